@@ -1,0 +1,1 @@
+"""Channel adapters: ``base`` holds the contract; each other package renders one channel."""

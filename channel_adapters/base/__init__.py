@@ -1,0 +1,11 @@
+"""The adapter contract: resolved product views in, channel items and diagnostics out."""
+
+from channel_adapters.base.diagnostics import Diagnostic, Severity
+from channel_adapters.base.identifiers import gtin_problem, is_valid_gtin
+from channel_adapters.base.units import UNITS, Unit, convert
+from channel_adapters.base.view import CategoryView, MediaView, OfferView, ProductView, StockView
+
+__all__ = [
+    "CategoryView", "Diagnostic", "MediaView", "OfferView", "ProductView", "Severity", "StockView",
+    "UNITS", "Unit", "convert", "gtin_problem", "is_valid_gtin",
+]

@@ -1,0 +1,1 @@
+"""Crosscanal hub: the master product record, its services, the publishing pipeline and the web layer."""

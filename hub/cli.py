@@ -1,0 +1,173 @@
+"""The ``crosscanal`` command: set up, load the demo, serve, and manage tokens and users."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from hub.config import Settings
+from hub.errors import HubError
+from hub.services.accounts import ROLES, create_token, create_user
+from hub.services.completeness import completeness
+from hub.services.context import CatalogContext
+from hub.services.products import ProductService
+from hub.store.db import make_engine, make_session_factory
+from hub.store.migrate import upgrade
+
+logger = logging.getLogger("hub")
+
+
+class Context:
+    """Settings and the engine, made on first use so ``--help`` needs no database."""
+
+    def __init__(self) -> None:
+        self.settings = Settings.from_env()
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.settings.database_url)
+        return self._engine
+
+    def session(self) -> Session:
+        return make_session_factory(self.engine)()
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+def _fail(error: HubError) -> None:
+    click.echo(f"error: {error.detail}", err=True)
+    for field, reasons in error.errors.items():
+        for reason in reasons:
+            click.echo(f"  {field}: {reason}", err=True)
+    sys.exit(error.exit_code)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+def main(verbose: bool) -> None:
+    """Crosscanal: one master record per product, published to every channel."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@pass_context
+def init(ctx: Context) -> None:
+    """Create or migrate the database (safe to run again)."""
+    upgrade(ctx.engine)
+    click.echo(f"database ready: {ctx.engine.url.render_as_string(hide_password=True)}")
+
+
+@main.command()
+@click.option("--products", "count", type=click.IntRange(min=1), default=None,
+              help="Generate a bigger catalog of about this many products (default: the hand-made demo of 240).")
+@click.option("--seed", type=int, default=7, help="Seed for the generated data.")
+@pass_context
+def demo(ctx: Context, count: int | None, seed: int) -> None:
+    """Load the demo catalog into an empty database (runs `init` first)."""
+    from hub.services.demo import DemoCatalog
+
+    upgrade(ctx.engine)
+    with ctx.session() as session:
+        try:
+            loader = DemoCatalog(session, ctx.settings.media_dir, seed=seed, products=count)
+            with click.progressbar(length=loader.total, label="loading demo catalog", file=sys.stderr) as bar:
+                summary = loader.load(progress=bar.update)
+        except HubError as exc:
+            session.rollback()
+            _fail(exc)
+            return
+        token = create_token(session, "admin", "demo admin")
+        session.commit()
+    for name, number in summary.items():
+        click.echo(f"  {name}: {number}")
+    click.echo("admin API token (shown once):")
+    click.echo(token)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@pass_context
+def serve(ctx: Context, host: str, port: int, threads: int) -> None:
+    """Serve the UI, the API and the feeds with waitress (a production WSGI server)."""
+    from waitress import serve as waitress_serve
+
+    from hub.web import create_app
+
+    upgrade(ctx.engine)
+    app = create_app(ctx.settings)
+    click.echo(f"Crosscanal on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="crosscanal")
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default="", help="A name to recognize the token by.")
+@pass_context
+def token_create(ctx: Context, role: str, name: str) -> None:
+    """Create a token; it is printed alone on the last line, and only once."""
+    upgrade(ctx.engine)
+    with ctx.session() as session:
+        raw = create_token(session, role, name)
+        session.commit()
+    click.echo(f"{role} token created; keep it secret:", err=True)
+    click.echo(raw)
+
+
+@main.group()
+def user() -> None:
+    """Users of the web UI."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@pass_context
+def user_create(ctx: Context, email: str, role: str) -> None:
+    """Create a user; the password is read from standard input (or asked for on a terminal)."""
+    if sys.stdin.isatty():
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    upgrade(ctx.engine)
+    with ctx.session() as session:
+        try:
+            create_user(session, email, password, role)
+            session.commit()
+        except HubError as exc:
+            _fail(exc)
+    click.echo(f"user {email} created with role {role}")
+
+
+@main.command("completeness")
+@click.argument("sku")
+@pass_context
+def completeness_command(ctx: Context, sku: str) -> None:
+    """Show a product's completeness per channel and locale."""
+    with ctx.session() as session:
+        catalog = CatalogContext(session)
+        try:
+            product = ProductService(session, catalog, "cli").get(sku)
+        except HubError as exc:
+            _fail(exc)
+            return
+        rows: list[Any] = completeness(product, catalog.channels.values())
+    if not rows:
+        click.echo("no channels yet")
+    for row in rows:
+        missing = ", ".join(row.missing) or "-"
+        click.echo(f"{row.channel:<20} {row.locale:<8} {row.ratio * 100:5.1f}%  missing: {missing}")

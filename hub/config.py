@@ -1,0 +1,50 @@
+"""Settings: the one place where ``CROSSCANAL_*`` environment variables are read."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the hub needs to know about its surroundings, read once at start-up."""
+
+    data_dir: Path
+    database_url: str
+    publish_url: str
+    secret_key: str
+    disabled_adapters: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def media_dir(self) -> Path:
+        """Uploaded and demo media live under the data dir so one folder holds all state."""
+        return self.data_dir / "media"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Read the environment; defaults make an embedded SQLite hub under ``./var``."""
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("CROSSCANAL_DATA_DIR", "var")).resolve()
+        database_url = env.get("CROSSCANAL_DATABASE_URL") or f"sqlite:///{data_dir / 'crosscanal.db'}"
+        return cls(
+            data_dir=data_dir,
+            database_url=normalize_database_url(database_url),
+            publish_url=env.get("CROSSCANAL_PUBLISH_URL") or str(data_dir / "feeds"),
+            # A random key keeps a forgotten setting safe; sessions just do not survive restarts.
+            secret_key=env.get("CROSSCANAL_SECRET_KEY") or secrets.token_hex(32),
+            disabled_adapters=frozenset(
+                name.strip() for name in env.get("CROSSCANAL_DISABLED_ADAPTERS", "").split(",") if name.strip()
+            ),
+        )
+
+
+def normalize_database_url(url: str) -> str:
+    """Route plain ``postgresql://`` URLs to psycopg 3, the only PostgreSQL driver we ship."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

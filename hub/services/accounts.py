@@ -1,0 +1,73 @@
+"""Roles, API tokens and users."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from sqlalchemy.orm import Session
+
+from hub.errors import Conflict, ValidationFailed
+from hub.store.models import ApiToken, User
+from hub.store.repos import AccountRepo
+from hub.store.types import utcnow
+
+ROLES = ("viewer", "editor", "publisher", "admin")
+TOKEN_PREFIX = "cc_"
+
+
+def role_allows(role: str, needed: str) -> bool:
+    """Roles are ordered: each may do what the ones before it may."""
+    return ROLES.index(role) >= ROLES.index(needed)
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: recorded as the author of every version."""
+
+    name: str
+    role: str
+
+
+def create_token(session: Session, role: str, name: str = "") -> str:
+    """Store a new token and return it; this is the only time its clear text exists."""
+    if role not in ROLES:
+        raise ValidationFailed(errors={"role": [f"one of {', '.join(ROLES)}"]})
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    AccountRepo(session).add(ApiToken(name=name or f"{role} token", token_hash=_hash_token(raw), role=role))
+    return raw
+
+
+def authenticate_token(session: Session, raw: str) -> Actor | None:
+    token = AccountRepo(session).token_by_hash(_hash_token(raw))
+    if token is None:
+        return None
+    now = utcnow()
+    # Record use at most every few minutes: a write per request would serialize SQLite readers.
+    if token.last_used is None or (now - token.last_used).total_seconds() > 300:
+        token.last_used = now
+    return Actor(name=f"token:{token.name}", role=token.role)
+
+
+def create_user(session: Session, email: str, password: str, role: str) -> User:
+    errors: dict[str, list[str]] = {}
+    if role not in ROLES:
+        errors["role"] = [f"one of {', '.join(ROLES)}"]
+    if "@" not in email or len(email) > 254:
+        errors["email"] = ["an email address"]
+    if len(password) < 10:
+        errors["password"] = ["at least 10 characters"]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    repo = AccountRepo(session)
+    if repo.user_by_email(email):
+        raise Conflict(f"a user '{email}' exists", errors={"email": ["already exists"]})
+    user = User(email=email, password_hash=PasswordHasher().hash(password), role=role)
+    repo.add(user)
+    return user

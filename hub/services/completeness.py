@@ -1,0 +1,41 @@
+"""Completeness: the share of a channel's required attributes a product fills, per locale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from hub.services.inheritance import effective_values
+from hub.services.values import is_empty
+from hub.store.models import Attribute, Channel, Product
+
+
+@dataclass(frozen=True)
+class Completeness:
+    channel: str
+    locale: str
+    ratio: float
+    required: int
+    missing: list[str]
+
+
+def has_value(values: dict[str, list[dict[str, Any]]], attribute: Attribute, channel: str, locale: str) -> bool:
+    """Whether ``values`` hold a non-empty value of ``attribute`` for this channel and locale."""
+    want_locale = locale if attribute.localizable else None
+    want_scope = channel if attribute.scopable else None
+    return any(
+        e["locale"] == want_locale and e["scope"] == want_scope and not is_empty(e["data"])
+        for e in values.get(attribute.code, [])
+    )
+
+
+def completeness(product: Product, channels: Iterable[Channel]) -> list[Completeness]:
+    """One result per channel (in that channel's locale), counting inherited values as filled."""
+    values = effective_values(product)
+    results = []
+    for channel in channels:
+        required = [r.attribute for r in product.family.requirements if r.channel_id == channel.id]
+        missing = sorted(a.code for a in required if not has_value(values, a, channel.code, channel.locale))
+        ratio = 1.0 if not required else round((len(required) - len(missing)) / len(required), 4)
+        results.append(Completeness(channel.code, channel.locale, ratio, len(required), missing))
+    return results

@@ -1,0 +1,53 @@
+"""Reference data one unit of work reads again and again, loaded once per request or job."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from sqlalchemy.orm import Session
+
+from hub.store.models import Attribute, Category, Channel, Family
+from hub.store.repos import CatalogRepo
+
+
+class CatalogContext:
+    """Attributes, families, channels, locales and categories by code, read lazily and cached.
+
+    A bulk import validates thousands of products against the same definitions; reading them once
+    per unit of work keeps validation off the database. Call ``refresh()`` after changing them.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.repo = CatalogRepo(session)
+
+    def refresh(self) -> None:
+        for name in ("attributes", "families", "channels", "locales", "currencies", "categories"):
+            self.__dict__.pop(name, None)
+
+    @cached_property
+    def attributes(self) -> dict[str, Attribute]:
+        return {a.code: a for a in self.repo.attributes()}
+
+    @cached_property
+    def families(self) -> dict[str, Family]:
+        return {f.code: f for f in self.repo.families()}
+
+    @cached_property
+    def channels(self) -> dict[str, Channel]:
+        return {c.code: c for c in self.repo.channels()}
+
+    @cached_property
+    def locales(self) -> set[str]:
+        return self.repo.locales()
+
+    @cached_property
+    def currencies(self) -> set[str]:
+        return self.repo.currencies()
+
+    @cached_property
+    def categories(self) -> dict[str, Category]:
+        return {c.code: c for c in self.repo.categories()}
+
+    def family_attribute_codes(self, family: Family) -> set[str]:
+        return {a.code for a in family.attributes}

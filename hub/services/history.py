@@ -1,0 +1,65 @@
+"""History: field-level differences between two states of a product or product model."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hub.errors import NotFound
+from hub.services.inheritance import flat_values
+from hub.store.models import Version
+from hub.store.repos import VersionRepo
+
+State = dict[str, Any]
+
+
+def _offer_field(offer: dict[str, Any]) -> str:
+    return "offers." + "-".join(part for part in (offer["currency"], offer.get("channel")) if part)
+
+
+def _flatten(state: State | None) -> dict[str, Any]:
+    """One entry per field a person would name: ``enabled``, ``values.name-en_US``, ``offers.EUR``."""
+    if not state:
+        return {}
+    flat: dict[str, Any] = {}
+    for key, value in state.items():
+        if key == "values":
+            flat.update({f"values.{field}": data for field, data in flat_values(value).items()})
+        elif key == "offers":
+            flat.update({_offer_field(offer): offer for offer in value})
+        else:
+            flat[key] = value
+    return flat
+
+
+def diff(old: State | None, new: State) -> list[dict[str, Any]]:
+    """The changed fields, each as ``{"field", "old", "new"}``; empty when nothing changed."""
+    before, after = _flatten(old), _flatten(new)
+    changes = []
+    for field in sorted(set(before) | set(after)):
+        if before.get(field) != after.get(field):
+            changes.append({"field": field, "old": before.get(field), "new": after.get(field)})
+    return changes
+
+
+def record(
+    session: Session, entity: str, key: str, number: int, author: str, at: datetime,
+    changes: list[dict[str, Any]], snapshot: State,
+) -> None:
+    VersionRepo(session).add(
+        Version(entity=entity, entity_key=key, version=number, author=author, at=at, changes=changes, snapshot=snapshot)
+    )
+
+
+def versions(session: Session, entity: str, key: str) -> list[Version]:
+    return list(VersionRepo(session).list(entity, key))
+
+
+def version(session: Session, entity: str, key: str, number: int) -> Version:
+    """One version; raises NotFound when it does not exist."""
+    found = VersionRepo(session).get(entity, key, number)
+    if found is None:
+        raise NotFound(f"{entity.replace('_', ' ')} '{key}' has no version {number}")
+    return found

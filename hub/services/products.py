@@ -1,0 +1,363 @@
+"""Product and product model changes: validation, variant rules, and a version per real change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Generic, Sequence, TypeVar
+
+from sqlalchemy.orm import Session
+
+from hub.errors import Conflict, NotFound, ValidationFailed
+from hub.services import history
+from hub.services.context import CatalogContext
+from hub.services.inheritance import inherited_values
+from hub.services.values import check_values, image_paths
+from hub.store.models import Category, Family, Offer, Product, ProductModel
+from hub.store.repos import CatalogRepo, ProductRepo, StockRepo, VersionRepo
+from hub.store.types import utcnow
+
+AXIS_TYPES = ("select", "boolean", "number", "measurement", "text")
+
+T = TypeVar("T", Product, ProductModel)
+State = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Saved(Generic[T]):
+    obj: T
+    created: bool
+    changed: bool
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def offer_state(offer: Offer) -> dict[str, Any]:
+    return {
+        "currency": offer.currency,
+        "price": format(offer.price, "f"),
+        "channel": offer.channel.code if offer.channel else None,
+        "sale_price": format(offer.sale_price, "f") if offer.sale_price is not None else None,
+        "sale_start": _iso(offer.sale_start),
+        "sale_end": _iso(offer.sale_end),
+    }
+
+
+def product_state(product: Product) -> State:
+    """The editable state of a product: what a version snapshots and an ETag covers."""
+    return {
+        "sku": product.sku,
+        "family": product.family.code,
+        "parent": product.parent.code if product.parent else None,
+        "enabled": product.enabled,
+        "categories": sorted(c.code for c in product.categories),
+        "values": product.values or {},
+        "offers": sorted((offer_state(o) for o in product.offers), key=lambda o: (o["currency"], o["channel"] or "")),
+        "media": product.media or [],
+    }
+
+
+def model_state(model: ProductModel) -> State:
+    return {
+        "code": model.code,
+        "family": model.family.code,
+        "variant_axes": list(model.variant_axes),
+        "categories": sorted(c.code for c in model.categories),
+        "values": model.values or {},
+    }
+
+
+class _Versioned:
+    """What products and product models share: reference checks and recording versions."""
+
+    entity = ""
+
+    def __init__(self, session: Session, ctx: CatalogContext, author: str) -> None:
+        self.session = session
+        self.ctx = ctx
+        self.author = author
+        self.products = ProductRepo(session)
+
+    def _family(self, code: str | None, errors: dict[str, list[str]]) -> Family | None:
+        family = self.ctx.families.get(code or "")
+        if family is None:
+            errors.setdefault("family", []).append(f"unknown family '{code}'")
+        return family
+
+    def _categories(self, codes: list[str], errors: dict[str, list[str]]) -> list[Category]:
+        found = []
+        for index, code in enumerate(codes):
+            category = self.ctx.categories.get(code)
+            if category is None:
+                errors.setdefault(f"categories[{index}]", []).append(f"unknown category '{code}'")
+            elif category not in found:
+                found.append(category)
+        return found
+
+    def _record(self, key: str, revision: int, old: State | None, new: State, at: datetime) -> list[dict[str, Any]]:
+        changes = history.diff(old, new)
+        if changes:
+            history.record(self.session, self.entity, key, revision, self.author, at, changes, new)
+        return changes
+
+    def history(self, key: str) -> list[Any]:
+        return history.versions(self.session, self.entity, key)
+
+    def as_of(self, key: str, number: int) -> State:
+        """The state as it was saved in version ``number``; raises NotFound."""
+        return history.version(self.session, self.entity, key, number).snapshot
+
+
+class ProductService(_Versioned):
+    entity = "product"
+
+    def find(self, sku: str) -> Product | None:
+        return self.products.by_sku(sku)
+
+    def get(self, sku: str) -> Product:
+        product = self.find(sku)
+        if product is None:
+            raise NotFound(f"no product with SKU '{sku}'")
+        return product
+
+    def page(self, after: str | None, limit: int) -> Sequence[Product]:
+        return self.products.page(after, limit)
+
+    def state(self, product: Product) -> State:
+        return product_state(product)
+
+    def create(self, data: dict[str, Any]) -> Product:
+        if self.products.by_sku(data["sku"]) is not None:
+            raise Conflict(f"a product with SKU '{data['sku']}' exists", errors={"sku": ["already exists"]})
+        return self.save(data, None).obj
+
+    def replace(self, product: Product, data: dict[str, Any]) -> Product:
+        return self.save(data, product).obj
+
+    def save(self, data: dict[str, Any], existing: Product | None) -> Saved[Product]:
+        """Validate ``data`` (a loaded ProductIn) and store it; raises ValidationFailed, storing nothing."""
+        if existing is not None and data["sku"] != existing.sku:
+            raise ValidationFailed(errors={"sku": [f"the body names '{data['sku']}' but the URL names '{existing.sku}'"]})
+        new, refs = self._validated(data, existing)
+        old = product_state(existing) if existing else None
+        at = utcnow()
+        product = existing or Product(sku=data["sku"], created=at, revision=0)
+        changes = self._record(product.sku, product.revision + 1, old, new, at)
+        if not changes:
+            return Saved(product, created=False, changed=False)
+        self._apply(product, new, refs, at)
+        if existing is None:
+            self.products.add(product)
+        self.session.flush()
+        return Saved(product, created=existing is None, changed=True)
+
+    def _validated(self, data: dict[str, Any], existing: Product | None) -> tuple[State, dict[str, Any]]:
+        errors: dict[str, list[str]] = {}
+        parent = None
+        if data.get("parent"):
+            parent = self.products.model_by_code(data["parent"])
+            if parent is None:
+                errors.setdefault("parent", []).append(f"unknown product model '{data['parent']}'")
+        family_code = data.get("family") or (parent.family.code if parent else None)
+        family = self._family(family_code, errors) if family_code else None
+        if parent and family and parent.family_id != family.id:
+            errors.setdefault("family", []).append(
+                f"a variant of '{parent.code}' belongs to its family '{parent.family.code}', not '{family.code}'"
+            )
+        allowed = self.ctx.family_attribute_codes(family) if family else None
+        media_refs = data.get("media", [])
+        paths = image_paths(data.get("values", {}), self.ctx) | {m["path"] for m in media_refs}
+        known_media = CatalogRepo(self.session).media_paths(paths)
+        values = check_values(data.get("values", {}), self.ctx, allowed, errors, media_paths=known_media)
+        if parent is not None:
+            self._check_axes(parent, values, existing, errors)
+        categories = self._categories(data.get("categories", []), errors)
+        offers = self._offers(data.get("offers", []), errors)
+        media = self._media(media_refs, known_media, errors)
+        if errors:
+            raise ValidationFailed("the product was not saved", errors=errors)
+        state = {
+            "sku": data["sku"], "family": family.code if family else None, "parent": parent.code if parent else None,
+            "enabled": data.get("enabled", True), "categories": sorted(c.code for c in categories),
+            "values": values, "offers": offers, "media": media,
+        }
+        return state, {"family": family, "parent": parent, "categories": categories}
+
+    def _check_axes(self, parent: ProductModel, values: dict[str, Any], existing: Product | None, errors: dict[str, list[str]]) -> None:
+        combo = []
+        for axis in parent.variant_axes:
+            entry = next((e for e in values.get(axis, []) if e["locale"] is None and e["scope"] is None), None)
+            if entry is None:
+                errors.setdefault(f"values.{axis}", []).append(f"a variant of '{parent.code}' must set its axis '{axis}'")
+                return
+            combo.append(entry["data"])
+        for sibling in self.products.variants(parent.id):
+            if existing is not None and sibling.id == existing.id:
+                continue
+            theirs = [
+                next((e["data"] for e in (sibling.values or {}).get(axis, []) if e["locale"] is None and e["scope"] is None), None)
+                for axis in parent.variant_axes
+            ]
+            if theirs == combo:
+                axes = ", ".join(f"{a}={v}" for a, v in zip(parent.variant_axes, combo))
+                errors.setdefault("values", []).append(f"variant '{sibling.sku}' of '{parent.code}' already has {axes}")
+                return
+
+    def _offers(self, offers: list[dict[str, Any]], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
+        states = []
+        for index, offer in enumerate(offers):
+            if offer["currency"] not in self.ctx.currencies:
+                errors.setdefault(f"offers[{index}].currency", []).append(f"unknown currency '{offer['currency']}'")
+            if offer.get("channel") and offer["channel"] not in self.ctx.channels:
+                errors.setdefault(f"offers[{index}].channel", []).append(f"unknown channel '{offer['channel']}'")
+            states.append({
+                "currency": offer["currency"],
+                "price": format(Decimal(offer["price"]), "f"),
+                "channel": offer.get("channel"),
+                "sale_price": format(Decimal(offer["sale_price"]), "f") if offer.get("sale_price") is not None else None,
+                "sale_start": _iso(offer.get("sale_start")),
+                "sale_end": _iso(offer.get("sale_end")),
+            })
+        return sorted(states, key=lambda o: (o["currency"], o["channel"] or ""))
+
+    def _media(self, refs: list[dict[str, Any]], known: set[str], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
+        for index, ref in enumerate(refs):
+            if ref["path"] not in known:
+                errors.setdefault(f"media[{index}].path", []).append(f"no media file '{ref['path']}'; upload it first")
+            for locale in ref.get("alt", {}):
+                if locale not in self.ctx.locales:
+                    errors.setdefault(f"media[{index}].alt", []).append(f"unknown locale '{locale}'")
+        if sum(1 for ref in refs if ref.get("role") == "main") > 1:
+            errors.setdefault("media", []).append("only one image can have the role main")
+        return [{"path": r["path"], "role": r.get("role", "additional"), "alt": dict(sorted(r.get("alt", {}).items()))} for r in refs]
+
+    def _apply(self, product: Product, state: State, refs: dict[str, Any], at: datetime) -> None:
+        product.family = refs["family"]
+        product.parent = refs["parent"]
+        product.enabled = state["enabled"]
+        product.values = state["values"]
+        product.media = state["media"]
+        product.categories = refs["categories"]
+        current = {(o.currency, o.channel.code if o.channel else None): o for o in product.offers}
+        kept = []
+        for wanted in state["offers"]:
+            offer = current.get((wanted["currency"], wanted["channel"])) or Offer(currency=wanted["currency"])
+            offer.channel = self.ctx.channels.get(wanted["channel"] or "")
+            offer.price = Decimal(wanted["price"])
+            offer.sale_price = Decimal(wanted["sale_price"]) if wanted["sale_price"] is not None else None
+            offer.sale_start = datetime.fromisoformat(wanted["sale_start"]) if wanted["sale_start"] else None
+            offer.sale_end = datetime.fromisoformat(wanted["sale_end"]) if wanted["sale_end"] else None
+            kept.append(offer)
+        product.offers = kept
+        product.revision += 1
+        product.updated = at
+
+    def delete(self, product: Product) -> None:
+        VersionRepo(self.session).delete_all(self.entity, product.sku)
+        self.products.delete(product)
+
+    def revert(self, product: Product, number: int) -> Saved[Product]:
+        """Bring the product back to version ``number``; recorded as a new version."""
+        snapshot = dict(self.as_of(product.sku, number))
+        return self.save(snapshot, product)
+
+    def representation(self, product: Product, stock: list[Any] | None = None) -> dict[str, Any]:
+        """The product as the API answers it: its state, plus inherited values, stock and revision."""
+        if stock is None:
+            stock = StockRepo(self.session).for_products([product.id])[product.id]
+        return {
+            **product_state(product),
+            "inherited_values": inherited_values(product),
+            "stock": [{"location": s.location.code, "quantity": s.quantity} for s in stock],
+            "revision": product.revision,
+            "created": product.created,
+            "updated": product.updated,
+        }
+
+
+class ProductModelService(_Versioned):
+    entity = "product_model"
+
+    def find(self, code: str) -> ProductModel | None:
+        return self.products.model_by_code(code)
+
+    def get(self, code: str) -> ProductModel:
+        model = self.find(code)
+        if model is None:
+            raise NotFound(f"no product model '{code}'")
+        return model
+
+    def page(self, after: str | None, limit: int) -> Sequence[ProductModel]:
+        return self.products.models_page(after, limit)
+
+    def state(self, model: ProductModel) -> State:
+        return model_state(model)
+
+    def create(self, data: dict[str, Any]) -> ProductModel:
+        if self.products.model_by_code(data["code"]) is not None:
+            raise Conflict(f"a product model '{data['code']}' exists", errors={"code": ["already exists"]})
+        return self.save(data, None).obj
+
+    def replace(self, model: ProductModel, data: dict[str, Any]) -> ProductModel:
+        if data["code"] != model.code:
+            raise ValidationFailed(errors={"code": [f"the body names '{data['code']}' but the URL names '{model.code}'"]})
+        return self.save(data, model).obj
+
+    def save(self, data: dict[str, Any], existing: ProductModel | None) -> Saved[ProductModel]:
+        errors: dict[str, list[str]] = {}
+        family = self._family(data["family"], errors)
+        allowed = self.ctx.family_attribute_codes(family) if family else None
+        axes = list(data["variant_axes"])
+        for index, axis in enumerate(axes):
+            attribute = self.ctx.attributes.get(axis)
+            if attribute is None or (allowed is not None and axis not in allowed):
+                errors.setdefault(f"variant_axes[{index}]", []).append(f"'{axis}' is not an attribute of the family")
+            elif attribute.type not in AXIS_TYPES or attribute.localizable or attribute.scopable:
+                errors.setdefault(f"variant_axes[{index}]", []).append(
+                    f"'{axis}' cannot be an axis: axes are global attributes of type {', '.join(AXIS_TYPES)}"
+                )
+        if len(set(axes)) != len(axes):
+            errors.setdefault("variant_axes", []).append("an axis is given twice")
+        if existing is not None and axes != list(existing.variant_axes) and self.products.variants(existing.id):
+            errors.setdefault("variant_axes", []).append("axes cannot change while the model has variants")
+        if existing is not None and family is not None and family.id != existing.family_id and self.products.variants(existing.id):
+            errors.setdefault("family", []).append("the family cannot change while the model has variants")
+        known_media = CatalogRepo(self.session).media_paths(image_paths(data.get("values", {}), self.ctx))
+        values = check_values(data.get("values", {}), self.ctx, allowed, errors, media_paths=known_media)
+        for axis in axes:
+            if axis in values:
+                errors.setdefault(f"values.{axis}", []).append(f"'{axis}' is an axis: each variant sets it, not the model")
+        categories = self._categories(data.get("categories", []), errors)
+        if errors:
+            raise ValidationFailed("the product model was not saved", errors=errors)
+        new = {
+            "code": data["code"], "family": family.code if family else None, "variant_axes": axes,
+            "categories": sorted(c.code for c in categories), "values": values,
+        }
+        old = model_state(existing) if existing else None
+        at = utcnow()
+        model = existing or ProductModel(code=data["code"], created=at, revision=0)
+        if not self._record(model.code, model.revision + 1, old, new, at):
+            return Saved(model, created=False, changed=False)
+        model.family = family  # type: ignore[assignment]
+        model.variant_axes = axes
+        model.values = values
+        model.categories = categories
+        model.revision += 1
+        model.updated = at
+        if existing is None:
+            self.products.add(model)
+        self.session.flush()
+        return Saved(model, created=existing is None, changed=True)
+
+    def delete(self, model: ProductModel) -> None:
+        if self.products.variants(model.id):
+            raise Conflict(f"product model '{model.code}' still has variants; delete or move them first")
+        VersionRepo(self.session).delete_all(self.entity, model.code)
+        self.products.delete(model)
+
+    def representation(self, model: ProductModel) -> dict[str, Any]:
+        return {**model_state(model), "revision": model.revision, "created": model.created, "updated": model.updated}

@@ -1,0 +1,31 @@
+"""Stock levels per product and location, set in bulk and kept out of product history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hub.errors import ValidationFailed
+from hub.store.repos import StockRepo
+
+
+def set_stock(session: Session, lines: list[dict[str, Any]]) -> int:
+    """Set each line's quantity; if any line names an unknown SKU or location, nothing is written."""
+    repo = StockRepo(session)
+    products = repo.product_ids(line["sku"] for line in lines)
+    locations = {location.code: location.id for location in repo.locations()}
+    errors: dict[str, list[str]] = {}
+    rows: dict[tuple[int, int], dict[str, Any]] = {}
+    for index, line in enumerate(lines):
+        if line["sku"] not in products:
+            errors.setdefault(f"[{index}].sku", []).append(f"no product with SKU '{line['sku']}'")
+        if line["location"] not in locations:
+            errors.setdefault(f"[{index}].location", []).append(f"unknown location '{line['location']}'")
+        if line["sku"] in products and line["location"] in locations:
+            key = (products[line["sku"]], locations[line["location"]])
+            rows[key] = {"product_id": key[0], "location_id": key[1], "quantity": line["quantity"]}
+    if errors:
+        raise ValidationFailed("no stock was changed", errors=errors)
+    repo.upsert(list(rows.values()))
+    return len(rows)

@@ -1,0 +1,16 @@
+"""Every model in one import, so Alembic and tests see the whole schema."""
+
+from hub.store.accounts import ApiToken, User
+from hub.store.base import Base
+from hub.store.catalog import Attribute, Category, Currency, Family, FamilyRequirement, Locale, family_attribute
+from hub.store.channels import BrandGuide, Channel
+from hub.store.history import Version
+from hub.store.inventory import Location, Stock
+from hub.store.media import Media
+from hub.store.products import Offer, Product, ProductModel, model_category, product_category
+
+__all__ = [
+    "ApiToken", "Attribute", "Base", "BrandGuide", "Category", "Channel", "Currency", "Family",
+    "FamilyRequirement", "Locale", "Location", "Media", "Offer", "Product", "ProductModel", "Stock",
+    "User", "Version", "family_attribute", "model_category", "product_category",
+]

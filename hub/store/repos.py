@@ -1,0 +1,206 @@
+"""Repositories: every query the services need, and the only place that builds ``select()``."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence, TypeVar
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from hub.store.models import (
+    ApiToken, Attribute, BrandGuide, Category, Channel, Currency, Family, Locale, Location, Media,
+    Product, ProductModel, Stock, User, Version, model_category, product_category,
+)
+from hub.store.types import utcnow
+
+T = TypeVar("T")
+
+
+class CodeRepo:
+    """Look-ups shared by every entity that has a unique code."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def by_code(self, model: type[T], code: str) -> T | None:
+        return self._s.scalar(select(model).where(model.code == code))  # type: ignore[attr-defined]
+
+    def page(self, model: type[T], after: str | None, limit: int) -> Sequence[T]:
+        key = model.code  # type: ignore[attr-defined]
+        query = select(model).order_by(key).limit(limit)
+        if after is not None:
+            query = query.where(key > after)
+        return self._s.scalars(query).all()
+
+    def all(self, model: type[T]) -> Sequence[T]:
+        return self._s.scalars(select(model).order_by(model.code)).all()  # type: ignore[attr-defined]
+
+    def codes(self, model: type[Any]) -> set[str]:
+        return set(self._s.scalars(select(model.code)))
+
+    def add(self, obj: object) -> None:
+        self._s.add(obj)
+        self._s.flush()
+
+    def delete(self, obj: object) -> None:
+        self._s.delete(obj)
+        self._s.flush()
+
+
+class CatalogRepo(CodeRepo):
+    def attributes(self) -> Sequence[Attribute]:
+        return self.all(Attribute)
+
+    def families(self) -> Sequence[Family]:
+        return self.all(Family)
+
+    def categories(self) -> Sequence[Category]:
+        return self.all(Category)
+
+    def channels(self) -> Sequence[Channel]:
+        return self.all(Channel)
+
+    def locales(self) -> set[str]:
+        return self.codes(Locale)
+
+    def currencies(self) -> set[str]:
+        return self.codes(Currency)
+
+    def media_paths(self, paths: Iterable[str]) -> set[str]:
+        wanted = list(set(paths))
+        if not wanted:
+            return set()
+        return set(self._s.scalars(select(Media.path).where(Media.path.in_(wanted))))
+
+    def media_by_path(self, path: str) -> Media | None:
+        return self._s.scalar(select(Media).where(Media.path == path))
+
+    def family_in_use(self, family_id: int) -> bool:
+        return self._s.scalar(select(func.count()).select_from(Product).where(Product.family_id == family_id)) > 0
+
+    def category_children(self, category_id: int) -> Sequence[Category]:
+        return self._s.scalars(select(Category).where(Category.parent_id == category_id)).all()
+
+    def category_in_use(self, category_id: int) -> bool:
+        for table in (product_category, model_category):
+            if self._s.scalar(select(func.count()).select_from(table).where(table.c.category_id == category_id)):
+                return True
+        return False
+
+    def brand_guide(self) -> BrandGuide | None:
+        return self._s.get(BrandGuide, 1)
+
+
+class ProductRepo:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def by_sku(self, sku: str) -> Product | None:
+        return self._s.scalar(select(Product).where(Product.sku == sku))
+
+    def by_skus(self, skus: Iterable[str]) -> dict[str, Product]:
+        wanted = list(set(skus))
+        if not wanted:
+            return {}
+        return {p.sku: p for p in self._s.scalars(select(Product).where(Product.sku.in_(wanted)))}
+
+    def page(self, after: str | None, limit: int) -> Sequence[Product]:
+        query = select(Product).order_by(Product.sku).limit(limit)
+        if after is not None:
+            query = query.where(Product.sku > after)
+        return self._s.scalars(query).all()
+
+    def variants(self, model_id: int) -> Sequence[Product]:
+        return self._s.scalars(select(Product).where(Product.parent_id == model_id).order_by(Product.sku)).all()
+
+    def model_by_code(self, code: str) -> ProductModel | None:
+        return self._s.scalar(select(ProductModel).where(ProductModel.code == code))
+
+    def models_page(self, after: str | None, limit: int) -> Sequence[ProductModel]:
+        query = select(ProductModel).order_by(ProductModel.code).limit(limit)
+        if after is not None:
+            query = query.where(ProductModel.code > after)
+        return self._s.scalars(query).all()
+
+    def add(self, obj: object) -> None:
+        self._s.add(obj)
+        self._s.flush()
+
+    def delete(self, obj: object) -> None:
+        self._s.delete(obj)
+        self._s.flush()
+
+    def count(self) -> int:
+        return self._s.scalar(select(func.count()).select_from(Product)) or 0
+
+
+class StockRepo:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def for_products(self, product_ids: Iterable[int]) -> dict[int, list[Stock]]:
+        ids = list(set(product_ids))
+        found: dict[int, list[Stock]] = {pid: [] for pid in ids}
+        if ids:
+            query = select(Stock).where(Stock.product_id.in_(ids)).order_by(Stock.location_id)
+            for row in self._s.scalars(query):
+                found[row.product_id].append(row)
+        return found
+
+    def locations(self) -> Sequence[Location]:
+        return self._s.scalars(select(Location).order_by(Location.code)).all()
+
+    def product_ids(self, skus: Iterable[str]) -> dict[str, int]:
+        wanted = list(set(skus))
+        return dict(self._s.execute(select(Product.sku, Product.id).where(Product.sku.in_(wanted))).tuples().all())
+
+    def upsert(self, rows: list[dict[str, Any]]) -> None:
+        """Set quantities in one statement; stock is written apart from products, never versioned."""
+        if not rows:
+            return
+        now = utcnow()
+        dialect = self._s.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(Stock).values([{**row, "updated": now} for row in rows])
+        statement = statement.on_conflict_do_update(
+            index_elements=[Stock.product_id, Stock.location_id],
+            set_={"quantity": statement.excluded.quantity, "updated": statement.excluded.updated},
+        )
+        self._s.execute(statement)
+
+
+class VersionRepo:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, version: Version) -> None:
+        self._s.add(version)
+
+    def list(self, entity: str, key: str) -> Sequence[Version]:
+        query = select(Version).where(Version.entity == entity, Version.entity_key == key).order_by(Version.version)
+        return self._s.scalars(query).all()
+
+    def get(self, entity: str, key: str, number: int) -> Version | None:
+        query = select(Version).where(Version.entity == entity, Version.entity_key == key, Version.version == number)
+        return self._s.scalar(query)
+
+    def delete_all(self, entity: str, key: str) -> None:
+        self._s.execute(delete(Version).where(Version.entity == entity, Version.entity_key == key))
+
+
+class AccountRepo:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def token_by_hash(self, token_hash: str) -> ApiToken | None:
+        return self._s.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked.is_(False)))
+
+    def user_by_email(self, email: str) -> User | None:
+        return self._s.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+    def add(self, obj: object) -> None:
+        self._s.add(obj)
+        self._s.flush()
+

@@ -1,0 +1,12 @@
+"""The REST API under /api/v1: one blueprint per collection, as DESIGN.md's contract says."""
+
+from __future__ import annotations
+
+from flask_smorest import Api
+
+from hub.web.api import brand_guide, catalog, media, products, stock
+
+
+def register(api: Api) -> None:
+    for blueprint in (*catalog.blueprints(), *products.blueprints(), stock.blp, brand_guide.blp, media.blp):
+        api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

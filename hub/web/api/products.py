@@ -1,0 +1,171 @@
+"""Products and product models: the shared collection routes, plus bulk upsert, completeness,
+the resolved view, history and revert."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+from flask import Response, request, stream_with_context
+from marshmallow import ValidationError, fields
+
+from hub.errors import HubError, NotFound, UnsupportedMediaType, ValidationFailed
+from hub.services.completeness import completeness
+from hub.services.products import ProductModelService, ProductService
+from hub.services.resolve import resolve_product
+from hub.web.auth import current_actor, require
+from hub.web.body import HubBlueprint, load
+from hub.web.crud import Collection, register
+from hub.web.errors import flatten
+from hub.web.etag import check_if_match, etag_of
+from hub.services.context import CatalogContext
+from hub.web.hub import catalog, hub, session
+from hub.web.merge_patch import merge_patch
+from schemas.common import StrictSchema
+from schemas.product import (
+    CompletenessOut, ProductIn, ProductModelIn, ProductModelOut, ProductOut, RevertIn, VersionOut,
+)
+from schemas.resolved import ResolvedOut
+
+BULK_COMMIT_EVERY = 200
+
+
+def _products() -> ProductService:
+    return ProductService(session(), catalog(), current_actor().name)
+
+
+def _models() -> ProductModelService:
+    return ProductModelService(session(), catalog(), current_actor().name)
+
+
+PRODUCTS = Collection("products", "sku", "product", _products, ProductIn, ProductOut)
+MODELS = Collection("product-models", "code", "product model", _models, ProductModelIn, ProductModelOut)
+
+
+class AtArgs(StrictSchema):
+    at = fields.AwareDateTime(load_default=None, metadata={"description": "the moment to resolve for (default: now)"})
+
+
+def blueprints() -> list[HubBlueprint]:
+    products = HubBlueprint("products", __name__, url_prefix="/products", description="Products")
+    _bulk(products)
+    register(products, PRODUCTS)
+    _product_extras(products)
+    models = HubBlueprint("product-models", __name__, url_prefix="/product-models", description="Product models (variant groups)")
+    register(models, MODELS)
+    _history_routes(models, _models, "product model")
+    return [products, models]
+
+
+def _history_routes(blp: HubBlueprint, factory: Any, noun: str) -> None:
+    @blp.route("/<key>/history", methods=["GET"], endpoint="history")
+    @require("viewer")
+    @blp.response(200, VersionOut(many=True))
+    @blp.doc(summary=f"The {noun}'s versions: who changed which fields, when")
+    def history(key: str) -> Any:
+        service = factory()
+        service.get(key)  # 404 for an unknown one rather than an empty history
+        return service.history(key)
+
+    @blp.route("/<key>/history/<int:number>", methods=["GET"], endpoint="as_of")
+    @require("viewer")
+    @blp.response(200)
+    @blp.doc(summary=f"The {noun} as it was saved in one version")
+    def as_of(key: str, number: int) -> Any:
+        return factory().as_of(key, number)
+
+
+def _product_extras(blp: HubBlueprint) -> None:
+    _history_routes(blp, _products, "product")
+
+    @blp.route("/<key>/revert", methods=["POST"], endpoint="revert")
+    @require("editor")
+    @blp.arguments(RevertIn)
+    @blp.response(200, ProductOut)
+    @blp.doc(summary="Restore the product as it was in an earlier version (recorded as a new version)")
+    def revert(data: dict[str, Any], key: str) -> Any:
+        service = _products()
+        product = service.get(key)
+        check_if_match(etag_of(service.state(product)))
+        service.revert(product, data["version"])
+        session().commit()
+        return service.representation(product), 200, {"ETag": etag_of(service.state(product))}
+
+    @blp.route("/<key>/completeness", methods=["GET"], endpoint="completeness")
+    @require("viewer")
+    @blp.response(200, CompletenessOut(many=True))
+    @blp.doc(summary="Per channel and locale: the share of required attributes filled, and the missing ones")
+    def product_completeness(key: str) -> Any:
+        product = _products().get(key)
+        return [dataclasses.asdict(c) for c in completeness(product, catalog().channels.values())]
+
+    @blp.route("/<key>/resolved/<channel>", methods=["GET"], endpoint="resolved")
+    @require("viewer")
+    @blp.arguments(AtArgs, location="query")
+    @blp.response(200, ResolvedOut)
+    @blp.doc(summary="The product exactly as one channel sees it, with the brand guide's findings")
+    def resolved(args: dict[str, Any], key: str, channel: str) -> Any:
+        product = _products().get(key)
+        found = catalog().channels.get(channel)
+        if found is None:
+            raise NotFound(f"no channel '{channel}'")
+        view, diagnostics = resolve_product(session(), catalog(), product, found, args["at"] or datetime.now(timezone.utc))
+        return {**dataclasses.asdict(view), "offer": view.offer, "diagnostics": diagnostics}
+
+
+def _bulk(blp: HubBlueprint) -> None:
+    @blp.route("", methods=["PATCH"], endpoint="bulk")
+    @require("editor")
+    @blp.doc(
+        summary="Upsert many products from NDJSON, one per line; one result line per input line",
+        requestBody={"required": True, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
+        responses={"200": {"description": "NDJSON: {line, sku, status: 201|204|422, errors}",
+                           "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}},
+    )
+    def bulk() -> Response:
+        if request.mimetype != "application/x-ndjson":
+            raise UnsupportedMediaType("send products as 'Content-Type: application/x-ndjson', one JSON object per line")
+        return Response(stream_with_context(_bulk_lines(current_actor().name)), mimetype="application/x-ndjson")
+
+
+def _bulk_lines(author: str) -> Iterator[str]:
+    """Each line in its own savepoint: a bad line is reported and rolled back alone.
+
+    The answer streams while lines are read, so this job owns its session: the request's own
+    is closed by the time the body is consumed.
+    """
+    with hub().sessions() as db:
+        service = ProductService(db, CatalogContext(db), author)
+        pending = 0
+        for number, raw in enumerate(request.stream, start=1):
+            if not raw.strip():
+                continue
+            result = _bulk_line(service, raw)
+            result["line"] = number
+            pending += 1
+            if pending >= BULK_COMMIT_EVERY:
+                db.commit()
+                pending = 0
+            yield json.dumps(result, separators=(",", ":")) + "\n"
+        db.commit()
+
+
+def _bulk_line(service: ProductService, raw: bytes) -> dict[str, Any]:
+    sku = None
+    try:
+        try:
+            body = json.loads(raw)
+        except ValueError as exc:
+            raise ValidationFailed(errors={"body": [f"malformed JSON: {exc}"]}) from exc
+        if not isinstance(body, dict):
+            raise ValidationFailed(errors={"body": ["expected a JSON object"]})
+        sku = body.get("sku") if isinstance(body.get("sku"), str) else None
+        with service.session.begin_nested():
+            existing = service.find(sku) if sku else None
+            data = load(ProductIn(), merge_patch(service.state(existing), body) if existing else body)
+            saved = service.save(data, existing)
+        return {"sku": sku, "status": 201 if saved.created else 204, "errors": {}}
+    except HubError as exc:
+        return {"sku": sku, "status": exc.status, "errors": exc.errors or {"body": [exc.detail]}}

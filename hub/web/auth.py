@@ -1,0 +1,48 @@
+"""Bearer-token authentication and role checks for the API."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable, TypeVar
+
+from flask import g, request
+
+from hub.errors import Forbidden, Unauthorized
+from hub.services.accounts import Actor, authenticate_token, role_allows
+from hub.web.hub import session
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def current_actor() -> Actor:
+    return g.actor
+
+
+def require(role: str) -> Callable[[F], F]:
+    """Let the view run only for a known token whose role reaches ``role``."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            raw = bearer_token()
+            if raw is None:
+                raise Unauthorized("send an API token as 'Authorization: Bearer <token>'")
+            actor = authenticate_token(session(), raw)
+            if actor is None:
+                raise Unauthorized("the API token is unknown or revoked")
+            if not role_allows(actor.role, role):
+                raise Forbidden(f"a {actor.role} token may not do this; it needs the {role} role")
+            if session().dirty:
+                session().commit()  # keep the token's last-used time even if the view fails
+            g.actor = actor
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

@@ -1,0 +1,79 @@
+"""Every error leaves as ``application/problem+json`` (RFC 9457) with per-field reasons."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json, request
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from hub.errors import Conflict, HubError, PreconditionFailed, ValidationFailed
+
+logger = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as ``{"values.name[0].data": [reasons]}``."""
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return {prefix or "body": list(messages)}
+    if isinstance(messages, str):
+        return {prefix or "body": [messages]}
+    flat: dict[str, list[str]] = {}
+    items = messages.items() if isinstance(messages, dict) else enumerate(messages)
+    for key, value in items:
+        if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+            path = f"{prefix}[{key}]"
+        elif key == "_schema":
+            path = prefix
+        else:
+            path = f"{prefix}.{key}" if prefix else str(key)
+        for field, reasons in flatten(value, path).items():
+            flat.setdefault(field, []).extend(reasons)
+    return flat
+
+
+def from_marshmallow(err: ValidationError) -> ValidationFailed:
+    return ValidationFailed("the input is not valid", errors=flatten(err.messages))
+
+
+def problem_response(error: HubError) -> Response:
+    body = error.problem()
+    body["instance"] = request.path
+    response = Response(json.dumps(body), status=error.status, mimetype=PROBLEM)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="crosscanal"'
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HubError, problem_response)
+    app.register_error_handler(ValidationError, lambda err: problem_response(from_marshmallow(err)))
+    app.register_error_handler(
+        StaleDataError, lambda _err: problem_response(PreconditionFailed("someone else changed it meanwhile; read it again"))
+    )
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(err: IntegrityError) -> Response:
+        # Two writers creating the same code at once: the loser learns it as a conflict.
+        logger.info("integrity error on %s: %s", request.path, err.orig)
+        return problem_response(Conflict("the change clashes with stored data (a duplicate or a reference in use)"))
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException) -> Response:
+        data = getattr(err, "data", None) or {}
+        error = HubError(err.description or err.name)
+        error.status, error.title = err.code or 500, err.name
+        error.type = f"/problems/http-{err.code}"
+        if data.get("messages"):
+            error.errors = flatten(data["messages"])
+        return problem_response(error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception) -> Response:
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        return problem_response(HubError("an unexpected error happened; it was logged"))

@@ -1,0 +1,154 @@
+"""Products and product models, in the Akeneo-like shape of DESIGN.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+
+from schemas.common import Code, CurrencyCode, LocaleCode, SKU_PATTERN, StrictSchema, Values
+
+# Fields a client reads and may send back unchanged in a PUT; they are ignored on input.
+READ_ONLY = ("stock", "revision", "created", "updated", "inherited_values")
+
+Money = lambda **kw: fields.Decimal(as_string=True, allow_nan=False, places=None, validate=validate.Range(min=0), **kw)  # noqa: E731
+
+
+class OfferIn(StrictSchema):
+    currency = CurrencyCode(required=True)
+    price = Money(required=True)
+    channel = fields.String(allow_none=True, load_default=None)
+    sale_price = Money(allow_none=True, load_default=None)
+    sale_start = fields.AwareDateTime(allow_none=True, load_default=None)
+    sale_end = fields.AwareDateTime(allow_none=True, load_default=None)
+
+    @validates_schema
+    def _sale_consistent(self, data: dict[str, Any], **_: Any) -> None:
+        for name in ("price", "sale_price"):
+            amount = data.get(name)
+            if amount is not None and amount.as_tuple().exponent < -4:
+                raise ValidationError("at most 4 decimal places", name)
+        if data.get("sale_price") is not None and data.get("price") is not None and data["sale_price"] >= data["price"]:
+            raise ValidationError("a sale price must be lower than the price", "sale_price")
+        start, end = data.get("sale_start"), data.get("sale_end")
+        if start and end and end <= start:
+            raise ValidationError("the sale must end after it starts", "sale_end")
+        if (start or end) and data.get("sale_price") is None:
+            raise ValidationError("sale dates need a sale price", "sale_price")
+
+
+class MediaRefIn(StrictSchema):
+    path = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    role = fields.String(load_default="additional", validate=validate.OneOf(["main", "additional", "swatch"]))
+    alt = fields.Dict(keys=LocaleCode(), values=fields.String(validate=validate.Length(max=500)), load_default=dict)
+
+
+class _IgnoresReadOnly(StrictSchema):
+    stock = fields.Raw(load_only=True)
+    revision = fields.Raw(load_only=True)
+    created = fields.Raw(load_only=True)
+    updated = fields.Raw(load_only=True)
+    inherited_values = fields.Raw(load_only=True)
+
+    @post_load
+    def _drop_read_only(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        for name in READ_ONLY:
+            data.pop(name, None)
+        return data
+
+
+class ProductIn(_IgnoresReadOnly):
+    sku = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=64), validate.Regexp(SKU_PATTERN, error="letters, digits, '.', '_' and '-' only")],
+    )
+    family = fields.String(allow_none=True, load_default=None)
+    parent = fields.String(allow_none=True, load_default=None)
+    enabled = fields.Boolean(load_default=True)
+    categories = fields.List(fields.String(), load_default=list)
+    values = Values()
+    offers = fields.List(fields.Nested(OfferIn), load_default=list)
+    media = fields.List(fields.Nested(MediaRefIn), load_default=list)
+
+    @validates_schema
+    def _family_or_parent(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("family") and not data.get("parent"):
+            raise ValidationError("a product needs a family (or a parent product model to take it from)", "family")
+        seen: dict[tuple[str, str | None], int] = {}
+        for index, offer in enumerate(data.get("offers", [])):
+            key = (offer["currency"], offer.get("channel"))
+            if key in seen:
+                raise ValidationError(
+                    {index: {"currency": [f"a second offer in {key[0]} for channel {key[1]}; offer {seen[key]} has it"]}},
+                    "offers",
+                )
+            seen[key] = index
+
+
+class ProductModelIn(_IgnoresReadOnly):
+    code = Code(required=True)
+    family = fields.String(required=True)
+    variant_axes = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=5))
+    categories = fields.List(fields.String(), load_default=list)
+    values = Values()
+
+
+class OfferOut(StrictSchema):
+    currency = fields.String()
+    price = fields.Decimal(as_string=True)
+    channel = fields.String(allow_none=True)
+    sale_price = fields.Decimal(as_string=True, allow_none=True)
+    sale_start = fields.AwareDateTime(allow_none=True)
+    sale_end = fields.AwareDateTime(allow_none=True)
+
+
+class ProductOut(StrictSchema):
+    sku = fields.String()
+    family = fields.String()
+    parent = fields.String(allow_none=True)
+    enabled = fields.Boolean()
+    categories = fields.List(fields.String())
+    values = fields.Dict()
+    inherited_values = fields.Dict()
+    offers = fields.List(fields.Dict())
+    media = fields.List(fields.Dict())
+    stock = fields.List(fields.Dict())
+    revision = fields.Integer()
+    created = fields.AwareDateTime()
+    updated = fields.AwareDateTime()
+
+
+class ProductModelOut(StrictSchema):
+    code = fields.String()
+    family = fields.String()
+    variant_axes = fields.List(fields.String())
+    categories = fields.List(fields.String())
+    values = fields.Dict()
+    revision = fields.Integer()
+    created = fields.AwareDateTime()
+    updated = fields.AwareDateTime()
+
+
+class RevertIn(StrictSchema):
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class ChangeOut(StrictSchema):
+    field = fields.String()
+    old = fields.Raw()
+    new = fields.Raw()
+
+
+class VersionOut(StrictSchema):
+    version = fields.Integer()
+    author = fields.String()
+    at = fields.AwareDateTime()
+    changes = fields.List(fields.Nested(ChangeOut))
+
+
+class CompletenessOut(StrictSchema):
+    channel = fields.String()
+    locale = fields.String()
+    ratio = fields.Float()
+    required = fields.Integer()
+    missing = fields.List(fields.String())
