@@ -1,0 +1,1 @@
+"""Helpers the test suite shares: local services and reference data."""
