@@ -194,16 +194,16 @@ class ProductService(_Versioned):
                 errors.setdefault(f"values.{axis}", []).append(f"a variant of '{parent.code}' must set its axis '{axis}'")
                 return
             combo.append(entry["data"])
-        for sibling in self.products.variants(parent.id):
-            if existing is not None and sibling.id == existing.id:
+        for sibling_id, sibling_sku, sibling_values in self.products.variant_values(parent.id):
+            if existing is not None and sibling_id == existing.id:
                 continue
             theirs = [
-                next((e["data"] for e in (sibling.values or {}).get(axis, []) if e["locale"] is None and e["scope"] is None), None)
+                next((e["data"] for e in (sibling_values or {}).get(axis, []) if e["locale"] is None and e["scope"] is None), None)
                 for axis in parent.variant_axes
             ]
             if theirs == combo:
                 axes = ", ".join(f"{a}={v}" for a, v in zip(parent.variant_axes, combo))
-                errors.setdefault("values", []).append(f"variant '{sibling.sku}' of '{parent.code}' already has {axes}")
+                errors.setdefault("values", []).append(f"variant '{sibling_sku}' of '{parent.code}' already has {axes}")
                 return
 
     def _offers(self, offers: list[dict[str, Any]], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
@@ -321,9 +321,9 @@ class ProductModelService(_Versioned):
                 )
         if len(set(axes)) != len(axes):
             errors.setdefault("variant_axes", []).append("an axis is given twice")
-        if existing is not None and axes != list(existing.variant_axes) and self.products.variants(existing.id):
+        if existing is not None and axes != list(existing.variant_axes) and self.products.has_variants(existing.id):
             errors.setdefault("variant_axes", []).append("axes cannot change while the model has variants")
-        if existing is not None and family is not None and family.id != existing.family_id and self.products.variants(existing.id):
+        if existing is not None and family is not None and family.id != existing.family_id and self.products.has_variants(existing.id):
             errors.setdefault("family", []).append("the family cannot change while the model has variants")
         known_media = CatalogRepo(self.session).media_paths(image_paths(data.get("values", {}), self.ctx))
         values = check_values(data.get("values", {}), self.ctx, allowed, errors, media_paths=known_media)
@@ -354,7 +354,7 @@ class ProductModelService(_Versioned):
         return Saved(model, created=existing is None, changed=True)
 
     def delete(self, model: ProductModel) -> None:
-        if self.products.variants(model.id):
+        if self.products.has_variants(model.id):
             raise Conflict(f"product model '{model.code}' still has variants; delete or move them first")
         VersionRepo(self.session).delete_all(self.entity, model.code)
         self.products.delete(model)

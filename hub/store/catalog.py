@@ -70,8 +70,8 @@ class FamilyRequirement(Base):
     channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id", ondelete="CASCADE"))
     attribute_id: Mapped[int] = mapped_column(ForeignKey("attribute.id"))
     family: Mapped[Family] = relationship(back_populates="requirements")
-    channel: Mapped["Channel"] = relationship(lazy="joined")  # noqa: F821
-    attribute: Mapped[Attribute] = relationship(lazy="joined")
+    channel: Mapped["Channel"] = relationship()  # noqa: F821
+    attribute: Mapped[Attribute] = relationship()
 
 
 class Category(Base):

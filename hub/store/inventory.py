@@ -30,4 +30,4 @@ class Stock(Base):
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), primary_key=True, index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     updated: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    location: Mapped[Location] = relationship(lazy="joined")
+    location: Mapped[Location] = relationship()

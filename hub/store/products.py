@@ -1,4 +1,9 @@
-"""Products and product models (variant groups), with their categories and offers."""
+"""Products and product models (variant groups), with their categories and offers.
+
+Many-to-one relations (family, parent, channel) load lazily on purpose: they are fetched by
+primary key from the session's identity map, so a bulk job that loaded the families once
+never reads them again.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +43,7 @@ class ProductModel(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    family: Mapped[Family] = relationship(lazy="joined")
+    family: Mapped[Family] = relationship()
     categories: Mapped[list[Category]] = relationship(secondary=model_category, lazy="selectin")
     # UPDATEs carry "WHERE revision = <the one read>", so a concurrent write fails instead of being lost.
     __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
@@ -56,8 +61,8 @@ class Product(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    family: Mapped[Family] = relationship(lazy="joined")
-    parent: Mapped[ProductModel | None] = relationship(lazy="joined")
+    family: Mapped[Family] = relationship()
+    parent: Mapped[ProductModel | None] = relationship()
     categories: Mapped[list[Category]] = relationship(secondary=product_category, lazy="selectin")
     # UPDATEs carry "WHERE revision = <the one read>", so a concurrent write fails instead of being lost.
     __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
@@ -80,4 +85,4 @@ class Offer(Base):
     sale_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sale_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     product: Mapped[Product] = relationship(back_populates="offers")
-    channel: Mapped["Channel | None"] = relationship(lazy="joined")  # noqa: F821
+    channel: Mapped["Channel | None"] = relationship()  # noqa: F821

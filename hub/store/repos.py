@@ -112,6 +112,14 @@ class ProductRepo:
             query = query.where(Product.sku > after)
         return self._s.scalars(query).all()
 
+    def variant_values(self, model_id: int) -> list[tuple[int, str, dict[str, Any]]]:
+        """(id, sku, values) of a model's variants: enough to check axis combinations, cheaply."""
+        query = select(Product.id, Product.sku, Product.values).where(Product.parent_id == model_id)
+        return [tuple(row) for row in self._s.execute(query)]  # type: ignore[misc]
+
+    def has_variants(self, model_id: int) -> bool:
+        return self._s.scalar(select(Product.id).where(Product.parent_id == model_id).limit(1)) is not None
+
     def variants(self, model_id: int) -> Sequence[Product]:
         return self._s.scalars(select(Product).where(Product.parent_id == model_id).order_by(Product.sku)).all()
 
