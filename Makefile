@@ -35,7 +35,7 @@ test-postgresql: $(VENV)/.installed
 	$(BIN)/python -m pytest --db postgresql $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.foundation
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

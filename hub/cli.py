@@ -171,3 +171,7 @@ def completeness_command(ctx: Context, sku: str) -> None:
     for row in rows:
         missing = ", ".join(row.missing) or "-"
         click.echo(f"{row.channel:<20} {row.locale:<8} {row.ratio * 100:5.1f}%  missing: {missing}")
+
+
+if __name__ == "__main__":
+    main()

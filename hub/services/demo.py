@@ -110,7 +110,7 @@ class DemoCatalog:
         if existing:
             progress(self.target)
             return {"products already in the database (nothing loaded)": existing}
-        self._reference_data()
+        self.load_reference_data()
         self.session.commit()
         products = ProductService(self.session, self.ctx, AUTHOR)
         models = ProductModelService(self.session, self.ctx, AUTHOR)
@@ -141,7 +141,8 @@ class DemoCatalog:
 
     # Reference data -------------------------------------------------------------------------
 
-    def _reference_data(self) -> None:
+    def load_reference_data(self) -> None:
+        """Locales, currencies, categories, attributes, channels, families, locations and the brand guide."""
         s, ctx = self.session, self.ctx
         for code, label in data.LOCALES.items():
             LocaleService(s, ctx).create(LocaleIn().load({"code": code, "label": label}))

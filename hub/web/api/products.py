@@ -29,7 +29,7 @@ from schemas.product import (
 )
 from schemas.resolved import ResolvedOut
 
-BULK_COMMIT_EVERY = 200
+BULK_BATCH = 200  # lines read, looked up and committed together
 
 
 def _products() -> ProductService:
@@ -134,38 +134,63 @@ def _bulk_lines(author: str) -> Iterator[str]:
     """Each line in its own savepoint: a bad line is reported and rolled back alone.
 
     The answer streams while lines are read, so this job owns its session: the request's own
-    is closed by the time the body is consumed.
+    is closed by the time the body is consumed. Lines are taken in batches whose existing
+    products are read in one query.
     """
     with hub().sessions() as db:
         service = ProductService(db, CatalogContext(db), author)
-        pending = 0
-        for number, raw in enumerate(request.stream, start=1):
-            if not raw.strip():
-                continue
-            result = _bulk_line(service, raw)
-            result["line"] = number
-            pending += 1
-            if pending >= BULK_COMMIT_EVERY:
-                db.commit()
-                pending = 0
-            yield json.dumps(result, separators=(",", ":")) + "\n"
-        db.commit()
+        batch: list[tuple[int, bytes]] = []
+        for number, raw in enumerate(read_lines(request.stream), start=1):
+            if raw.strip():
+                batch.append((number, raw))
+            if len(batch) >= BULK_BATCH:
+                yield from _bulk_batch(service, batch)
+                batch = []
+        yield from _bulk_batch(service, batch)
 
 
-def _bulk_line(service: ProductService, raw: bytes) -> dict[str, Any]:
-    sku = None
+def _bulk_batch(service: ProductService, batch: list[tuple[int, bytes]]) -> Iterator[str]:
+    parsed = [(number, _parse_line(raw)) for number, raw in batch]
+    known = service.products.by_skus(
+        body["sku"] for _, body in parsed if isinstance(body, dict) and isinstance(body.get("sku"), str)
+    )
+    for number, body in parsed:
+        result = _bulk_line(service, body, known)
+        result["line"] = number
+        yield json.dumps(result, separators=(",", ":")) + "\n"
+    service.session.commit()
+
+
+def _parse_line(raw: bytes) -> Any:
     try:
-        try:
-            body = json.loads(raw)
-        except ValueError as exc:
-            raise ValidationFailed(errors={"body": [f"malformed JSON: {exc}"]}) from exc
+        return json.loads(raw)
+    except ValueError as exc:
+        return ValidationFailed(errors={"body": [f"malformed JSON: {exc}"]})
+
+
+def read_lines(stream: Any, chunk_size: int = 1 << 16) -> Iterator[bytes]:
+    """Lines of a request body, read in large chunks: the WSGI stream reads byte by byte otherwise."""
+    pending = b""
+    while chunk := stream.read(chunk_size):
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        yield from complete
+    if pending:
+        yield pending
+
+
+def _bulk_line(service: ProductService, body: Any, known: dict[str, Any]) -> dict[str, Any]:
+    sku = body.get("sku") if isinstance(body, dict) and isinstance(body.get("sku"), str) else None
+    try:
+        if isinstance(body, HubError):
+            raise body
         if not isinstance(body, dict):
             raise ValidationFailed(errors={"body": ["expected a JSON object"]})
-        sku = body.get("sku") if isinstance(body.get("sku"), str) else None
         with service.session.begin_nested():
-            existing = service.find(sku) if sku else None
+            existing = known.get(sku) if sku else None
             data = load(ProductIn(), merge_patch(service.state(existing), body) if existing else body)
             saved = service.save(data, existing)
+        known[saved.obj.sku] = saved.obj  # a later line of the batch may patch it
         return {"sku": sku, "status": 201 if saved.created else 204, "errors": {}}
     except HubError as exc:
         return {"sku": sku, "status": exc.status, "errors": exc.errors or {"body": [exc.detail]}}
