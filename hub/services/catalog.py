@@ -49,6 +49,7 @@ class CodedService(Generic[M]):
         if self.repo.by_code(self.model, data["code"]) is not None:
             raise Conflict(f"a {self.noun} '{data['code']}' exists", errors={"code": ["already exists"]})
         obj = self.model(code=data["code"])  # type: ignore[call-arg]
+        self._check_labels(data)
         self._apply(obj, data, existing=False)
         self.repo.add(obj)
         self.ctx.refresh()
@@ -57,6 +58,7 @@ class CodedService(Generic[M]):
     def replace(self, obj: M, data: dict[str, Any]) -> M:
         if data["code"] != obj.code:  # type: ignore[attr-defined]
             raise ValidationFailed(errors={"code": [f"the body names '{data['code']}' but the URL names '{obj.code}'"]})  # type: ignore[attr-defined]
+        self._check_labels(data)
         self._apply(obj, data, existing=True)
         self.session.flush()
         self.ctx.refresh()
@@ -66,6 +68,13 @@ class CodedService(Generic[M]):
         self._check_delete(obj)
         self.repo.delete(obj)
         self.ctx.refresh()
+
+    def _check_labels(self, data: dict[str, Any]) -> None:
+        """Labels are per locale, so only locales the hub knows may hold one."""
+        unknown = [locale for locale in data.get("labels", {}) if locale not in self.ctx.locales]
+        if unknown:
+            raise ValidationFailed(f"the {self.noun} was not saved",
+                                   errors={f"labels.{locale}": [f"unknown locale '{locale}'"] for locale in unknown})
 
     def state(self, obj: M) -> dict[str, Any]:
         raise NotImplementedError
@@ -98,9 +107,10 @@ class AttributeService(CodedService[Attribute]):
             for name in ("type", "localizable", "scopable"):
                 if getattr(obj, name) != data[name]:
                     errors.setdefault(name, []).append(f"{name} of an existing attribute cannot change")
-        for locale in data["labels"]:
-            if locale not in self.ctx.locales:
-                errors.setdefault(f"labels.{locale}", []).append(f"unknown locale '{locale}'")
+        for index, option in enumerate(data["options"]):
+            for locale in option.get("labels", {}):
+                if locale not in self.ctx.locales:
+                    errors.setdefault(f"options[{index}].labels.{locale}", []).append(f"unknown locale '{locale}'")
         _fail_if(errors, "attribute")
         obj.type = data["type"]
         obj.labels = data["labels"]

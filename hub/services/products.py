@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Generic, Sequence, TypeVar
 
+from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, NotFound, ValidationFailed
@@ -17,6 +18,8 @@ from hub.services.values import check_values, image_paths
 from hub.store.models import Category, Family, Offer, Product, ProductModel
 from hub.store.repos import CatalogRepo, ProductRepo, StockRepo, VersionRepo
 from hub.store.types import utcnow
+from schemas.errors import flatten_messages
+from schemas.product import ProductIn
 
 AXIS_TYPES = ("select", "boolean", "number", "measurement", "text")
 
@@ -32,7 +35,8 @@ class Saved(Generic[T]):
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+    """UTC, always: the same instant sent as +01:00 must not read as a change."""
+    return moment.astimezone(timezone.utc).isoformat() if moment else None
 
 
 def offer_state(offer: Offer) -> dict[str, Any]:
@@ -261,8 +265,13 @@ class ProductService(_Versioned):
 
     def revert(self, product: Product, number: int) -> Saved[Product]:
         """Bring the product back to version ``number``; recorded as a new version."""
-        snapshot = dict(self.as_of(product.sku, number))
-        return self.save(snapshot, product)
+        # The snapshot goes through the input contract like any body: the rules may have changed
+        # since it was saved, and then the revert is refused with the reasons.
+        try:
+            data = ProductIn().load(self.as_of(product.sku, number))
+        except ValidationError as exc:
+            raise ValidationFailed(f"version {number} no longer passes today's rules", errors=flatten_messages(exc.messages)) from exc
+        return self.save(data, product)
 
     def representation(self, product: Product, stock: list[Any] | None = None) -> dict[str, Any]:
         """The product as the API answers it: its state, plus inherited values, stock and revision."""

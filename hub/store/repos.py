@@ -162,7 +162,7 @@ class StockRepo:
 
     def product_ids(self, skus: Iterable[str]) -> dict[str, int]:
         wanted = list(set(skus))
-        return dict(self._s.execute(select(Product.sku, Product.id).where(Product.sku.in_(wanted))).tuples().all())
+        return {sku: pid for sku, pid in self._s.execute(select(Product.sku, Product.id).where(Product.sku.in_(wanted)))}
 
     def upsert(self, rows: list[dict[str, Any]]) -> None:
         """Set quantities in one statement; stock is written apart from products, never versioned."""

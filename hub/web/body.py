@@ -11,7 +11,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser
 
 from hub.errors import UnsupportedMediaType, ValidationFailed
-from hub.web.errors import flatten
+from schemas.errors import flatten_messages
 
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 
@@ -39,7 +39,7 @@ class HubParser(FlaskParser):
         messages = error.messages
         if isinstance(messages, dict) and len(messages) == 1 and next(iter(messages)) in ("json", "query", "form"):
             messages = next(iter(messages.values()))
-        raise ValidationFailed("the input is not valid", errors=flatten(messages))
+        raise ValidationFailed("the input is not valid", errors=flatten_messages(messages))
 
 
 class HubBlueprint(Blueprint):
@@ -62,4 +62,4 @@ def load(schema: Schema, data: Any) -> Any:
     try:
         return schema.load(data)
     except ValidationError as exc:
-        raise ValidationFailed("the input is not valid", errors=flatten(exc.messages)) from exc
+        raise ValidationFailed("the input is not valid", errors=flatten_messages(exc.messages)) from exc

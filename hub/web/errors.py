@@ -12,33 +12,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import Conflict, HubError, PreconditionFailed, ValidationFailed
+from schemas.errors import flatten_messages
 
 logger = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 
 
-def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested messages as ``{"values.name[0].data": [reasons]}``."""
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return {prefix or "body": list(messages)}
-    if isinstance(messages, str):
-        return {prefix or "body": [messages]}
-    flat: dict[str, list[str]] = {}
-    items = messages.items() if isinstance(messages, dict) else enumerate(messages)
-    for key, value in items:
-        if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
-            path = f"{prefix}[{key}]"
-        elif key == "_schema":
-            path = prefix
-        else:
-            path = f"{prefix}.{key}" if prefix else str(key)
-        for field, reasons in flatten(value, path).items():
-            flat.setdefault(field, []).extend(reasons)
-    return flat
-
-
 def from_marshmallow(err: ValidationError) -> ValidationFailed:
-    return ValidationFailed("the input is not valid", errors=flatten(err.messages))
+    return ValidationFailed("the input is not valid", errors=flatten_messages(err.messages))
 
 
 def problem_response(error: HubError) -> Response:
@@ -70,7 +51,7 @@ def init_app(app: Flask) -> None:
         error.status, error.title = err.code or 500, err.name
         error.type = f"/problems/http-{err.code}"
         if data.get("messages"):
-            error.errors = flatten(data["messages"])
+            error.errors = flatten_messages(data["messages"])
         return problem_response(error)
 
     @app.errorhandler(Exception)

@@ -18,7 +18,7 @@ from hub.services.resolve import resolve_product
 from hub.web.auth import current_actor, require
 from hub.web.body import HubBlueprint, load
 from hub.web.crud import Collection, register
-from hub.web.errors import flatten
+from schemas.errors import flatten_messages
 from hub.web.etag import check_if_match, etag_of
 from hub.services.context import CatalogContext
 from hub.web.hub import catalog, hub, session
