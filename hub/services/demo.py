@@ -177,18 +177,27 @@ class DemoCatalog:
     # Product specs ---------------------------------------------------------------------------
 
     def _specs(self) -> Iterator[Spec]:
+        """Clothes and groceries by turns, so any catalog size holds both kinds about equally."""
+        kinds = [self._kind(data.APPAREL_MODELS, self._apparel), self._kind(data.GROCERIES, self._grocery)]
         made = 0
-        for series in count(1):
-            streams = [self._apparel(model, series) for model in data.APPAREL_MODELS]
-            streams += [self._grocery(item, series) for item in data.GROCERIES]
-            self.rng.shuffle(streams)
-            for stream in streams:
-                for spec in stream:
-                    if spec.kind == "product":
-                        if made >= self.target:
-                            return
-                        made += 1
+        while True:
+            for kind in kinds:
+                models = []  # held back until a variant follows, so no model is left childless
+                for spec in kind:
+                    if spec.kind == "model":
+                        models.append(spec)
+                        continue
+                    if made >= self.target:
+                        return
+                    yield from models
                     yield spec
+                    made += 1
+                    break
+
+    def _kind(self, items: list[tuple[Any, ...]], make: Callable[[tuple[Any, ...], int], Iterator[Spec]]) -> Iterator[Spec]:
+        for series in count(1):
+            for item in self.rng.sample(items, len(items)):
+                yield from make(item, series)
 
     def _offers(self, eur: Decimal, sku_index: int) -> list[dict[str, Any]]:
         usd = (eur * Decimal("1.08")).quantize(Decimal("1")) - Decimal("0.01") if eur > 10 else eur * Decimal("1.08")

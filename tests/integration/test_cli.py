@@ -1,0 +1,93 @@
+"""The crosscanal command, run through click against the real database."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from hub.cli import main
+from hub.config import Settings
+from hub.store.models import ApiToken, Product, User
+from tests import factories
+
+
+@pytest.fixture
+def run(settings: Settings):
+    env = {"CROSSCANAL_DATABASE_URL": settings.database_url, "CROSSCANAL_DATA_DIR": str(settings.data_dir)}
+
+    def invoke(*args: str, stdin: str | None = None):
+        return CliRunner().invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
+
+    return invoke
+
+
+def test_init_is_idempotent(run):
+    first, second = run("init"), run("init")
+    assert first.exit_code == 0 and second.exit_code == 0
+    assert "database ready" in second.output
+
+
+def test_token_create_prints_a_working_token_alone_on_the_last_line(run, client):
+    result = run("token", "create", "--role", "viewer", "--name", "ci")
+    assert result.exit_code == 0
+    token = result.stdout.strip().splitlines()[-1]
+    assert token.startswith("cc_") and " " not in token
+    assert client.get("/api/v1/attributes", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    denied = client.post("/api/v1/locales", json={"code": "de_DE"}, headers={"Authorization": f"Bearer {token}"})
+    assert denied.status_code == 403
+
+
+def test_token_create_refuses_an_unknown_role(run, db_session):
+    result = run("token", "create", "--role", "owner")
+    assert result.exit_code == 2 and "owner" in result.output
+    assert db_session.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+def test_user_create_reads_the_password_from_stdin_and_hashes_it(run, db_session):
+    result = run("user", "create", "ana@example.com", "--role", "editor", stdin="correct horse battery\n")
+    assert result.exit_code == 0, result.output
+    user = db_session.scalar(select(User).where(User.email == "ana@example.com"))
+    assert user.role == "editor"
+    assert user.password_hash.startswith("$argon2") and "correct horse" not in user.password_hash
+
+
+def test_user_create_rejects_a_short_password_and_stores_nothing(run, db_session):
+    result = run("user", "create", "bo@example.com", "--role", "viewer", stdin="short\n")
+    assert result.exit_code == 2
+    assert "password" in result.output
+    assert db_session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_completeness_lists_each_channel_with_missing_attributes(run, db_session):
+    factories.catalog(db_session)
+    factories.product(db_session, "juice-1", values={"name": factories.value("Juice", "en_US")})
+    result = run("completeness", "juice-1")
+    assert result.exit_code == 0
+    web = next(line for line in result.output.splitlines() if line.startswith("web"))
+    assert "33.3%" in web and "ean, net_content" in web
+
+
+def test_completeness_of_an_unknown_sku_fails_with_a_message(run, db_session):
+    factories.catalog(db_session)
+    result = run("completeness", "nope")
+    assert result.exit_code == 1 and "no product with SKU 'nope'" in result.output
+
+
+def test_demo_loads_once_and_prints_an_admin_token(run, db_session):
+    first = run("demo")
+    assert first.exit_code == 0, first.output
+    assert "products: 240" in first.output
+    token = first.stdout.strip().splitlines()[-1]
+    assert token.startswith("cc_")
+    again = run("demo")
+    assert "already in the database" in again.output
+    assert db_session.scalar(select(func.count()).select_from(Product)) == 240
+
+
+def test_the_console_script_is_installed():
+    result = subprocess.run([sys.executable, "-m", "hub.cli", "--help"], capture_output=True, text=True, check=True)
+    assert "serve" in result.stdout and "token" in result.stdout
