@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
-from hub.errors import Conflict, ValidationFailed
+from hub.errors import Conflict, NotFound, ValidationFailed
 from hub.store.models import ApiToken, User
 from hub.store.repos import AccountRepo
 from hub.store.types import utcnow
@@ -35,13 +35,35 @@ class Actor:
     role: str
 
 
-def create_token(session: Session, role: str, name: str = "") -> str:
-    """Store a new token and return it; this is the only time its clear text exists."""
+def issue_token(session: Session, role: str, name: str = "") -> tuple[ApiToken, str]:
+    """Store a new token; the clear text is returned this once and never stored."""
     if role not in ROLES:
         raise ValidationFailed(errors={"role": [f"one of {', '.join(ROLES)}"]})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    AccountRepo(session).add(ApiToken(name=name or f"{role} token", token_hash=_hash_token(raw), role=role))
-    return raw
+    token = ApiToken(name=name or f"{role} token", token_hash=_hash_token(raw), role=role)
+    AccountRepo(session).add(token)
+    return token, raw
+
+
+def create_token(session: Session, role: str, name: str = "") -> str:
+    return issue_token(session, role, name)[1]
+
+
+def tokens(session: Session) -> list[ApiToken]:
+    return list(AccountRepo(session).tokens())
+
+
+def revoke_token(session: Session, token_id: int) -> None:
+    """Revoke a token; raises NotFound. Revoked tokens stay listed, so their use can be traced."""
+    token = AccountRepo(session).token_by_id(token_id)
+    if token is None:
+        raise NotFound(f"no API token {token_id}")
+    token.revoked = True
+    session.flush()
+
+
+def users(session: Session) -> list[User]:
+    return list(AccountRepo(session).users())
 
 
 def authenticate_token(session: Session, raw: str) -> Actor | None:

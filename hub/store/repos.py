@@ -205,6 +205,15 @@ class AccountRepo:
     def token_by_hash(self, token_hash: str) -> ApiToken | None:
         return self._s.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked.is_(False)))
 
+    def token_by_id(self, token_id: int) -> ApiToken | None:
+        return self._s.get(ApiToken, token_id)
+
+    def tokens(self) -> Sequence[ApiToken]:
+        return self._s.scalars(select(ApiToken).order_by(ApiToken.id)).all()
+
+    def users(self) -> Sequence[User]:
+        return self._s.scalars(select(User).order_by(User.email)).all()
+
     def user_by_email(self, email: str) -> User | None:
         return self._s.scalar(select(User).where(func.lower(User.email) == email.lower()))
 

@@ -1,0 +1,34 @@
+"""API tokens and UI users (admin only)."""
+
+from marshmallow import Schema, fields, validate
+
+from schemas.common import StrictSchema
+
+ROLE = validate.OneOf(["viewer", "editor", "publisher", "admin"])
+
+
+class TokenIn(StrictSchema):
+    role = fields.String(required=True, validate=ROLE)
+    name = fields.String(load_default="", validate=validate.Length(max=100))
+
+
+class TokenOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    role = fields.String()
+    created = fields.AwareDateTime()
+    last_used = fields.AwareDateTime(allow_none=True)
+    revoked = fields.Boolean()
+    token = fields.String(metadata={"description": "only in the answer to POST, and only once"})
+
+
+class UserIn(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    role = fields.String(required=True, validate=ROLE)
+
+
+class UserOut(Schema):
+    email = fields.String()
+    role = fields.String()
+    created = fields.AwareDateTime()
