@@ -1,0 +1,203 @@
+"""Google Merchant Center product feed: RSS 2.0 with the ``g:`` namespace, and the same as TSV.
+
+Field names, limits and allowed values follow Google's product data specification.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, BinaryIO, ClassVar, Iterable, Iterator
+
+from lxml import etree
+from marshmallow import Schema, fields, validate
+
+from channel_adapters.base import (
+    Diagnostic, FieldSpec, InvalidOutput, Item, OutputFile, Outputs, ProductView, RenderContext, Severity,
+    check_fields, gtin_problem, truncate,
+)
+from channel_adapters.base.formats import apply_overrides, iso_minutes, price_text
+
+G = "http://base.google.com/ns/1.0"
+APPAREL = "Apparel & Accessories"
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("id", required=True, max_length=50),
+    FieldSpec("title", required=True, max_length=150),
+    FieldSpec("description", required=True, max_length=5000),
+    FieldSpec("link", required=True, max_length=2000),
+    FieldSpec("image_link", required=True, max_length=2000),
+    FieldSpec("additional_image_link", max_length=2000),
+    FieldSpec("availability", required=True, allowed=("in_stock", "out_of_stock", "preorder", "backorder")),
+    FieldSpec("price", required=True),
+    FieldSpec("sale_price"),
+    FieldSpec("sale_price_effective_date"),
+    FieldSpec("brand", max_length=70),
+    FieldSpec("gtin", max_length=50),
+    FieldSpec("mpn", max_length=70),
+    FieldSpec("identifier_exists", allowed=("yes", "no")),
+    FieldSpec("condition", required=True, allowed=("new", "refurbished", "used")),
+    FieldSpec("google_product_category"),
+    FieldSpec("product_type", max_length=750),
+    FieldSpec("item_group_id", max_length=50),
+    FieldSpec("color", max_length=100),
+    FieldSpec("size", max_length=100),
+    FieldSpec("gender", allowed=("male", "female", "unisex")),
+    FieldSpec("age_group", allowed=("newborn", "infant", "toddler", "kids", "adult")),
+    FieldSpec("shipping"),
+)
+COLUMNS = [spec.name for spec in FIELDS]
+APPAREL_FIELDS = ("color", "size", "gender", "age_group")
+
+
+class ShippingIn(Schema):
+    country = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
+    region = fields.String(load_default="")
+    service = fields.String(load_default="Standard")
+    price = fields.String(required=True, validate=validate.Regexp(r"^\d+(\.\d{1,2})? [A-Z]{3}$"))
+
+
+class GoogleMerchantSettings(Schema):
+    condition = fields.String(load_default="new", validate=validate.OneOf(["new", "refurbished", "used"]))
+    feed_title = fields.String(load_default="Crosscanal product feed")
+    shop_link = fields.Url(load_default="https://shop.example.com/")
+    shipping = fields.List(fields.Nested(ShippingIn), load_default=list)
+
+
+def shipping_text(rule: dict[str, str]) -> str:
+    return f"{rule['country']}:{rule.get('region', '')}:{rule.get('service', '')}:{rule['price']}"
+
+
+class GoogleMerchantAdapter:
+    name: ClassVar[str] = "google_merchant"
+    title: ClassVar[str] = "Google Merchant Center product feed"
+    settings_schema: ClassVar[type[Schema]] = GoogleMerchantSettings
+    fields: ClassVar[tuple[FieldSpec, ...]] = FIELDS
+
+    def files(self, ctx: RenderContext) -> list[OutputFile]:
+        return [OutputFile("products.xml", "application/rss+xml", "RSS 2.0 feed"),
+                OutputFile("products.tsv", "text/tab-separated-values", "the same items as TSV")]
+
+    def items(self, views: Iterable[ProductView], ctx: RenderContext) -> Iterator[Item]:
+        for view in views:
+            yield self.item(view, ctx)
+
+    def item(self, view: ProductView, ctx: RenderContext) -> Item:
+        labels, diagnostics = view.labels, []
+        images = [ctx.image_url(m.path) for m in view.media]
+        main = next((ctx.image_url(m.path) for m in view.media if m.role == "main"), None) or (
+            ctx.image_url(view.values["main_image"]) if view.values.get("main_image") else None)
+        description = view.labels.get("description")
+        if description and len(description) > 5000:
+            diagnostics.append(Diagnostic(Severity.WARNING, "truncated", "description is longer than 5000 characters; it was cut",
+                                          "description", "shorten description", view.sku))
+            description = truncate(description, 5000)
+        gtin = view.values.get("ean")
+        if gtin and gtin_problem(gtin):
+            diagnostics.append(Diagnostic(Severity.ERROR, "invalid_gtin", f"gtin {gtin}: {gtin_problem(gtin)}", "ean",
+                                          "correct the GTIN", view.sku))
+            gtin = None
+        values: dict[str, Any] = {
+            "id": view.sku,
+            "title": view.title or labels.get("name"),
+            "description": description,
+            "link": view.values.get("product_url"),
+            "image_link": main,
+            "additional_image_link": [url for url in images if url != main][:10],
+            "availability": view.availability,
+            "brand": labels.get("brand"),
+            "gtin": gtin,
+            "mpn": labels.get("mpn"),
+            "condition": ctx.settings.get("condition", "new"),
+            "google_product_category": view.mapped_category,
+            "product_type": " > ".join(view.categories[0].path) if view.categories else None,
+            "item_group_id": view.group,
+            "color": labels.get("color"),
+            "size": labels.get("size"),
+            "gender": view.values.get("gender"),
+            "age_group": view.values.get("age_group"),
+            "shipping": [shipping_text(rule) for rule in ctx.settings.get("shipping", [])],
+        }
+        values["identifier_exists"] = "yes" if values["gtin"] or (values["mpn"] and values["brand"]) else "no"
+        if view.offer is not None:
+            values["price"] = price_text(view.offer.price, view.offer.currency)
+            if view.offer.sale_price is not None:
+                values["sale_price"] = price_text(view.offer.sale_price, view.offer.currency)
+                if view.offer.sale_start and view.offer.sale_end:
+                    values["sale_price_effective_date"] = f"{iso_minutes(view.offer.sale_start)}/{iso_minutes(view.offer.sale_end)}"
+        else:
+            diagnostics.append(Diagnostic(Severity.ERROR, "missing_price", f"no price in {ctx.currency}", "offers",
+                                          f"add an offer in {ctx.currency}", view.sku))
+        values = apply_overrides(values, ctx.field_overrides, labels)
+        diagnostics += check_fields(view.sku, values, FIELDS)
+        if (values.get("google_product_category") or "").startswith(APPAREL):
+            for name in APPAREL_FIELDS:
+                if not values.get(name):
+                    diagnostics.append(Diagnostic(Severity.ERROR, "apparel_attribute_missing",
+                                                  f"apparel needs {name} on Google Shopping", name, f"fill {name}", view.sku))
+        if not values.get("gtin"):
+            diagnostics.append(Diagnostic(Severity.WARNING, "gtin_missing", "no GTIN: the product shows in fewer places",
+                                          "ean", "add the GTIN from the packaging", view.sku))
+        if not values.get("google_product_category"):
+            diagnostics.append(Diagnostic(Severity.WARNING, "category_unmapped", "no Google product category",
+                                          "categories", "map the product's category in the channel's category map", view.sku))
+        return Item(view.sku, {k: v for k, v in values.items() if v not in (None, "", [])}, tuple(diagnostics))
+
+    def write(self, items: Iterable[Item], outputs: Outputs, ctx: RenderContext) -> None:
+        xml_out, tsv_out = outputs.open("products.xml"), outputs.open("products.tsv")
+        tsv = io.TextIOWrapper(tsv_out, encoding="utf-8", newline="")
+        table = csv.writer(tsv, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        table.writerow(COLUMNS)
+        with etree.xmlfile(xml_out, encoding="utf-8") as xml:
+            xml.write_declaration()
+            with xml.element("rss", version="2.0", nsmap={"g": G}):
+                with xml.element("channel"):
+                    for tag, text in (("title", ctx.settings.get("feed_title", "Crosscanal product feed")),
+                                      ("link", ctx.settings.get("shop_link", "https://shop.example.com/")),
+                                      ("description", f"Products for {ctx.channel}")):
+                        element = etree.Element(tag)
+                        element.text = text
+                        xml.write(element)
+                    for item in items:
+                        if item.excluded:
+                            continue
+                        xml.write(self._element(item))
+                        table.writerow([self._cell(item.fields.get(name)) for name in COLUMNS])
+        tsv.flush()
+        tsv.detach()
+
+    @staticmethod
+    def _element(item: Item) -> etree._Element:
+        element = etree.Element("item")
+        for name in COLUMNS:
+            value = item.fields.get(name)
+            for single in value if isinstance(value, list) else [value] if value is not None else []:
+                child = etree.SubElement(element, f"{{{G}}}{name}")
+                child.text = str(single)
+        return element
+
+    @staticmethod
+    def _cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            return ",".join(str(v) for v in value)
+        return " ".join(str(value).split())  # TSV cells hold no tabs or line breaks
+
+    def validate(self, name: str, stream: BinaryIO, ctx: RenderContext) -> None:
+        if name.endswith(".xml"):
+            try:
+                for _event, element in etree.iterparse(stream, tag="item", resolve_entities=False, no_network=True):
+                    if element.find(f"{{{G}}}id") is None or element.find(f"{{{G}}}price") is None:
+                        raise InvalidOutput("an item has no g:id or g:price")
+                    element.clear()
+            except etree.XMLSyntaxError as exc:
+                raise InvalidOutput(f"products.xml is not well-formed: {exc}") from exc
+        else:
+            reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8", newline=""), delimiter="\t")
+            header = next(reader, None)
+            if header != COLUMNS:
+                raise InvalidOutput("products.tsv has an unexpected header")
+            for number, row in enumerate(reader, start=2):
+                if len(row) != len(COLUMNS):
+                    raise InvalidOutput(f"products.tsv line {number} has {len(row)} cells, not {len(COLUMNS)}")
