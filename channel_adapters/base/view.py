@@ -65,6 +65,14 @@ class ProductView:
     availability: str  # "in_stock" or "out_of_stock", from warehouse stock
     media: tuple[MediaView, ...] = field(default_factory=tuple)
     title: str | None = None  # the channel's title template applied, when it has one
+    store_offers: Mapping[str, OfferView] = field(default_factory=dict)  # store code -> that store's own offer
+
+    def offer_at(self, store: str) -> OfferView | None:
+        """The offer a store charges: its own where it has one, else the channel's."""
+        return self.store_offers.get(store, self.offer)
+
+    def quantity_at(self, location: str) -> int:
+        return next((s.quantity for s in self.stock if s.location == location), 0)
 
     def text(self, attribute: str) -> str | None:
         """The attribute as people read it, or None when the product has no value."""
