@@ -11,13 +11,21 @@ from schemas.common import Code, CurrencyCode, LocaleCode, SKU_PATTERN, StrictSc
 # Fields a client reads and may send back unchanged in a PUT; they are ignored on input.
 READ_ONLY = ("stock", "revision", "created", "updated", "inherited_values")
 
-Money = lambda **kw: fields.Decimal(as_string=True, allow_nan=False, places=None, validate=validate.Range(min=0), **kw)  # noqa: E731
+def _not_negative(amount: Any) -> None:
+    if amount is not None and amount < 0:
+        raise ValidationError("must not be negative")
+
+
+def Money(**kwargs: Any) -> fields.Decimal:
+    """An exact amount; validated by a plain function, since apispec would print a Range's bound as a string."""
+    return fields.Decimal(as_string=True, allow_nan=False, places=None, validate=_not_negative, **kwargs)
 
 
 class OfferIn(StrictSchema):
     currency = CurrencyCode(required=True)
     price = Money(required=True)
     channel = fields.String(allow_none=True, load_default=None)
+    location = fields.String(allow_none=True, load_default=None, metadata={"description": "a store's own price"})
     sale_price = Money(allow_none=True, load_default=None)
     sale_start = fields.AwareDateTime(allow_none=True, load_default=None)
     sale_end = fields.AwareDateTime(allow_none=True, load_default=None)
@@ -74,12 +82,13 @@ class ProductIn(_IgnoresReadOnly):
     def _family_or_parent(self, data: dict[str, Any], **_: Any) -> None:
         if not data.get("family") and not data.get("parent"):
             raise ValidationError("a product needs a family (or a parent product model to take it from)", "family")
-        seen: dict[tuple[str, str | None], int] = {}
+        seen: dict[tuple[str, str | None, str | None], int] = {}
         for index, offer in enumerate(data.get("offers", [])):
-            key = (offer["currency"], offer.get("channel"))
+            key = (offer["currency"], offer.get("channel"), offer.get("location"))
             if key in seen:
+                where = f"channel {key[1]}, store {key[2]}"
                 raise ValidationError(
-                    {index: {"currency": [f"a second offer in {key[0]} for channel {key[1]}; offer {seen[key]} has it"]}},
+                    {index: {"currency": [f"a second offer in {key[0]} for {where}; offer {seen[key]} has it"]}},
                     "offers",
                 )
             seen[key] = index
@@ -97,6 +106,7 @@ class OfferOut(StrictSchema):
     currency = fields.String()
     price = fields.Decimal(as_string=True)
     channel = fields.String(allow_none=True)
+    location = fields.String(allow_none=True)
     sale_price = fields.Decimal(as_string=True, allow_none=True)
     sale_start = fields.AwareDateTime(allow_none=True)
     sale_end = fields.AwareDateTime(allow_none=True)

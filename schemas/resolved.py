@@ -56,6 +56,7 @@ class ResolvedOut(Schema):
     categories = fields.List(fields.Nested(CategoryViewOut))
     mapped_category = fields.String(allow_none=True)
     offer = fields.Nested(OfferViewOut, allow_none=True)
+    store_offers = fields.Dict(keys=fields.String(), values=fields.Nested(OfferViewOut))
     availability = fields.String()
     stock = fields.List(fields.Nested(StockViewOut))
     media = fields.List(fields.Nested(MediaViewOut))

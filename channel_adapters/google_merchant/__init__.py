@@ -121,10 +121,13 @@ class GoogleMerchantAdapter:
         values["identifier_exists"] = "yes" if values["gtin"] or (values["mpn"] and values["brand"]) else "no"
         if view.offer is not None:
             values["price"] = price_text(view.offer.price, view.offer.currency)
-            if view.offer.sale_price is not None:
-                values["sale_price"] = price_text(view.offer.sale_price, view.offer.currency)
-                if view.offer.sale_start and view.offer.sale_end:
-                    values["sale_price_effective_date"] = f"{iso_minutes(view.offer.sale_start)}/{iso_minutes(view.offer.sale_end)}"
+            offer = view.offer
+            dated = offer.sale_start is not None and offer.sale_end is not None
+            # Google runs an undated sale price at once, so one waiting for its start goes out only with its dates.
+            if offer.sale_price is not None and offer.sale_price < offer.price and (dated or offer.on_sale):
+                values["sale_price"] = price_text(offer.sale_price, offer.currency)
+                if dated:
+                    values["sale_price_effective_date"] = f"{iso_minutes(offer.sale_start)}/{iso_minutes(offer.sale_end)}"
         else:
             diagnostics.append(Diagnostic(Severity.ERROR, "missing_price", f"no price in {ctx.currency}", "offers",
                                           f"add an offer in {ctx.currency}", view.sku))

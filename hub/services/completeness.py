@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from hub.services.inheritance import effective_values
-from hub.services.values import is_empty
+from hub.services.values import is_empty, pick
 from hub.store.models import Attribute, Channel, Product
 
 
@@ -20,13 +20,8 @@ class Completeness:
 
 
 def has_value(values: dict[str, list[dict[str, Any]]], attribute: Attribute, channel: str, locale: str) -> bool:
-    """Whether ``values`` hold a non-empty value of ``attribute`` for this channel and locale."""
-    want_locale = locale if attribute.localizable else None
-    want_scope = channel if attribute.scopable else None
-    return any(
-        e["locale"] == want_locale and e["scope"] == want_scope and not is_empty(e["data"])
-        for e in values.get(attribute.code, [])
-    )
+    """Whether the channel would get a value: the same precedence as the resolved view."""
+    return not is_empty(pick(values.get(attribute.code, []), locale, channel))
 
 
 def completeness(product: Product, channels: Iterable[Channel]) -> list[Completeness]:

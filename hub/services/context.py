@@ -6,7 +6,7 @@ from functools import cached_property
 
 from sqlalchemy.orm import Session
 
-from hub.store.models import Attribute, Category, Channel, Family
+from hub.store.models import Attribute, Category, Channel, Family, Location
 from hub.store.repos import CatalogRepo
 
 
@@ -22,7 +22,7 @@ class CatalogContext:
         self.repo = CatalogRepo(session)
 
     def refresh(self) -> None:
-        for name in ("attributes", "families", "channels", "locales", "currencies", "categories"):
+        for name in ("attributes", "families", "channels", "locales", "currencies", "categories", "stores"):
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -48,6 +48,10 @@ class CatalogContext:
     @cached_property
     def categories(self) -> dict[str, Category]:
         return {c.code: c for c in self.repo.categories()}
+
+    @cached_property
+    def stores(self) -> dict[str, Location]:
+        return {loc.code: loc for loc in self.repo.all(Location) if loc.type == "store"}
 
     def family_attribute_codes(self, family: Family) -> set[str]:
         return {a.code for a in family.attributes}

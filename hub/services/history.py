@@ -16,7 +16,9 @@ State = dict[str, Any]
 
 
 def _offer_field(offer: dict[str, Any]) -> str:
-    return "offers." + "-".join(part for part in (offer["currency"], offer.get("channel")) if part)
+    """``offers.EUR``, ``offers.EUR-marketplace``, ``offers.EUR@PAR01``."""
+    name = "offers." + "-".join(part for part in (offer["currency"], offer.get("channel")) if part)
+    return name + (f"@{offer['location']}" if offer.get("location") else "")
 
 
 def _flatten(state: State | None) -> dict[str, Any]:

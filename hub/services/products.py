@@ -44,10 +44,15 @@ def offer_state(offer: Offer) -> dict[str, Any]:
         "currency": offer.currency,
         "price": format(offer.price, "f"),
         "channel": offer.channel.code if offer.channel else None,
+        "location": offer.location.code if offer.location else None,
         "sale_price": format(offer.sale_price, "f") if offer.sale_price is not None else None,
         "sale_start": _iso(offer.sale_start),
         "sale_end": _iso(offer.sale_end),
     }
+
+
+def offer_order(offer: dict[str, Any]) -> tuple[str, str, str]:
+    return offer["currency"], offer["channel"] or "", offer["location"] or ""
 
 
 def product_state(product: Product) -> State:
@@ -59,7 +64,7 @@ def product_state(product: Product) -> State:
         "enabled": product.enabled,
         "categories": sorted(c.code for c in product.categories),
         "values": product.values or {},
-        "offers": sorted((offer_state(o) for o in product.offers), key=lambda o: (o["currency"], o["channel"] or "")),
+        "offers": sorted((offer_state(o) for o in product.offers), key=offer_order),
         "media": product.media or [],
     }
 
@@ -217,15 +222,18 @@ class ProductService(_Versioned):
                 errors.setdefault(f"offers[{index}].currency", []).append(f"unknown currency '{offer['currency']}'")
             if offer.get("channel") and offer["channel"] not in self.ctx.channels:
                 errors.setdefault(f"offers[{index}].channel", []).append(f"unknown channel '{offer['channel']}'")
+            if offer.get("location") and offer["location"] not in self.ctx.stores:
+                errors.setdefault(f"offers[{index}].location", []).append(f"no store with the code '{offer['location']}'")
             states.append({
                 "currency": offer["currency"],
                 "price": format(Decimal(offer["price"]), "f"),
                 "channel": offer.get("channel"),
+                "location": offer.get("location"),
                 "sale_price": format(Decimal(offer["sale_price"]), "f") if offer.get("sale_price") is not None else None,
                 "sale_start": _iso(offer.get("sale_start")),
                 "sale_end": _iso(offer.get("sale_end")),
             })
-        return sorted(states, key=lambda o: (o["currency"], o["channel"] or ""))
+        return sorted(states, key=offer_order)
 
     def _media(self, refs: list[dict[str, Any]], known: set[str], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
         for index, ref in enumerate(refs):
@@ -245,11 +253,14 @@ class ProductService(_Versioned):
         product.values = state["values"]
         product.media = state["media"]
         product.categories = refs["categories"]
-        current = {(o.currency, o.channel.code if o.channel else None): o for o in product.offers}
+        current = {(o.currency, o.channel.code if o.channel else None, o.location.code if o.location else None): o
+                   for o in product.offers}
         kept = []
         for wanted in state["offers"]:
-            offer = current.get((wanted["currency"], wanted["channel"])) or Offer(currency=wanted["currency"])
+            key = (wanted["currency"], wanted["channel"], wanted["location"])
+            offer = current.get(key) or Offer(currency=wanted["currency"])
             offer.channel = self.ctx.channels.get(wanted["channel"] or "")
+            offer.location = self.ctx.stores.get(wanted["location"] or "")
             offer.price = Decimal(wanted["price"])
             offer.sale_price = Decimal(wanted["sale_price"]) if wanted["sale_price"] is not None else None
             offer.sale_start = datetime.fromisoformat(wanted["sale_start"]) if wanted["sale_start"] else None

@@ -14,17 +14,9 @@ from hub.services.context import CatalogContext
 from hub.services import brand_guide
 from hub.services.brand_guide import render_title
 from hub.services.inheritance import effective_values
+from hub.services.values import pick
 from hub.store.models import Attribute, Category, Channel, Offer, Product, Stock
 from hub.store.repos import StockRepo
-
-
-def pick(entries: list[dict[str, Any]], locale: str, channel: str) -> Any:
-    """The data that applies: channel and locale, then locale, then channel, then global."""
-    for wanted in ((locale, channel), (locale, None), (None, channel), (None, None)):
-        for entry in entries:
-            if (entry["locale"], entry["scope"]) == wanted:
-                return entry["data"]
-    return None
 
 
 def display(attribute: Attribute, data: Any, locale: str) -> str:
@@ -47,12 +39,27 @@ def display(attribute: Attribute, data: Any, locale: str) -> str:
     return str(data)
 
 
-def channel_offer(offers: Iterable[Offer], channel: Channel, now: datetime) -> OfferView | None:
-    """The channel's own price over the default one, in the channel's currency."""
-    mine = [o for o in offers if o.currency == channel.currency]
+def channel_offer(offers: Iterable[Offer], channel: Channel, now: datetime, store_id: int | None = None) -> OfferView | None:
+    """The channel's own price over the default one, in the channel's currency (for one store, or none)."""
+    mine = [o for o in offers if o.currency == channel.currency and o.location_id == store_id]
     offer = next((o for o in mine if o.channel_id == channel.id), None) or next((o for o in mine if o.channel_id is None), None)
     if offer is None:
         return None
+    return offer_view(offer, now)
+
+
+def store_offers(offers: Iterable[Offer], channel: Channel, now: datetime) -> dict[str, OfferView]:
+    """Each store's own offer, where a store charges its own price."""
+    offers = list(offers)
+    found = {}
+    for store in {o.location for o in offers if o.location is not None and o.currency == channel.currency}:
+        view = channel_offer(offers, channel, now, store.id)
+        if view is not None:
+            found[store.code] = view
+    return found
+
+
+def offer_view(offer: Offer, now: datetime) -> OfferView:
     sale = offer.sale_price is not None and (offer.sale_end is None or now < offer.sale_end)
     running = sale and (offer.sale_start is None or offer.sale_start <= now)
     return OfferView(
@@ -127,6 +134,7 @@ def resolve(
         categories=tuple(CategoryView(c.code, category_path(c, channel.locale)) for c in sorted(categories, key=lambda c: c.code)),
         mapped_category=mapped_category(categories, (channel.mapping or {}).get("category_map", {})),
         offer=channel_offer(product.offers, channel, now),
+        store_offers=store_offers(product.offers, channel, now),
         stock=tuple(StockView(s.location.code, s.location.type, s.quantity, s.location.country) for s in stock),
         availability="in_stock" if warehouse_quantity > 0 else "out_of_stock",
         media=tuple(MediaView(m["path"], m["role"], m.get("alt", {}).get(channel.locale)) for m in product.media or []),

@@ -87,22 +87,20 @@ def check_values(
 def _check_locale_scope(
     attribute: Attribute, locale: Any, scope: Any, ctx: CatalogContext, path: str, errors: dict[str, list[str]]
 ) -> bool:
+    """A value may be less specific than its attribute allows (a fallback for every locale or
+    channel, picked by the resolved view's precedence), never more specific."""
     code = attribute.code
     before = sum(len(v) for v in errors.values())
-    if attribute.localizable:
-        if not locale:
-            errors.setdefault(f"{path}.locale", []).append(f"{code} is localizable: give a locale")
+    if locale is not None:
+        if not attribute.localizable:
+            errors.setdefault(f"{path}.locale", []).append(f"{code} is not localizable: locale must be null")
         elif locale not in ctx.locales:
             errors.setdefault(f"{path}.locale", []).append(f"{describe(code, locale, scope)}: unknown locale '{locale}'")
-    elif locale is not None:
-        errors.setdefault(f"{path}.locale", []).append(f"{code} is not localizable: locale must be null")
-    if attribute.scopable:
-        if not scope:
-            errors.setdefault(f"{path}.scope", []).append(f"{code} is scopable: give a channel as scope")
+    if scope is not None:
+        if not attribute.scopable:
+            errors.setdefault(f"{path}.scope", []).append(f"{code} is not scopable: scope must be null")
         elif scope not in ctx.channels:
             errors.setdefault(f"{path}.scope", []).append(f"{describe(code, locale, scope)}: unknown channel '{scope}'")
-    elif scope is not None:
-        errors.setdefault(f"{path}.scope", []).append(f"{code} is not scopable: scope must be null")
     return sum(len(v) for v in errors.values()) == before
 
 
@@ -273,6 +271,15 @@ _NORMALIZERS: dict[str, Callable[[Attribute, Any, CatalogContext, set[str] | Non
     "boolean": _boolean, "date": _date, "select": _select, "multiselect": _multiselect,
     "measurement": _measurement, "price_collection": _price_collection, "image": _image,
 }
+
+
+def pick(entries: list[dict[str, Any]], locale: str, channel: str) -> Any:
+    """The data that applies: channel and locale, then locale, then channel, then global."""
+    for wanted in ((locale, channel), (locale, None), (None, channel), (None, None)):
+        for entry in entries:
+            if (entry["locale"], entry["scope"]) == wanted:
+                return entry["data"]
+    return None
 
 
 def image_paths(values: ValueMap, ctx: CatalogContext) -> set[str]:

@@ -7,10 +7,11 @@ from hub.store.channels import BrandGuide, Channel
 from hub.store.history import Version
 from hub.store.inventory import Location, Stock
 from hub.store.media import Media
+from hub.store.publications import ChannelLock, Publication, PublicationDiagnostic, PublicationFile, ScheduledRun
 from hub.store.products import Offer, Product, ProductModel, model_category, product_category
 
 __all__ = [
     "ApiToken", "Attribute", "Base", "BrandGuide", "Category", "Channel", "Currency", "Family",
     "FamilyRequirement", "Locale", "Location", "Media", "Offer", "Product", "ProductModel", "Stock",
-    "User", "Version", "family_attribute", "model_category", "product_category",
+    "User", "Version", "ChannelLock", "Publication", "PublicationDiagnostic", "PublicationFile", "ScheduledRun", "family_attribute", "model_category", "product_category",
 ]

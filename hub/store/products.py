@@ -72,17 +72,19 @@ class Product(Base):
 
 
 class Offer(Base):
-    """Commercial terms: a price in one currency, optionally only for one channel."""
+    """Commercial terms: a price in one currency, optionally only for one channel or one store."""
 
     __tablename__ = "offer"
-    __table_args__ = (UniqueConstraint("product_id", "currency", "channel_id"),)
+    __table_args__ = (UniqueConstraint("product_id", "currency", "channel_id", "location_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
     currency: Mapped[str] = mapped_column(String(3))
     channel_id: Mapped[int | None] = mapped_column(ForeignKey("channel.id", ondelete="CASCADE"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))  # a store's own price
     price: Mapped[Decimal] = mapped_column(Money)
     sale_price: Mapped[Decimal | None] = mapped_column(Money)
     sale_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sale_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     product: Mapped[Product] = relationship(back_populates="offers")
     channel: Mapped["Channel | None"] = relationship()  # noqa: F821
+    location: Mapped["Location | None"] = relationship()  # noqa: F821

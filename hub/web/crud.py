@@ -46,9 +46,12 @@ def decode_cursor(cursor: str | None) -> str | None:
     if cursor is None:
         return None
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        key = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
     except (ValueError, UnicodeDecodeError):
-        raise BadRequest("the 'after' cursor is not one this API gave out", errors={"after": ["unknown cursor"]}) from None
+        key = None
+    if not key or encode_cursor(key) != cursor:  # only cursors this API made round-trip exactly
+        raise BadRequest("the 'after' cursor is not one this API gave out", errors={"after": ["unknown cursor"]})
+    return key
 
 
 def page_schema(collection: Collection) -> type[Schema]:

@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 
-def merge_patch(target: Any, patch: Any) -> Any:
+def merge_patch(target: Any, patch: Any, *, top: bool = True) -> Any:
+    """RFC 7396; only a resource's own top-level ``values`` merge per (attribute, locale, scope)."""
     if not isinstance(patch, dict):
         return patch
     result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
-        elif key == "values" and isinstance(value, dict):
+        elif top and key == "values" and isinstance(value, dict):
             result[key] = merge_values(result.get(key) or {}, value)
         else:
-            result[key] = merge_patch(result.get(key), value)
+            result[key] = merge_patch(result.get(key), value, top=False)
     return result
 
 

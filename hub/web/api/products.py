@@ -112,7 +112,7 @@ def _product_extras(blp: HubBlueprint) -> None:
         if found is None:
             raise NotFound(f"no channel '{channel}'")
         view, diagnostics = resolve_product(session(), catalog(), product, found, args["at"] or datetime.now(timezone.utc))
-        return {**dataclasses.asdict(view), "offer": view.offer, "diagnostics": diagnostics}
+        return {**dataclasses.asdict(view), "offer": view.offer, "store_offers": view.store_offers, "diagnostics": diagnostics}
 
 
 def _bulk(blp: HubBlueprint) -> None:
