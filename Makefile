@@ -18,6 +18,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/crosscanal demo
+	$(BIN)/crosscanal publish --all
+	@echo "Feeds (pull URLs with their tokens):"
+	@$(BIN)/crosscanal feeds
 	@echo "Serving on http://$(HOST):$(PORT)/ (API docs at /api/docs). Stop with Ctrl-C."
 	$(BIN)/crosscanal serve --host $(HOST) --port $(PORT)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from typing import Any
 
 import click
@@ -151,6 +152,73 @@ def user_create(ctx: Context, email: str, role: str) -> None:
         except HubError as exc:
             _fail(exc)
     click.echo(f"user {email} created with role {role}")
+
+
+@main.command()
+@click.argument("channels", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Publish every channel.")
+@click.option("--wait", is_flag=True, help="Wait for a running publication of the channel instead of giving up.")
+@pass_context
+def publish(ctx: Context, channels: tuple[str, ...], everything: bool, wait: bool) -> None:
+    """Publish channels now, with a progress bar and a summary; exits 1 if any failed."""
+    from channel_adapters.base.registry import load_adapters
+    from hub.publishing.pipeline import ChannelBusy, Publisher
+
+    if bool(channels) == everything:
+        raise click.UsageError("name channels, or give --all")
+    upgrade(ctx.engine)
+    sessions = make_session_factory(ctx.engine)
+    with sessions() as session:
+        known = sorted(CatalogContext(session).channels)
+    codes = known if everything else list(channels)
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        _fail(HubError(f"unknown channel(s): {', '.join(unknown)}; channels are {', '.join(known) or 'none yet'}"))
+    publisher = Publisher(ctx.settings, sessions, load_adapters(ctx.settings.disabled_adapters))
+    results = []
+    for code in codes:
+        while True:
+            try:
+                publication_id = publisher.start(code, "cli")
+                break
+            except ChannelBusy as exc:
+                if not wait:
+                    _fail(exc)
+                click.echo(f"{code}: {exc.detail}; waiting", err=True)
+                time.sleep(2)
+        with click.progressbar(length=100, label=f"{code:<18}", file=sys.stderr, show_percent=True) as bar:
+            shown = [0]
+
+            def advance(publication: Any) -> None:
+                step = int(publication.progress * 100) - shown[0]
+                bar.update(step)
+                shown[0] += step
+
+            results.append(publisher.run(publication_id, advance))
+            bar.update(100 - shown[0])
+    click.echo(f"{'channel':<18} {'status':<10} {'items':>7} {'excluded':>9} {'warnings':>9} {'bytes':>11}  files")
+    for result in results:
+        files = ", ".join(f.name for f in result.files)
+        click.echo(f"{result.channel.code:<18} {result.status:<10} {result.items:>7} {result.excluded:>9} "
+                   f"{result.warnings:>9} {result.bytes:>11}  {files or result.error or ''}")
+    if any(result.status != "succeeded" for result in results):
+        sys.exit(1)
+
+
+@main.command("feeds")
+@pass_context
+def feeds(ctx: Context) -> None:
+    """Print the pull URL (with its token) of every published feed."""
+    from hub.store.repos import PublicationRepo
+
+    base = ctx.settings.public_url.rstrip("/")
+    with ctx.session() as session:
+        for channel in CatalogContext(session).channels.values():
+            for publication in PublicationRepo(session).for_channel(channel.id, limit=20):
+                if publication.status == "succeeded":
+                    for file in publication.files:
+                        click.echo(f"{channel.code:<18} {base}/feeds/{channel.code}/{file.name}?token={channel.feed_token}")
+                    break
 
 
 @main.command("completeness")

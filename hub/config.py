@@ -18,6 +18,11 @@ class Settings:
     publish_url: str
     secret_key: str
     disabled_adapters: frozenset[str] = field(default_factory=frozenset)
+    public_url: str = "http://127.0.0.1:8000"  # how channels reach this hub: image links in feeds
+
+    @property
+    def media_url(self) -> str:
+        return self.public_url.rstrip("/") + "/media/"
 
     @property
     def media_dir(self) -> Path:
@@ -36,6 +41,7 @@ class Settings:
             publish_url=env.get("CROSSCANAL_PUBLISH_URL") or str(data_dir / "feeds"),
             # A random key keeps a forgotten setting safe; sessions just do not survive restarts.
             secret_key=env.get("CROSSCANAL_SECRET_KEY") or secrets.token_hex(32),
+            public_url=env.get("CROSSCANAL_PUBLIC_URL", "http://127.0.0.1:8000"),
             disabled_adapters=frozenset(
                 name.strip() for name in env.get("CROSSCANAL_DISABLED_ADAPTERS", "").split(",") if name.strip()
             ),

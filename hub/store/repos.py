@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence, TypeVar
+from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from hub.store.models import (
-    ApiToken, Attribute, BrandGuide, Category, Channel, Currency, Family, Locale, Location, Media,
+    ApiToken, Attribute, Publication, PublicationDiagnostic, PublicationFile, BrandGuide, Category, Channel, Currency, Family, Locale, Location, Media,
     Product, ProductModel, Stock, User, Version, model_category, product_category,
 )
 from hub.store.types import utcnow
@@ -143,6 +143,29 @@ class ProductRepo:
     def count(self) -> int:
         return self._s.scalar(select(func.count()).select_from(Product)) or 0
 
+    def _carried(self, family_ids: list[int] | None, category_ids: list[int] | None, enabled_only: bool) -> Select:
+        query = select(Product)
+        if enabled_only:
+            query = query.where(Product.enabled.is_(True))
+        if family_ids is not None:
+            query = query.where(Product.family_id.in_(family_ids))
+        if category_ids is not None:
+            own = select(product_category.c.product_id).where(product_category.c.category_id.in_(category_ids))
+            models = select(model_category.c.product_model_id).where(model_category.c.category_id.in_(category_ids))
+            query = query.where(or_(Product.id.in_(own), Product.parent_id.in_(models)))
+        return query
+
+    def count_carried(self, family_ids: list[int] | None, category_ids: list[int] | None, enabled_only: bool) -> int:
+        query = self._carried(family_ids, category_ids, enabled_only).with_only_columns(func.count())
+        return self._s.scalar(query) or 0
+
+    def carried(self, family_ids: list[int] | None, category_ids: list[int] | None, enabled_only: bool,
+                after_id: int, limit: int) -> Sequence[Product]:
+        """One batch of the products a channel carries, by id (keyset paging keeps each batch cheap)."""
+        query = (self._carried(family_ids, category_ids, enabled_only).where(Product.id > after_id)
+                 .order_by(Product.id).limit(limit).options(selectinload(Product.parent)))
+        return self._s.scalars(query).all()
+
 
 class StockRepo:
     def __init__(self, session: Session) -> None:
@@ -221,3 +244,29 @@ class AccountRepo:
         self._s.add(obj)
         self._s.flush()
 
+
+
+class PublicationRepo:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, publication_id: int) -> Publication | None:
+        return self._s.get(Publication, publication_id)
+
+    def for_channel(self, channel_id: int, limit: int = 50) -> Sequence[Publication]:
+        query = select(Publication).where(Publication.channel_id == channel_id).order_by(Publication.id.desc()).limit(limit)
+        return self._s.scalars(query).all()
+
+    def diagnostics(self, publication_id: int, severity: str | None = None) -> Iterator[PublicationDiagnostic]:
+        query = select(PublicationDiagnostic).where(PublicationDiagnostic.publication_id == publication_id)
+        if severity:
+            query = query.where(PublicationDiagnostic.severity == severity)
+        return self._s.scalars(query.order_by(PublicationDiagnostic.id).execution_options(yield_per=1000))
+
+    def latest_file(self, channel_id: int, name: str) -> tuple[Publication, PublicationFile] | None:
+        """The newest succeeded publication's file of that name: what a feed URL serves."""
+        query = (select(Publication, PublicationFile).join(PublicationFile, PublicationFile.publication_id == Publication.id)
+                 .where(Publication.channel_id == channel_id, Publication.status == "succeeded", PublicationFile.name == name)
+                 .order_by(Publication.id.desc()).limit(1))
+        row = self._s.execute(query).first()
+        return (row[0], row[1]) if row else None

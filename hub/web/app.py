@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from channel_adapters.base.registry import load_adapters
 from hub.config import Settings
 from hub.store.db import make_engine, make_session_factory
-from hub.web import errors, files, hub as hub_module
+from hub.web import errors, feeds, files, hub as hub_module
 from hub.web.api import register as register_api
 from hub.web.hub import Hub
 
@@ -34,10 +35,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     engine = make_engine(settings.database_url)
-    app.extensions["crosscanal"] = Hub(settings=settings, engine=engine, sessions=make_session_factory(engine))
+    app.extensions["crosscanal"] = Hub(settings=settings, engine=engine, sessions=make_session_factory(engine),
+                                       adapters=load_adapters(settings.disabled_adapters))
     hub_module.init_app(app)
     api = Api(app)
     register_api(api)
     errors.init_app(app)  # after Api(), so our handlers replace flask-smorest's
     app.register_blueprint(files.blp)
+    app.register_blueprint(feeds.blp)
     return app

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from channel_adapters.base.registry import AdapterRegistry
 from hub.config import Settings
+from hub.publishing.pipeline import Publisher
 from hub.services.context import CatalogContext
 
 
@@ -17,6 +20,12 @@ class Hub:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    adapters: AdapterRegistry
+    # Publications started through the API run here, off the request thread.
+    jobs: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="publish"))
+
+    def publisher(self) -> Publisher:
+        return Publisher(self.settings, self.sessions, self.adapters)
 
 
 def hub() -> Hub:

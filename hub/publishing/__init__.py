@@ -1,0 +1,1 @@
+"""Publishing: select, resolve, render, validate, write, record. One pipeline for every channel."""

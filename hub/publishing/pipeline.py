@@ -1,0 +1,223 @@
+"""The publishing pipeline: select -> resolve -> adapter -> render to temporary files ->
+validate -> write to the destination atomically -> record the publication.
+
+Products stream from the store in batches and leave the session after each, so memory stays
+flat however large the catalog. Nothing reaches the destination before every file validated,
+so a failed or killed run never replaces the last good feed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterator
+
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session, joinedload, sessionmaker
+
+from channel_adapters.base import InvalidOutput, Item, Severity
+from channel_adapters.base.registry import AdapterRegistry
+from hub.config import Settings
+from hub.errors import Conflict, HubError, NotFound
+from hub.publishing import lock
+from hub.publishing.destinations import destination_for
+from hub.publishing.render import ChannelRenderer
+from hub.services.context import CatalogContext
+from hub.store.models import Category, Channel, Publication, PublicationDiagnostic, PublicationFile
+from hub.store.repos import CatalogRepo, ProductRepo
+
+logger = logging.getLogger(__name__)
+BATCH = 500
+Progress = Callable[[Publication], None]
+
+
+class ChannelBusy(Conflict):
+    """Another publication of the channel is running."""
+
+
+def clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class TempOutputs:
+    """The adapter's files, first written to a private temporary folder."""
+
+    def __init__(self, folder: Path, allowed: set[str]) -> None:
+        self.folder = folder
+        self.allowed = allowed
+        self.streams: dict[str, BinaryIO] = {}
+
+    def open(self, name: str) -> BinaryIO:
+        if name not in self.allowed or name in self.streams or "/" in name:
+            raise InvalidOutput(f"the adapter opened '{name}', which it did not declare (or opened it twice)")
+        self.streams[name] = open(self.folder / name, "wb")
+        return self.streams[name]
+
+    def close(self) -> None:
+        for stream in self.streams.values():
+            stream.close()
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def descendants(categories: dict[str, Category], codes: list[str]) -> list[int]:
+    """Ids of the named categories and every category below them."""
+    chosen = {c.id for code, c in categories.items() if code in codes}
+    grew = True
+    while grew:
+        below = {c.id for c in categories.values() if c.parent_id in chosen} - chosen
+        chosen |= below
+        grew = bool(below)
+    return sorted(chosen)
+
+
+@dataclass
+class Publisher:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    registry: AdapterRegistry
+    now: Callable[[], datetime] = clock
+
+    def start(self, channel_code: str, trigger: str) -> int:
+        """Queue a publication and take the channel's lock for it; raises ChannelBusy or NotFound."""
+        with self.sessions() as session:
+            channel = CatalogRepo(session).by_code(Channel, channel_code)
+            if channel is None:
+                raise NotFound(f"no channel '{channel_code}'")
+            publication = Publication(channel_id=channel.id, trigger=trigger, status="queued", queued=self.now())
+            session.add(publication)
+            session.flush()
+            if not lock.acquire(session, channel.id, publication.id, self.now()):
+                session.rollback()
+                current = lock.holder(session, channel.id)
+                raise ChannelBusy(f"channel '{channel_code}' is being published by publication "
+                                  f"{current.publication_id if current else '?'}; try again when it has finished")
+            session.commit()
+            return publication.id
+
+    def run(self, publication_id: int, progress: Progress | None = None) -> Publication:
+        """Run a started publication to its end; it records success or failure, never raises for them."""
+        with self.sessions() as session:
+            publication = session.get(Publication, publication_id)
+            if publication is None:
+                raise NotFound(f"no publication {publication_id}")
+            channel_id = publication.channel_id
+            folder = Path(tempfile.mkdtemp(prefix=f"publish-{publication_id}-", dir=self._temp_root()))
+            try:
+                self._run(session, publication, folder, progress)
+            except (HubError, InvalidOutput, OSError) as exc:
+                self._fail(session, publication_id, str(exc))
+            except Exception as exc:  # noqa: BLE001 - a job must always record how it ended
+                logger.exception("publication %s failed", publication_id)
+                self._fail(session, publication_id, f"unexpected error: {exc}")
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+                lock.release(session, channel_id, publication_id)
+                session.commit()
+            session.expunge_all()
+            # Answered after the session closes, so load what callers read (channel, files) now.
+            return session.get(Publication, publication_id, options=[joinedload(Publication.channel)])  # type: ignore[return-value]
+
+    def publish(self, channel_code: str, trigger: str, progress: Progress | None = None) -> Publication:
+        return self.run(self.start(channel_code, trigger), progress)
+
+    def _temp_root(self) -> Path:
+        root = self.settings.data_dir / "tmp"
+        root.mkdir(parents=True, exist_ok=True)
+        return root
+
+    def _fail(self, session: Session, publication_id: int, error: str) -> None:
+        session.rollback()
+        session.execute(update(Publication).where(Publication.id == publication_id)
+                        .values(status="failed", error=error[:4000], finished=self.now()))
+        session.commit()
+
+    def _run(self, session: Session, publication: Publication, folder: Path, progress: Progress | None) -> None:
+        channel = publication.channel
+        now = self.now()
+        renderer = ChannelRenderer(session, self.registry, self.settings, channel, now)
+        catalog = CatalogContext(session)
+        filters = channel.filter or {}
+        family_ids = [catalog.families[c].id for c in filters.get("families", []) if c in catalog.families] or None
+        category_ids = descendants(catalog.categories, filters.get("categories", [])) or None
+        enabled_only = filters.get("enabled_only", True)
+        products = ProductRepo(session)
+        publication.status, publication.started = "running", now
+        publication.total = products.count_carried(family_ids, category_ids, enabled_only)
+        session.commit()
+        ids = (channel.id, publication.id, channel.code)
+        counts = {"items": 0, "excluded": 0, "warnings": 0, "done": 0}
+
+        def stream() -> Iterator[Item]:
+            after = 0
+            while True:
+                batch = list(products.carried(family_ids, category_ids, enabled_only, after, BATCH))
+                if not batch:
+                    return
+                after = batch[-1].id
+                items = renderer.render(batch, CatalogContext(session))
+                self._record_batch(session, ids, items, counts, publication.total)
+                if progress:
+                    progress(session.get(Publication, ids[1]))  # type: ignore[arg-type]
+                session.expunge_all()  # the batch is done with: keep memory flat
+                session.add(channel)
+                yield from items
+
+        outputs = TempOutputs(folder, {f.name: f for f in renderer.adapter.files(renderer.ctx)}.keys())
+        try:
+            renderer.adapter.write(stream(), outputs, renderer.ctx)
+        finally:
+            outputs.close()
+        declared = {f.name: f for f in renderer.adapter.files(renderer.ctx)}
+        for name in outputs.streams:
+            with open(folder / name, "rb") as handle:
+                renderer.adapter.validate(name, handle, renderer.ctx)
+        destination = destination_for(channel.destination or self.settings.publish_url)
+        files = []
+        for name in sorted(outputs.streams):
+            path = folder / name
+            files.append(PublicationFile(name=name, content_type=declared[name].content_type, bytes=path.stat().st_size,
+                                         sha256=sha256_of(path),
+                                         location=destination.put(channel.code, name, path, declared[name].content_type)))
+        publication = session.get(Publication, ids[1])  # type: ignore[assignment]
+        publication.files = files
+        publication.status, publication.finished, publication.progress = "succeeded", self.now(), 1.0
+        publication.items, publication.excluded, publication.warnings = counts["items"], counts["excluded"], counts["warnings"]
+        publication.bytes = sum(f.bytes for f in files)
+        publication.sha256 = files[0].sha256 if len(files) == 1 else hashlib.sha256("".join(f.sha256 for f in files).encode()).hexdigest()
+        publication.location = files[0].location.rsplit("/", 1)[0] if files else None
+        session.commit()
+
+    def _record_batch(self, session: Session, ids: tuple[int, int, str], items: list[Item],
+                      counts: dict[str, int], total: int) -> None:
+        channel_id, publication_id, _code = ids
+        rows = []
+        for item in items:
+            counts["done"] += 1
+            if item.excluded:
+                counts["excluded"] += 1
+            else:
+                counts["items"] += 1
+            if any(d.severity is Severity.WARNING for d in item.diagnostics):
+                counts["warnings"] += 1
+            rows += [{"publication_id": publication_id, "sku": d.sku or item.key, "severity": d.severity.value,
+                      "code": d.code, "attribute": d.attribute, "message": d.message, "fix": d.fix}
+                     for d in item.diagnostics]
+        if rows:
+            session.execute(insert(PublicationDiagnostic), rows)
+        session.execute(update(Publication).where(Publication.id == publication_id).values(
+            progress=round(counts["done"] / total, 4) if total else 1.0,
+            items=counts["items"], excluded=counts["excluded"], warnings=counts["warnings"]))
+        lock.renew(session, channel_id, publication_id, self.now())
+        session.commit()

@@ -1,0 +1,73 @@
+"""Feeds by URL: each channel's last good files, for channels that pull them.
+
+Protected by the channel's feed token (``?token=`` or ``Authorization: Bearer``), with
+ETag / Last-Modified / 304, gzip when asked, and streamed from the destination.
+"""
+
+from __future__ import annotations
+
+import hmac
+import zlib
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Iterator
+
+from flask import Blueprint, Response, request, stream_with_context
+
+from hub.errors import NotFound, Unauthorized
+from hub.publishing.destinations import chunks, open_location
+from hub.store.models import Channel
+from hub.store.repos import CatalogRepo, PublicationRepo
+from hub.web.auth import bearer_token
+from hub.web.hub import session
+
+blp = Blueprint("feeds", __name__)
+
+
+def _gzip(stream: Iterator[bytes]) -> Iterator[bytes]:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # 16+: a gzip header
+    for chunk in stream:
+        packed = compressor.compress(chunk)
+        if packed:
+            yield packed
+    yield compressor.flush()
+
+
+@blp.route("/feeds/<channel>/<filename>", methods=["GET", "HEAD"], endpoint="feed")
+def feed(channel: str, filename: str) -> Response:
+    found = CatalogRepo(session()).by_code(Channel, channel)
+    if found is None:
+        raise NotFound(f"no channel '{channel}'")
+    given = request.args.get("token") or bearer_token() or ""
+    if not hmac.compare_digest(given.encode(), found.feed_token.encode()):
+        raise Unauthorized("this feed needs the channel's feed token (?token=... or Authorization: Bearer ...)")
+    latest = PublicationRepo(session()).latest_file(found.id, filename)
+    if latest is None:
+        raise NotFound(f"channel '{channel}' has published no file '{filename}'")
+    publication, file = latest
+    etag = f'"{file.sha256}"'
+    modified = publication.finished
+    headers = {"ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True), "Cache-Control": "private, max-age=0",
+               "Vary": "Accept-Encoding"}
+    if _not_modified(etag, modified):
+        return Response(status=304, headers=headers)
+    if request.method == "HEAD":
+        return Response(status=200, headers={**headers, "Content-Length": str(file.bytes)}, content_type=file.content_type)
+    body = chunks(open_location(file.location))
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        return Response(stream_with_context(_gzip(body)), content_type=file.content_type,
+                        headers={**headers, "Content-Encoding": "gzip"})
+    return Response(stream_with_context(body), content_type=file.content_type,
+                    headers={**headers, "Content-Length": str(file.bytes)})
+
+
+def _not_modified(etag: str, modified: object) -> bool:
+    wanted = request.headers.get("If-None-Match")
+    if wanted is not None:
+        return etag in {tag.strip().removeprefix("W/") for tag in wanted.split(",")} or wanted.strip() == "*"
+    since = request.headers.get("If-Modified-Since")
+    if since:
+        try:
+            return modified.replace(microsecond=0) <= parsedate_to_datetime(since)  # type: ignore[attr-defined]
+        except (TypeError, ValueError):
+            return False
+    return False

@@ -1,0 +1,55 @@
+"""Publications and their findings (output only, but for the diagnostics query)."""
+
+from marshmallow import Schema, fields, validate
+
+from schemas.common import StrictSchema
+
+
+class PublicationFileOut(Schema):
+    name = fields.String()
+    content_type = fields.String()
+    bytes = fields.Integer()
+    sha256 = fields.String()
+    url = fields.String()
+
+
+class PublicationOut(Schema):
+    id = fields.Integer()
+    channel = fields.Function(lambda p: p.channel.code)
+    trigger = fields.String()
+    status = fields.String(metadata={"enum": ["queued", "running", "succeeded", "failed"]})
+    progress = fields.Float()
+    total = fields.Integer()
+    items = fields.Integer()
+    excluded = fields.Integer()
+    warnings = fields.Integer()
+    bytes = fields.Integer()
+    sha256 = fields.String(allow_none=True)
+    location = fields.String(allow_none=True)
+    queued = fields.AwareDateTime()
+    started = fields.AwareDateTime(allow_none=True)
+    finished = fields.AwareDateTime(allow_none=True)
+    error = fields.String(allow_none=True)
+    files = fields.List(fields.Nested(PublicationFileOut))
+
+
+class PublicationDiagnosticOut(Schema):
+    sku = fields.String()
+    severity = fields.String()
+    code = fields.String()
+    attribute = fields.String(allow_none=True)
+    message = fields.String()
+    fix = fields.String(allow_none=True)
+
+
+class DiagnosticsArgs(StrictSchema):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+    severity = fields.String(load_default=None, validate=validate.OneOf(["error", "warning"]))
+
+
+class PreviewOut(Schema):
+    channel = fields.String()
+    adapter = fields.String()
+    excluded = fields.Boolean()
+    item = fields.Dict()
+    diagnostics = fields.List(fields.Nested(PublicationDiagnosticOut))
