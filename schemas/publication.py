@@ -1,5 +1,7 @@
 """Publications and their findings (output only, but for the diagnostics query)."""
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from schemas.common import StrictSchema
@@ -30,7 +32,12 @@ class PublicationOut(Schema):
     started = fields.AwareDateTime(allow_none=True)
     finished = fields.AwareDateTime(allow_none=True)
     error = fields.String(allow_none=True)
-    files = fields.List(fields.Nested(PublicationFileOut))
+    files = fields.Method("_files")
+
+    def _files(self, publication: Any) -> list[dict[str, Any]]:
+        """Each file with the path of its pull URL (add the channel's feed token to fetch it)."""
+        return [{**PublicationFileOut(exclude=["url"]).dump(f), "url": f"/feeds/{publication.channel.code}/{f.name}"}
+                for f in publication.files]
 
 
 class PublicationDiagnosticOut(Schema):

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hub.store.models import ChannelLock
+from hub.store.models import ChannelLock, Publication
 
 TTL = timedelta(minutes=2)
 
@@ -24,11 +24,18 @@ def acquire(session: Session, channel_id: int, publication_id: int, now: datetim
             session.add(ChannelLock(channel_id=channel_id, publication_id=publication_id, expires=now + TTL))
         return True
     except IntegrityError:
+        stale = session.scalar(select(ChannelLock.publication_id).where(
+            ChannelLock.channel_id == channel_id, ChannelLock.expires < now))
         taken = session.execute(
             update(ChannelLock).where(ChannelLock.channel_id == channel_id, ChannelLock.expires < now)
             .values(publication_id=publication_id, expires=now + TTL)
         )
-        return taken.rowcount == 1
+        if taken.rowcount != 1:
+            return False
+        # The holder stopped renewing: its process died, so its publication will never finish.
+        session.execute(update(Publication).where(Publication.id == stale, Publication.status.in_(("queued", "running")))
+                        .values(status="failed", error="abandoned: its process stopped before finishing", finished=now))
+        return True
 
 
 def holder(session: Session, channel_id: int) -> ChannelLock | None:

@@ -14,7 +14,8 @@ ADAPTERS = list(load_adapters())
 
 
 def test_the_hub_ships_its_adapters():
-    assert {"google_merchant", "google_local_inventory", "bmecat", "meta_catalog", "pinterest", "tiktok"} <= {
+    assert {"google_merchant", "google_local_inventory", "bmecat", "meta_catalog", "pinterest", "tiktok",
+            "shelf_labels", "esl"} <= {
         adapter.name for adapter in ADAPTERS}
 
 

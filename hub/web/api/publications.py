@@ -33,13 +33,6 @@ def _publication(publication_id: int) -> Publication:
     return found
 
 
-def _out(publication: Publication) -> dict[str, Any]:
-    data = PublicationOut().dump(publication)
-    for file in data["files"]:
-        file["url"] = url_for("feeds.feed", channel=publication.channel.code, filename=file["name"], _external=True)
-    return data
-
-
 @blp.route("/channels/<code>/publications", methods=["POST"], endpoint="start")
 @require("publisher")
 @blp.response(202, PublicationOut)
@@ -52,8 +45,9 @@ def start(code: str) -> Any:
                     datetime.now(timezone.utc))  # refuse a channel that cannot render before queuing it
     publication_id = publisher.start(code, f"api:{current_actor().name}")
     the_hub.jobs.submit(publisher.run, publication_id)
+    session().commit()  # end this request's read snapshot: the publication was written by another session
     publication = _publication(publication_id)
-    return _out(publication), 202, {"Location": url_for("publications.one", publication_id=publication_id)}
+    return publication, 202, {"Location": url_for("publications.one", publication_id=publication_id)}
 
 
 @blp.route("/channels/<code>/publications", methods=["GET"], endpoint="history")
@@ -62,7 +56,7 @@ def start(code: str) -> Any:
 @blp.doc(summary="The channel's publications, newest first")
 def history(code: str) -> Any:
     channel = ChannelService(session(), catalog()).get(code)
-    return [_out(p) for p in PublicationRepo(session()).for_channel(channel.id)]
+    return PublicationRepo(session()).for_channel(channel.id)
 
 
 @blp.route("/publications/<int:publication_id>", methods=["GET"], endpoint="one")
@@ -70,7 +64,7 @@ def history(code: str) -> Any:
 @blp.response(200, PublicationOut)
 @blp.doc(summary="A publication's status, progress and counts")
 def one(publication_id: int) -> Any:
-    return _out(_publication(publication_id))
+    return _publication(publication_id)
 
 
 @blp.route("/publications/<int:publication_id>/diagnostics", methods=["GET"], endpoint="diagnostics")
@@ -80,23 +74,24 @@ def one(publication_id: int) -> Any:
 @blp.doc(summary="Every finding of a publication; ?format=csv for a spreadsheet")
 def diagnostics(args: dict[str, Any], publication_id: int) -> Any:
     _publication(publication_id)
-    rows = PublicationRepo(session()).diagnostics(publication_id, args["severity"])
     if args["format"] == "json":
-        return list(rows)
-    return Response(stream_with_context(_csv(rows)), mimetype="text/csv", headers={
+        return list(PublicationRepo(session()).diagnostics(publication_id, args["severity"]))
+    return Response(stream_with_context(_csv(publication_id, args["severity"])), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="publication-{publication_id}-diagnostics.csv"'})
 
 
-def _csv(rows: Iterator[Any]) -> Iterator[str]:
+def _csv(publication_id: int, severity: str | None) -> Iterator[str]:
+    """Streamed after the view returns, so it reads through a session of its own."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(DIAGNOSTIC_COLUMNS)
-    for row in rows:
-        # Cells a spreadsheet would run as formulas are neutralised with a leading quote.
-        writer.writerow([_cell(getattr(row, column)) for column in DIAGNOSTIC_COLUMNS])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+    with hub().sessions() as own:
+        for row in PublicationRepo(own).diagnostics(publication_id, severity):
+            # Cells a spreadsheet would run as formulas are neutralised with a leading quote.
+            writer.writerow([_cell(getattr(row, column)) for column in DIAGNOSTIC_COLUMNS])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
     yield buffer.getvalue()
 
 

@@ -1,0 +1,171 @@
+"""The publishing pipeline end to end: real database, real adapters, files on a real destination."""
+
+from __future__ import annotations
+
+import gzip
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from channel_adapters.base.registry import load_adapters
+from hub.config import Settings
+from hub.publishing.pipeline import ChannelBusy, Publisher
+from hub.store.models import Channel, Publication
+from tests import factories
+from tests.support.plugins import pip_install
+
+API = "/api/v1"
+
+
+@pytest.fixture(scope="session")
+def acme_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return pip_install("acme_adapter", tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture
+def acme(acme_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ACME adapter installed as a separate package, visible to entry-point discovery."""
+    monkeypatch.syspath_prepend(str(acme_site))
+
+
+@pytest.fixture
+def shop(acme: None, app: Flask, db_session: Session, client: FlaskClient, tokens: dict[str, Any]) -> dict[str, Any]:
+    """A small catalog and an 'acme' channel published through the third-party adapter."""
+    factories.catalog(db_session)
+    channel = {"code": "acme", "adapter": "acme", "locale": "en_US", "currency": "EUR", "country": "FR"}
+    assert client.post(f"{API}/channels", json=channel, headers=tokens["admin"]).status_code == 201
+    for index in range(5):
+        factories.product(db_session, f"juice-{index}", values={"name": factories.value(f"Juice {index}", "en_US")},
+                          offers=[{"currency": "EUR", "price": f"{2 + index}.50"}])
+    return {"channel": client.get(f"{API}/channels/acme", headers=tokens["admin"]).json}
+
+
+def publisher(settings: Settings, app: Flask) -> Publisher:
+    the_hub = app.extensions["crosscanal"]
+    return Publisher(settings, the_hub.sessions, load_adapters())
+
+
+def feed(client: FlaskClient, channel: dict[str, Any], name: str, **headers: str) -> Any:
+    return client.get(f"/feeds/{channel['code']}/{name}?token={channel['feed_token']}", headers=headers)
+
+
+def test_a_third_party_adapter_is_discovered_and_publishes(shop, settings, app, client):
+    assert "acme" in app.extensions["crosscanal"].adapters
+    result = publisher(settings, app).publish("acme", "test")
+    assert result.status == "succeeded", result.error
+    assert (result.items, result.excluded, result.total) == (5, 0, 5)
+    written = Path(settings.publish_url) / "acme" / "acme.csv"
+    lines = written.read_text().splitlines()
+    assert lines[0] == "sku,title,price" and "juice-0,Juice 0,2.50 EUR" in lines
+    assert result.files[0].sha256 and result.files[0].bytes == written.stat().st_size
+
+
+def test_a_broken_product_is_excluded_naming_the_attribute_while_the_rest_publish(shop, settings, app, client, tokens):
+    bad = client.patch(f"{API}/products/juice-2", json={"offers": []}, headers=tokens["editor"])
+    assert bad.status_code == 200
+    result = publisher(settings, app).publish("acme", "test")
+    assert (result.status, result.items, result.excluded) == ("succeeded", 4, 1)
+    rows = client.get(f"{API}/publications/{result.id}/diagnostics?severity=error", headers=tokens["viewer"]).json
+    assert [(r["sku"], r["attribute"], r["code"]) for r in rows] == [("juice-2", "offers", "missing_price")]
+    body = feed(client, shop["channel"], "acme.csv").get_data(as_text=True)
+    assert "juice-2" not in body and "juice-3" in body
+
+
+def test_a_failed_run_keeps_the_last_good_feed(shop, settings, app, client, tokens, db_session):
+    good = publisher(settings, app).publish("acme", "test")
+    before = feed(client, shop["channel"], "acme.csv")
+    db_session.execute(update(Channel).where(Channel.code == "acme").values(settings={"fail_after": 2}))
+    db_session.commit()
+    failed = publisher(settings, app).publish("acme", "test")
+    assert failed.status == "failed" and "on purpose" in failed.error
+    after = feed(client, shop["channel"], "acme.csv")
+    assert after.data == before.data and after.headers["ETag"] == before.headers["ETag"] == f'"{good.files[0].sha256}"'
+    assert not list((Path(settings.data_dir) / "tmp").iterdir()), "temporary files are cleaned up"
+
+
+def test_two_runs_of_one_channel_never_overlap(shop, settings, app, client, tokens):
+    pipeline = publisher(settings, app)
+    first = pipeline.start("acme", "test")
+    with pytest.raises(ChannelBusy, match=f"publication {first}"):
+        pipeline.start("acme", "test")
+    refused = client.post(f"{API}/channels/acme/publications", headers=tokens["publisher"])
+    assert refused.status_code == 409 and "being published" in refused.json["detail"]
+    assert pipeline.run(first).status == "succeeded"
+    second = pipeline.start("acme", "test")
+    assert pipeline.run(second).status == "succeeded"
+
+
+def test_an_abandoned_lock_expires(shop, settings, app, db_session):
+    pipeline = publisher(settings, app)
+    first = pipeline.start("acme", "test")  # its process "dies": run() never comes
+    later = Publisher(settings, pipeline.sessions, pipeline.registry,
+                      now=lambda: datetime.now(timezone.utc).replace(year=2099))
+    second = later.start("acme", "test")
+    assert second != first
+    assert db_session.get(Publication, first).status == "failed"
+    assert "abandoned" in db_session.get(Publication, first).error
+
+
+def test_publish_through_the_api_and_follow_progress(shop, client, tokens):
+    assert client.post(f"{API}/channels/acme/publications", headers=tokens["editor"]).status_code == 403
+    started = client.post(f"{API}/channels/acme/publications", headers=tokens["publisher"])
+    assert started.status_code == 202 and started.json["status"] in ("queued", "running", "succeeded")
+    url = started.headers["Location"]
+    deadline = time.monotonic() + 30
+    while (state := client.get(url, headers=tokens["viewer"]).json)["status"] not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert state["status"] == "succeeded" and state["progress"] == 1.0 and state["items"] == 5
+    assert state["files"][0]["name"] == "acme.csv" and state["files"][0]["url"] == "/feeds/acme/acme.csv"
+    history = client.get(f"{API}/channels/acme/publications", headers=tokens["viewer"]).json
+    assert history[0]["id"] == state["id"]
+
+
+def test_feed_urls_need_the_token_and_honour_caching_and_gzip(shop, settings, app, client):
+    publisher(settings, app).publish("acme", "test")
+    channel = shop["channel"]
+    assert client.get("/feeds/acme/acme.csv").status_code == 401
+    assert client.get("/feeds/acme/acme.csv?token=wrong").status_code == 401
+    assert client.get("/feeds/nope/acme.csv?token=x").status_code == 404
+    assert feed(client, channel, "other.csv").status_code == 404
+    bearer = client.get("/feeds/acme/acme.csv", headers={"Authorization": f"Bearer {channel['feed_token']}"})
+    assert bearer.status_code == 200 and bearer.mimetype == "text/csv"
+    plain = feed(client, channel, "acme.csv")
+    assert plain.headers["Last-Modified"] and plain.headers["ETag"]
+    assert feed(client, channel, "acme.csv", **{"If-None-Match": plain.headers["ETag"]}).status_code == 304
+    assert feed(client, channel, "acme.csv", **{"If-Modified-Since": plain.headers["Last-Modified"]}).status_code == 304
+    zipped = feed(client, channel, "acme.csv", **{"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(zipped.data) == plain.data
+
+
+def test_preview_shows_the_item_as_the_adapter_renders_it(shop, client, tokens):
+    preview = client.get(f"{API}/products/juice-1/preview/acme", headers=tokens["viewer"]).json
+    assert preview["item"] == {"sku": "juice-1", "title": "Juice 1", "price": "3.50 EUR"}
+    assert preview["excluded"] is False and preview["adapter"] == "acme"
+    client.patch(f"{API}/products/juice-1", json={"values": {"name": None}}, headers=tokens["editor"])
+    broken = client.get(f"{API}/products/juice-1/preview/acme", headers=tokens["viewer"]).json
+    assert broken["excluded"] is True and {"attribute": "name", "code": "missing_title"}.items() <= broken["diagnostics"][0].items()
+
+
+def test_diagnostics_download_as_csv(shop, settings, app, client, tokens):
+    client.patch(f"{API}/products/juice-0", json={"offers": []}, headers=tokens["editor"])
+    result = publisher(settings, app).publish("acme", "test")
+    answer = client.get(f"{API}/publications/{result.id}/diagnostics?format=csv", headers=tokens["viewer"])
+    assert answer.mimetype == "text/csv"
+    lines = answer.get_data(as_text=True).splitlines()
+    assert lines[0] == "sku,severity,code,attribute,message,fix" and lines[1].startswith("juice-0,error,missing_price,offers")
+
+
+def test_a_channel_whose_adapter_is_not_installed_cannot_publish(app, db_session, client, tokens, settings):
+    factories.catalog(db_session)  # its channel "store" uses shelf_labels; make one with a missing adapter
+    channel = {"code": "ghost", "adapter": "nowhere", "locale": "en_US", "currency": "EUR", "country": "FR"}
+    client.post(f"{API}/channels", json=channel, headers=tokens["admin"])
+    refused = client.post(f"{API}/channels/ghost/publications", headers=tokens["publisher"])
+    assert refused.status_code in (409, 422) and "nowhere" in refused.get_data(as_text=True)
