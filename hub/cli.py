@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hub.config import Settings
 from hub.errors import HubError
+from hub.publishing.scheduler import Scheduler
 from hub.services.accounts import ROLES, create_token, create_user
 from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
@@ -97,8 +99,9 @@ def demo(ctx: Context, count: int | None, seed: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--with-scheduler", is_flag=True, help="Also run scheduled publications in this process.")
 @pass_context
-def serve(ctx: Context, host: str, port: int, threads: int) -> None:
+def serve(ctx: Context, host: str, port: int, threads: int, with_scheduler: bool) -> None:
     """Serve the UI, the API and the feeds with waitress (a production WSGI server)."""
     from waitress import serve as waitress_serve
 
@@ -106,8 +109,31 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
 
     upgrade(ctx.engine)
     app = create_app(ctx.settings)
+    if with_scheduler:
+        the_hub = app.extensions["crosscanal"]
+        scheduler = Scheduler(the_hub.sessions, the_hub.publisher())
+        threading.Thread(target=scheduler.run_forever, args=(threading.Event(),), daemon=True, name="scheduler").start()
+        click.echo("scheduler running in this process")
     click.echo(f"Crosscanal on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="crosscanal")
+
+
+@main.command()
+@pass_context
+def scheduler(ctx: Context) -> None:
+    """Run scheduled publications until stopped (Ctrl-C); safe to run on several machines."""
+    from channel_adapters.base.registry import load_adapters
+    from hub.publishing.pipeline import Publisher
+
+    upgrade(ctx.engine)
+    sessions = make_session_factory(ctx.engine)
+    stop = threading.Event()
+    runner = Scheduler(sessions, Publisher(ctx.settings, sessions, load_adapters(ctx.settings.disabled_adapters)))
+    click.echo("scheduler running; Ctrl-C stops it")
+    try:
+        runner.run_forever(stop)
+    except KeyboardInterrupt:
+        stop.set()
 
 
 @main.group()

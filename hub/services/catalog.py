@@ -8,6 +8,7 @@ from typing import Any, Generic, Sequence, TypeVar
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, NotFound, ValidationFailed
+from hub.services import schedules
 from hub.services.context import CatalogContext
 from hub.store.models import (
     Attribute, Category, Channel, Currency, Family, FamilyRequirement, Locale, Location,
@@ -241,6 +242,11 @@ class ChannelService(CodedService[Channel]):
         for code in data["mapping"]["category_map"]:
             if code not in self.ctx.categories:
                 errors.setdefault(f"mapping.category_map.{code}", []).append(f"unknown category '{code}'")
+        if data["schedule"]:
+            try:
+                schedules.parse(data["schedule"])
+            except ValidationFailed as exc:
+                errors.update(exc.errors)
         _fail_if(errors, "channel")
         for name in ("labels", "adapter", "locale", "currency", "country", "filter", "mapping", "settings", "destination", "schedule"):
             setattr(obj, name, data[name])

@@ -17,7 +17,7 @@ class Publication(Base):
     __table_args__ = (Index("ix_publication_channel_status", "channel_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id", ondelete="CASCADE"))
-    trigger: Mapped[str] = mapped_column(String(32))  # "api", "cli", "schedule", "demo"
+    trigger: Mapped[str] = mapped_column(String(200))  # "cli", "api:<who>", "schedule:<slot>"
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued, running, succeeded, failed
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     total: Mapped[int] = mapped_column(Integer, default=0)

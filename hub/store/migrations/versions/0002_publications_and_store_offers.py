@@ -31,7 +31,7 @@ def upgrade() -> None:
     op.create_table('publication',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('channel_id', sa.Integer(), nullable=False),
-    sa.Column('trigger', sa.String(length=32), nullable=False),
+    sa.Column('trigger', sa.String(length=200), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('progress', sa.Float(), nullable=False),
     sa.Column('total', sa.Integer(), nullable=False),
