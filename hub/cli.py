@@ -39,7 +39,7 @@ class Context:
         return self._engine
 
     def session(self) -> Session:
-        return make_session_factory(self.engine)()
+        return make_session_factory(self.engine, writer=True)()
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)
@@ -111,7 +111,7 @@ def serve(ctx: Context, host: str, port: int, threads: int, with_scheduler: bool
     app = create_app(ctx.settings)
     if with_scheduler:
         the_hub = app.extensions["crosscanal"]
-        scheduler = Scheduler(the_hub.sessions, the_hub.publisher())
+        scheduler = Scheduler(the_hub.writers, the_hub.publisher())
         threading.Thread(target=scheduler.run_forever, args=(threading.Event(),), daemon=True, name="scheduler").start()
         click.echo("scheduler running in this process")
     click.echo(f"Crosscanal on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)")
@@ -126,7 +126,7 @@ def scheduler(ctx: Context) -> None:
     from hub.publishing.pipeline import Publisher
 
     upgrade(ctx.engine)
-    sessions = make_session_factory(ctx.engine)
+    sessions = make_session_factory(ctx.engine, writer=True)
     stop = threading.Event()
     runner = Scheduler(sessions, Publisher(ctx.settings, sessions, load_adapters(ctx.settings.disabled_adapters)))
     click.echo("scheduler running; Ctrl-C stops it")
@@ -193,7 +193,7 @@ def publish(ctx: Context, channels: tuple[str, ...], everything: bool, wait: boo
     if bool(channels) == everything:
         raise click.UsageError("name channels, or give --all")
     upgrade(ctx.engine)
-    sessions = make_session_factory(ctx.engine)
+    sessions = make_session_factory(ctx.engine, writer=True)
     with sessions() as session:
         known = sorted(CatalogContext(session).channels)
     codes = known if everything else list(channels)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import secrets
 from typing import Any, Generic, Sequence, TypeVar
 
+from marshmallow import ValidationError
 from sqlalchemy.orm import Session
+
+from channel_adapters.base.registry import AdapterRegistry
 
 from hub.errors import Conflict, NotFound, ValidationFailed
 from hub.services import schedules
@@ -14,6 +17,7 @@ from hub.store.models import (
     Attribute, Category, Channel, Currency, Family, FamilyRequirement, Locale, Location,
 )
 from hub.store.repos import CatalogRepo
+from schemas.errors import flatten_messages
 
 M = TypeVar("M")
 Errors = dict[str, list[str]]
@@ -218,7 +222,14 @@ class LocationService(CodedService[Location]):
 
 
 class ChannelService(CodedService[Channel]):
+    """Channels; given the adapter registry, a channel must name an installed adapter whose
+    settings schema accepts its settings."""
+
     model, noun = Channel, "channel"
+
+    def __init__(self, session: Session, ctx: CatalogContext, author: str = "", adapters: AdapterRegistry | None = None) -> None:
+        super().__init__(session, ctx, author)
+        self.adapters = adapters
 
     def state(self, obj: Channel) -> dict[str, Any]:
         return {
@@ -242,6 +253,17 @@ class ChannelService(CodedService[Channel]):
         for code in data["mapping"]["category_map"]:
             if code not in self.ctx.categories:
                 errors.setdefault(f"mapping.category_map.{code}", []).append(f"unknown category '{code}'")
+        if self.adapters is not None:
+            adapter = self.adapters.get(data["adapter"])
+            if adapter is None:
+                errors.setdefault("adapter", []).append(
+                    f"no adapter '{data['adapter']}' is installed; installed: {', '.join(self.adapters.names())}")
+            else:
+                try:
+                    adapter.settings_schema().load(data["settings"])
+                except ValidationError as exc:
+                    for field, reasons in flatten_messages(exc.messages, "settings").items():
+                        errors.setdefault(field, []).extend(reasons)
         if data["schedule"]:
             try:
                 schedules.parse(data["schedule"])

@@ -36,9 +36,17 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A writer begins IMMEDIATE: it takes the write lock up front and so waits its turn on the
+    # busy timeout. A deferred transaction that reads and then writes fails at once instead
+    # ("database is locked") when another writer committed in between.
+    mode = connection.get_execution_options().get("sqlite_begin", "")
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions keep loaded objects usable after commit, so a response can be built from them."""
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, writer: bool = False) -> sessionmaker[Session]:
+    """Sessions keep loaded objects usable after commit, so a response can be built from them.
+
+    ``writer`` sessions are for units of work that write; on SQLite they begin IMMEDIATE.
+    """
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if writer and engine.dialect.name == "sqlite" else engine
+    return sessionmaker(bind, expire_on_commit=False)

@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     engine = make_engine(settings.database_url)
     app.extensions["crosscanal"] = Hub(settings=settings, engine=engine, sessions=make_session_factory(engine),
+                                       writers=make_session_factory(engine, writer=True),
                                        adapters=load_adapters(settings.disabled_adapters))
     hub_module.init_app(app)
     api = Api(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,12 +20,13 @@ class Hub:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    writers: sessionmaker[Session]  # for units of work that write (IMMEDIATE on SQLite)
     adapters: AdapterRegistry
     # Publications started through the API run here, off the request thread.
     jobs: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="publish"))
 
     def publisher(self) -> Publisher:
-        return Publisher(self.settings, self.sessions, self.adapters)
+        return Publisher(self.settings, self.writers, self.adapters)
 
 
 def hub() -> Hub:
@@ -33,9 +34,11 @@ def hub() -> Hub:
 
 
 def session() -> Session:
-    """The request's session, opened on first use and closed when the request ends."""
+    """The request's session, opened on first use and closed when the request ends; a writer
+    session for requests that change something."""
     if "session" not in g:
-        g.session = hub().sessions()
+        the_hub = hub()
+        g.session = (the_hub.sessions if request.method in ("GET", "HEAD", "OPTIONS") else the_hub.writers)()
     return g.session
 
 

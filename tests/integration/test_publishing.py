@@ -163,9 +163,22 @@ def test_diagnostics_download_as_csv(shop, settings, app, client, tokens):
     assert lines[0] == "sku,severity,code,attribute,message,fix" and lines[1].startswith("juice-0,error,missing_price,offers")
 
 
-def test_a_channel_whose_adapter_is_not_installed_cannot_publish(app, db_session, client, tokens, settings):
-    factories.catalog(db_session)  # its channel "store" uses shelf_labels; make one with a missing adapter
+def test_a_channel_must_name_an_installed_adapter_and_fit_its_settings(app, db_session, client, tokens, settings):
+    factories.catalog(db_session)
     channel = {"code": "ghost", "adapter": "nowhere", "locale": "en_US", "currency": "EUR", "country": "FR"}
-    client.post(f"{API}/channels", json=channel, headers=tokens["admin"])
-    refused = client.post(f"{API}/channels/ghost/publications", headers=tokens["publisher"])
-    assert refused.status_code in (409, 422) and "nowhere" in refused.get_data(as_text=True)
+    refused = client.post(f"{API}/channels", json=channel, headers=tokens["admin"])
+    assert refused.status_code == 422 and "no adapter 'nowhere'" in refused.json["errors"]["adapter"][0]
+    bad_settings = {**channel, "adapter": "google_merchant", "settings": {"condition": "mint"}}
+    refused = client.post(f"{API}/channels", json=bad_settings, headers=tokens["admin"])
+    assert refused.status_code == 422 and "settings.condition" in refused.json["errors"]
+    assert client.get(f"{API}/channels/ghost", headers=tokens["admin"]).status_code == 404
+
+
+def test_feed_urls_list_the_last_good_files_for_publishers_only(shop, settings, app, client, tokens):
+    assert client.get(f"{API}/channels/acme", headers=tokens["admin"]).json["feed_urls"] == []
+    publisher(settings, app).publish("acme", "test")
+    channel = client.get(f"{API}/channels/acme", headers=tokens["publisher"]).json
+    (url,) = channel["feed_urls"]
+    assert url == f"http://127.0.0.1:8000/feeds/acme/acme.csv?token={channel['feed_token']}"
+    assert client.get(url.removeprefix("http://127.0.0.1:8000")).status_code == 200
+    assert "feed_urls" not in client.get(f"{API}/channels/acme", headers=tokens["viewer"]).json

@@ -54,7 +54,7 @@ def scheduled(acme, app, db_session, client, tokens):  # noqa: F811
 
 def scheduler(hub, settings, moment: list[datetime]) -> Scheduler:
     clock = lambda: moment[0]  # noqa: E731
-    return Scheduler(hub.sessions, Publisher(settings, hub.sessions, hub.adapters, now=clock), now=clock)
+    return Scheduler(hub.writers, Publisher(settings, hub.writers, hub.adapters, now=clock), now=clock)
 
 
 def publications(db_session) -> int:

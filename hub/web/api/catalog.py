@@ -12,7 +12,8 @@ from hub.web.auth import require
 from hub.web.body import HubBlueprint
 from hub.web.crud import Collection, register
 from hub.web.etag import check_if_match, etag_of
-from hub.web.hub import catalog, session
+from hub.store.repos import PublicationRepo
+from hub.web.hub import catalog, hub, session
 from schemas.attribute import AttributeIn, AttributeOut
 from schemas.category import CategoryIn, CategoryOut
 from schemas.channel import ChannelIn, ChannelOut
@@ -24,7 +25,7 @@ from schemas.location import LocationIn, LocationOut
 
 def _channel_representation(rep: dict[str, Any], actor: Actor) -> dict[str, Any]:
     """Only those who may publish see the feed token; it opens the channel's feeds."""
-    return rep if role_allows(actor.role, "publisher") else {k: v for k, v in rep.items() if k != "feed_token"}
+    return rep if role_allows(actor.role, "publisher") else {k: v for k, v in rep.items() if k not in ("feed_token", "feed_urls")}
 
 
 def _service(cls: type) -> Any:
@@ -32,8 +33,15 @@ def _service(cls: type) -> Any:
 
 
 class _ChannelService(ChannelService):
+    def __init__(self, session: Any, ctx: Any) -> None:
+        super().__init__(session, ctx, adapters=hub().adapters)
+
     def representation(self, obj: Any) -> dict[str, Any]:
-        return {**self.state(obj), "feed_token": obj.feed_token}
+        """Adds the feed token and the pull URLs of the files the last good publication wrote."""
+        base = hub().settings.public_url.rstrip("/")
+        latest = next((p for p in PublicationRepo(self.session).for_channel(obj.id, limit=20) if p.status == "succeeded"), None)
+        urls = [f"{base}/feeds/{obj.code}/{f.name}?token={obj.feed_token}" for f in (latest.files if latest else [])]
+        return {**self.state(obj), "feed_token": obj.feed_token, "feed_urls": urls}
 
 
 COLLECTIONS = [

@@ -137,7 +137,7 @@ def _bulk_lines(author: str) -> Iterator[str]:
     is closed by the time the body is consumed. Lines are taken in batches whose existing
     products are read in one query.
     """
-    with hub().sessions() as db:
+    with hub().writers() as db:
         service = ProductService(db, CatalogContext(db), author)
         batch: list[tuple[int, bytes]] = []
         for number, raw in enumerate(read_lines(request.stream), start=1):

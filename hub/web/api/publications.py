@@ -43,9 +43,11 @@ def start(code: str) -> Any:
     publisher = the_hub.publisher()
     ChannelRenderer(session(), the_hub.adapters, the_hub.settings, ChannelService(session(), catalog()).get(code),
                     datetime.now(timezone.utc))  # refuse a channel that cannot render before queuing it
+    # The publisher writes through its own sessions: end this request's transaction first (on
+    # SQLite it holds the write lock), and read the publication back in a fresh one.
+    session().commit()
     publication_id = publisher.start(code, f"api:{current_actor().name}")
     the_hub.jobs.submit(publisher.run, publication_id)
-    session().commit()  # end this request's read snapshot: the publication was written by another session
     publication = _publication(publication_id)
     return publication, 202, {"Location": url_for("publications.one", publication_id=publication_id)}
 

@@ -1,0 +1,37 @@
+"""Publish one channel in this process and print throughput and peak memory as JSON.
+
+Run by bench/publishing.py in a fresh process per catalog size, so the peak resident memory
+it reports belongs to publishing alone.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+from channel_adapters.base.registry import load_adapters
+from hub.config import Settings
+from hub.publishing.pipeline import Publisher
+from hub.store.db import make_engine, make_session_factory
+
+
+def main(channel: str) -> None:
+    settings = Settings.from_env()
+    sessions = make_session_factory(make_engine(settings.database_url), writer=True)
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    result = Publisher(settings, sessions, load_adapters()).publish(channel, "bench")
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({
+        "status": result.status, "error": result.error, "products": result.total, "items": result.items,
+        "excluded": result.excluded, "bytes": result.bytes, "seconds": round(seconds, 2),
+        "products_per_second": round(result.total / seconds, 1), "peak_rss_mib": round(peak / 1024, 1),
+        "rss_before_publishing_mib": round(baseline / 1024, 1),
+    }))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,34 @@
+"""A small stored catalog most API tests start from, made through the real services."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from hub.services import brand_guide
+from hub.services.stock import set_stock
+from schemas.brand_guide import BrandGuideIn
+from tests import factories
+from tests.factories import value
+
+# A real EAN-13 (its check digit is 1) and the same number with a wrong check digit.
+GOOD_EAN = "4006381333931"
+BAD_EAN = "4006381333932"
+
+
+@pytest.fixture
+def seeded(db_session: Session) -> None:
+    """The factories' catalog, plus: product model ``tee`` with variant ``tee-red-s``, product
+    ``juice`` (names in two locales, an EAN, a litre, a EUR offer), a brand guide and stock."""
+    factories.catalog(db_session)
+    factories.product_model(db_session)
+    factories.product(db_session, "tee-red-s", family="tees", parent="tee",
+                      values={"color": value("red"), "size": value("s")})
+    factories.product(db_session, "juice", values={
+        "name": value("Orange juice", "en_US") + value("Jus d'orange", "fr_FR"),
+        "ean": value(GOOD_EAN),
+        "net_content": value({"amount": "1", "unit": "LITER"}),
+    }, offers=[{"currency": "EUR", "price": "2.50"}])
+    brand_guide.put(db_session, BrandGuideIn().load({"brand_names": ["Acme"], "banned_words": ["cheap"]}))
+    set_stock(db_session, [{"sku": "juice", "location": "wh", "quantity": 7}])
+    db_session.commit()

@@ -1,0 +1,91 @@
+"""Small helpers the API tests share: reading problems, snapshots of stored data, tiny files."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+from hub.store.models import Base
+
+API = "/api/v1"
+PROBLEM = "application/problem+json"
+COLLECTIONS = ("attributes", "families", "categories", "locations", "channels", "locales", "currencies",
+               "product-models", "products")
+Headers = dict[str, str]
+
+
+def assert_problem(response: TestResponse, status: int, field: str | None = None, *reasons: str) -> dict[str, Any]:
+    """Check an RFC 9457 problem: its status, media type and body; with ``field``, that the
+    ``errors`` object names that field path and its reasons mention every word in ``reasons``."""
+    text = response.get_data(as_text=True)
+    assert response.status_code == status, f"expected {status}, got {response.status_code}: {text}"
+    assert response.mimetype == PROBLEM, f"expected {PROBLEM}, got {response.content_type}"
+    body = json.loads(text)
+    assert body["status"] == status
+    assert body["title"] and body["type"] and body["detail"]
+    if field is not None:
+        errors = body.get("errors")
+        assert isinstance(errors, dict), f"no errors object in {body}"
+        assert field in errors, f"expected an error on {field!r}, got {errors}"
+        assert errors[field] and all(isinstance(r, str) and r for r in errors[field])
+        said = " ".join(errors[field]).lower()
+        for word in reasons:
+            assert word.lower() in said, f"reason for {field!r} should mention {word!r}: {errors[field]}"
+    return body
+
+
+def row_count(db_session: Session, model: type[Base]) -> int:
+    """Rows in ``model``'s table as committed now (the session's snapshot is dropped first)."""
+    db_session.rollback()
+    return int(db_session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def read(client: FlaskClient, url: str, headers: Headers) -> tuple[int, Any, str | None]:
+    """GET ``url``: status, JSON body (or None) and ETag."""
+    response = client.get(url, headers=headers)
+    return response.status_code, response.get_json(silent=True), response.headers.get("ETag")
+
+
+def everything(client: FlaskClient, headers: Headers) -> dict[str, Any]:
+    """Every collection, the brand guide and each product's history, as the API answers them:
+    comparing two of these shows whether anything at all was stored in between."""
+    seen: dict[str, Any] = {}
+    for name in COLLECTIONS:
+        response = client.get(f"{API}/{name}", query_string={"limit": 1000}, headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.json["next"] is None
+        seen[name] = response.json["items"]
+    for kind, key in (("products", "sku"), ("product-models", "code")):
+        for item in seen[kind]:
+            response = client.get(f"{API}/{kind}/{item[key]}/history", headers=headers)
+            seen[f"{kind}/{item[key]}/history"] = response.json
+    guide = client.get(f"{API}/brand-guide", headers=headers)
+    seen["brand-guide"] = (guide.json, guide.headers.get("ETag"))
+    return seen
+
+
+def ndjson(*lines: Any) -> str:
+    """NDJSON text: dicts are dumped, strings are sent as they are (to send broken lines)."""
+    return "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines)
+
+
+def read_ndjson(response: TestResponse) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in response.get_data(as_text=True).splitlines() if line.strip()]
+
+
+def tiny_png(red: int = 255, green: int = 0, blue: int = 0) -> bytes:
+    """A real 1x1 PNG of one colour, built by hand so no image library is needed."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1x1, 8 bits, truecolour
+    pixels = zlib.compress(bytes([0, red, green, blue]))  # filter byte, then one RGB pixel
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
