@@ -39,6 +39,7 @@ test-postgresql: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.foundation
+	$(BIN)/python -m bench.publishing
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -5,6 +5,7 @@ Adapters are pure, so their tests need no database: a ProductView in, parsed byt
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -78,6 +79,14 @@ def grocery_view(sku: str = "coffee-500g", amount: str = "500", unit: str = "GRA
     return replace(base, values=values, labels=labels, title=None, mapped_category="Food, Beverages & Tobacco > Beverages > Coffee",
                    categories=(CategoryView("coffee_tea", ("All products", "Food", "Coffee & tea")),),
                    offer=OfferView("EUR", Decimal("6.90"), None, None, None, False), currency="EUR", **changes)
+
+
+def csv_rows(data: bytes, header: list[str], delimiter: str = ",") -> list[dict[str, str]]:
+    """A delimited feed as dicts, after checking its header and that every row has every cell."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8")), delimiter=delimiter))
+    assert rows[0] == header
+    assert all(len(row) == len(header) for row in rows[1:])
+    return [dict(zip(header, row)) for row in rows[1:]]
 
 
 def render(adapter: ChannelAdapter, views: Iterable[ProductView], ctx: RenderContext) -> tuple[list[Item], MemoryOutputs]:

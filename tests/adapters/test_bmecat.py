@@ -21,7 +21,6 @@ from channel_adapters.bmecat import CATALOG_FILE, NS, BmecatAdapter
 from channel_adapters.bmecat.codes import LANGUAGES, UNIT_CODES
 from channel_adapters.bmecat.document import product_element
 from channel_adapters.bmecat.schema import ProductCheck, code_list, compile_schema
-from tests.adapters import test_contract as contract
 from tests.adapters.harness import MemoryOutputs, context, grocery_view, render, view
 
 ADAPTER = BmecatAdapter()
@@ -359,13 +358,6 @@ def test_code_lists_match_the_xsd_and_the_licence_ships_with_it():
         assert (PACKAGE_DIR / "xsd" / name).is_file()
 
 
-def test_the_generic_adapter_contract_holds():
-    """The checks of test_contract.py, run on this adapter directly until its entry point is registered."""
-    assert ADAPTER.name == "bmecat" and ADAPTER.title
-    assert [f.name for f in ADAPTER.files(context(ADAPTER))] == [CATALOG_FILE]
-    contract.test_adapter_keeps_the_contract(ADAPTER)
-    contract.test_adapter_excludes_a_product_without_a_price(ADAPTER)
-    contract.test_adapter_validation_refuses_garbage(ADAPTER)
 
 
 def test_the_registry_loads_it_from_the_entry_point_line_pyproject_will_carry():

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from channel_adapters.base import InvalidOutput, load_adapters
+from channel_adapters.base import ChannelAdapter, InvalidOutput, load_adapters
 from channel_adapters.base.view import ProductView
 from tests.adapters.harness import MemoryOutputs, context, grocery_view, render, view
 
@@ -21,6 +21,7 @@ def test_the_hub_ships_its_adapters():
 
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=lambda a: a.name)
 def test_adapter_keeps_the_contract(adapter):
+    assert isinstance(adapter, ChannelAdapter)
     ctx = context(adapter)
     declared = {f.name for f in adapter.files(ctx)}
     assert declared, "an adapter writes at least one file"

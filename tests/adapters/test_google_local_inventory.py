@@ -14,8 +14,7 @@ from marshmallow import ValidationError
 
 from channel_adapters.base import InvalidOutput, OfferView, StockView, StoreInfo
 from channel_adapters.google_local_inventory import FILE, GoogleLocalInventoryAdapter
-from tests.adapters import test_contract as contract
-from tests.adapters.harness import context, grocery_view, render, view
+from tests.adapters.harness import context, grocery_view, render, view, csv_rows
 
 ADAPTER = GoogleLocalInventoryAdapter()
 # Google's attribute names, in the order this feed writes them.
@@ -26,10 +25,7 @@ PRICE = re.compile(r"^\d+\.\d{2} [A-Z]{3}$")
 
 
 def parse(tsv: bytes) -> list[dict[str, str]]:
-    rows = list(csv.reader(io.StringIO(tsv.decode("utf-8")), delimiter="\t"))
-    assert rows[0] == HEADER
-    assert all(len(row) == len(HEADER) for row in rows[1:])
-    return [dict(zip(HEADER, row)) for row in rows[1:]]
+    return csv_rows(tsv, HEADER, "\t")
 
 
 def by_store(rows: list[dict[str, str]], sku: str) -> dict[str, dict[str, str]]:
@@ -200,9 +196,3 @@ def test_more_stores_more_rows():
 def test_validation_refuses_malformed_files(content):
     with pytest.raises(InvalidOutput):
         ADAPTER.validate(FILE, io.BytesIO(content), context(ADAPTER))
-
-
-def test_the_generic_contract_checks_pass():
-    contract.test_adapter_keeps_the_contract(ADAPTER)
-    contract.test_adapter_excludes_a_product_without_a_price(ADAPTER)
-    contract.test_adapter_validation_refuses_garbage(ADAPTER)
