@@ -15,7 +15,7 @@ from flask import Response, request, url_for
 from marshmallow import Schema, fields
 
 from hub.errors import BadRequest, ValidationFailed
-from hub.services.accounts import Actor, role_allows
+from hub.services.accounts import Actor
 from hub.web.auth import current_actor, require
 from hub.web.body import HubBlueprint, json_body, load
 from hub.web.etag import check_if_match, etag_of

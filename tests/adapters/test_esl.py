@@ -13,7 +13,7 @@ from typing import Any, Iterator
 import pytest
 from marshmallow import ValidationError
 
-from channel_adapters.base import ChannelAdapter, InvalidOutput, Item, OfferView, load_adapters
+from channel_adapters.base import InvalidOutput, Item, OfferView, load_adapters
 from channel_adapters.base.registry import GROUP
 from channel_adapters.esl import LABEL_KEYS, EslAdapter
 from tests.adapters.harness import NOW, MemoryOutputs, context, grocery_view, render, view

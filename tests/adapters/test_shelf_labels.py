@@ -17,7 +17,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from channel_adapters.base import ChannelAdapter, InvalidOutput, Item, OfferView, StoreInfo, load_adapters
+from channel_adapters.base import InvalidOutput, Item, OfferView, StoreInfo, load_adapters
 from channel_adapters.base.registry import GROUP
 from channel_adapters.shelf_labels import ShelfLabelsAdapter
 from tests.adapters.harness import NOW, MemoryOutputs, context, grocery_view, render, view

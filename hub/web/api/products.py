@@ -9,18 +9,17 @@ from datetime import datetime, timezone
 from typing import Any, Iterator
 
 from flask import Response, request, stream_with_context
-from marshmallow import ValidationError, fields
+from marshmallow import fields
 
 from hub.errors import HubError, NotFound, UnsupportedMediaType, ValidationFailed
 from hub.services.completeness import completeness
+from hub.services.context import CatalogContext
 from hub.services.products import ProductModelService, ProductService
 from hub.services.resolve import resolve_product
 from hub.web.auth import current_actor, require
 from hub.web.body import HubBlueprint, load
 from hub.web.crud import Collection, register
-from schemas.errors import flatten_messages
 from hub.web.etag import check_if_match, etag_of
-from hub.services.context import CatalogContext
 from hub.web.hub import catalog, hub, session
 from hub.web.merge_patch import merge_patch
 from schemas.common import StrictSchema
