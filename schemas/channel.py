@@ -44,4 +44,5 @@ class ChannelIn(StrictSchema):
 class ChannelOut(ChannelIn):
     filter = fields.Dict()
     mapping = fields.Dict()
-    feed_token = fields.String()
+    feed_token = fields.String(metadata={"description": "publishers and admins only"})
+    feed_urls = fields.List(fields.String(), metadata={"description": "pull URLs of the last good files (publishers and admins)"})
