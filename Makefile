@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-sqlite test-postgresql bench serve clean
+.PHONY: demo test test-sqlite test-postgresql browser bench serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +31,21 @@ serve: $(VENV)/.installed
 # in CROSSCANAL_TEST_POSTGRES_URL); each run creates and drops its own database.
 test: test-sqlite test-postgresql
 
-test-sqlite: $(VENV)/.installed
+# The browser tests (tests/ui) drive Debian's Chromium, never a browser Playwright downloads:
+# install the package when it is missing (as root, as CI runs, or through password-less sudo).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo -n"; fi; \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation \
+	    </dev/null >/dev/null; }
+
+test-sqlite: $(VENV)/.installed browser
 	$(BIN)/python -m pytest --db sqlite $(PYTEST_ARGS)
 
-test-postgresql: $(VENV)/.installed
+test-postgresql: $(VENV)/.installed browser
 	$(BIN)/python -m pytest --db postgresql $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed

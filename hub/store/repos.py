@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, String, cast, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -143,6 +143,30 @@ class ProductRepo:
     def count(self) -> int:
         return self._s.scalar(select(func.count()).select_from(Product)) or 0
 
+    def search(self, sku_prefix: str, text: str, family_id: int | None, enabled: bool | None,
+               after: str | None, limit: int) -> Sequence[Product]:
+        """One page of products by SKU for the product grid, keyset-paged on the SKU.
+
+        ``text`` matches inside the names (any locale) of the product or of its product model;
+        it reads the JSON as text, so it scans: fine for the demo, to be indexed for 100,000.
+        """
+        query = select(Product).order_by(Product.sku).limit(limit).options(selectinload(Product.parent))
+        if sku_prefix:
+            query = query.where(Product.sku.startswith(sku_prefix, autoescape=True))
+        if text:
+            needle = text.lower()
+            own = func.lower(cast(Product.values["name"], String)).contains(needle, autoescape=True)
+            models = select(ProductModel.id).where(
+                func.lower(cast(ProductModel.values["name"], String)).contains(needle, autoescape=True))
+            query = query.where(or_(own, Product.parent_id.in_(models)))
+        if family_id is not None:
+            query = query.where(Product.family_id == family_id)
+        if enabled is not None:
+            query = query.where(Product.enabled.is_(enabled))
+        if after is not None:
+            query = query.where(Product.sku > after)
+        return self._s.scalars(query).all()
+
     def _carried(self, family_ids: list[int] | None, category_ids: list[int] | None, enabled_only: bool) -> Select:
         query = select(Product)
         if enabled_only:
@@ -240,6 +264,9 @@ class AccountRepo:
     def user_by_email(self, email: str) -> User | None:
         return self._s.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
+    def user_by_id(self, user_id: int) -> User | None:
+        return self._s.get(User, user_id)
+
     def add(self, obj: object) -> None:
         self._s.add(obj)
         self._s.flush()
@@ -252,6 +279,14 @@ class PublicationRepo:
 
     def get(self, publication_id: int) -> Publication | None:
         return self._s.get(Publication, publication_id)
+
+    def last_for_channels(self, channel_ids: Iterable[int]) -> dict[int, Publication]:
+        """Each channel's newest publication, whatever its status, in one query."""
+        ids = list(set(channel_ids))
+        if not ids:
+            return {}
+        newest = select(func.max(Publication.id)).where(Publication.channel_id.in_(ids)).group_by(Publication.channel_id)
+        return {p.channel_id: p for p in self._s.scalars(select(Publication).where(Publication.id.in_(newest)))}
 
     def for_channel(self, channel_id: int, limit: int = 50) -> Sequence[Publication]:
         query = select(Publication).where(Publication.channel_id == channel_id).order_by(Publication.id.desc()).limit(limit)

@@ -8,7 +8,7 @@ from flask_smorest import Api
 from channel_adapters.base.registry import load_adapters
 from hub.config import Settings
 from hub.store.db import make_engine, make_session_factory
-from hub.web import errors, feeds, files, hub as hub_module
+from hub.web import errors, feeds, files, hub as hub_module, ui
 from hub.web.api import register as register_api
 from hub.web.hub import Hub
 
@@ -44,4 +44,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)  # after Api(), so our handlers replace flask-smorest's
     app.register_blueprint(files.blp)
     app.register_blueprint(feeds.blp)
+    ui.init_app(app)  # serves /, the merchandisers' pages
     return app

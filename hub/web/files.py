@@ -31,22 +31,6 @@ def media_file(path: str) -> Response:
     return response
 
 
-
-INDEX_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Crosscanal</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}</style></head>
-<body><h1>Crosscanal</h1>
-<p>One master record per product, published to every channel.</p>
-<ul><li><a href="/api/docs">API documentation</a> (interactive)</li>
-<li><a href="/api/v1/openapi.json">OpenAPI document</a></li></ul>
-<p>The merchandisers' web UI comes here.</p></body></html>"""
-
-
-@blp.route("/")
-def index() -> Response:
-    return Response(INDEX_PAGE, mimetype="text/html")
-
-
 @blp.route("/api/docs")
 def docs() -> Response:
     """Swagger UI from the swagger-ui-bundle package, so the docs work without the internet."""

@@ -1,0 +1,62 @@
+"""Signing users of the web UI in: password checks and the lock-out after repeated failures."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from hub.store.models import User
+from hub.store.repos import AccountRepo
+from hub.store.types import utcnow
+
+MAX_FAILURES = 5
+LOCK_FOR = timedelta(minutes=15)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the email is unknown, so an unknown user costs as much time as a wrong password."""
+    return PasswordHasher().hash("not a password of anyone")
+
+
+def user(session: Session, user_id: int) -> User | None:
+    return AccountRepo(session).user_by_id(user_id)
+
+
+def attempt(session: Session, email: str, password: str, now: datetime | None = None) -> User | None:
+    """The user when the password is right and the account not locked, otherwise None.
+
+    The caller learns nothing about why (unknown email, wrong password, locked), so the page can
+    answer the same for all. Failures are counted on the user; the caller commits either way.
+    """
+    now = now or utcnow()
+    hasher = PasswordHasher()
+    found = AccountRepo(session).user_by_email(email.strip()) if email.strip() else None
+    if found is None:
+        _verify(hasher, _dummy_hash(), password)
+        return None
+    if found.locked_until is not None and found.locked_until > now:
+        _verify(hasher, _dummy_hash(), password)
+        return None
+    if not _verify(hasher, found.password_hash, password):
+        found.failed_logins = (found.failed_logins or 0) + 1
+        if found.failed_logins >= MAX_FAILURES:
+            found.locked_until, found.failed_logins = now + LOCK_FOR, 0
+        session.flush()
+        return None
+    found.failed_logins, found.locked_until = 0, None
+    if hasher.check_needs_rehash(found.password_hash):
+        found.password_hash = hasher.hash(password)
+    session.flush()
+    return found
+
+
+def _verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

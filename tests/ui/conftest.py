@@ -1,0 +1,88 @@
+"""Browser tests: the real app served over HTTP on loopback, driven by Debian's Chromium.
+
+The server runs in a thread against the test database of ``tests/conftest.py``, with the demo
+catalog loaded and one user per role. Playwright never downloads a browser of its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from waitress import create_server
+
+from hub.config import Settings
+from hub.services.accounts import ROLES, create_user
+from hub.services.demo import DemoCatalog
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+PASSWORD = "correct horse battery staple"
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+def email(role: str) -> str:
+    return f"{role}@crosscanal.example"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_url(app: Flask, settings: Settings) -> Iterator[str]:
+    """The base URL of the app, served by waitress on a free loopback port, demo loaded."""
+    with app.extensions["crosscanal"].writers() as session:
+        DemoCatalog(session, settings.media_dir).load()
+        for role in ROLES:
+            create_user(session, email(role), PASSWORD, role)
+        session.commit()
+    server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="crosscanal-test")
+    thread = threading.Thread(target=server.run, daemon=True, name="ui-test-server")
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    server.task_dispatcher.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_url: str) -> Iterator:
+    """Opens pages in fresh browser contexts (separate cookies), closed after the test."""
+    contexts = []
+
+    def open_page() -> Page:
+        context = browser.new_context(base_url=live_url, viewport=VIEWPORT)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    return new_page()
+
+
+def sign_in(page: Page, role: str, password: str = PASSWORD, *, succeeds: bool | None = None) -> None:
+    """Sign in on the sign-in page; unless told otherwise, expect success with the right password."""
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(email(role))
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    if succeeds if succeeds is not None else password == PASSWORD:
+        expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
