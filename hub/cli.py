@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import sys
 import threading
 import time
@@ -21,8 +22,10 @@ from hub.services.context import CatalogContext
 from hub.services.products import ProductService
 from hub.store.db import make_engine, make_session_factory
 from hub.store.migrate import upgrade
+from hub.store.repos import AccountRepo
 
 logger = logging.getLogger("hub")
+DEMO_USER = "admin@crosscanal.example"
 
 
 class Context:
@@ -88,9 +91,15 @@ def demo(ctx: Context, count: int | None, seed: int) -> None:
             _fail(exc)
             return
         token = create_token(session, "admin", "demo admin")
+        password = None
+        if AccountRepo(session).user_by_email(DEMO_USER) is None:
+            password = secrets.token_urlsafe(12)
+            create_user(session, DEMO_USER, password, "admin")
         session.commit()
     for name, number in summary.items():
         click.echo(f"  {name}: {number}")
+    if password:
+        click.echo(f"web UI: sign in as {DEMO_USER} with the password {password} (shown once)")
     click.echo("admin API token (shown once):")
     click.echo(token)
 

@@ -81,6 +81,8 @@ def test_demo_loads_once_and_prints_an_admin_token(run, db_session):
     first = run("demo")
     assert first.exit_code == 0, first.output
     assert "products: 240" in first.output
+    assert "sign in as admin@crosscanal.example with the password" in first.output
+    assert db_session.scalar(select(User).where(User.email == "admin@crosscanal.example")).role == "admin"
     token = first.stdout.strip().splitlines()[-1]
     assert token.startswith("cc_")
     again = run("demo")
