@@ -28,7 +28,7 @@ from hub.publishing import lock
 from hub.publishing.destinations import destination_for
 from hub.publishing.render import ChannelRenderer
 from hub.services.context import CatalogContext
-from hub.store.models import Category, Channel, Publication, PublicationDiagnostic, PublicationFile
+from hub.store.models import Channel, Publication, PublicationDiagnostic, PublicationFile
 from hub.store.repos import CatalogRepo, ProductRepo
 
 logger = logging.getLogger(__name__)
@@ -69,17 +69,6 @@ def sha256_of(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def descendants(categories: dict[str, Category], codes: list[str]) -> list[int]:
-    """Ids of the named categories and every category below them."""
-    chosen = {c.id for code, c in categories.items() if code in codes}
-    grew = True
-    while grew:
-        below = {c.id for c in categories.values() if c.parent_id in chosen} - chosen
-        chosen |= below
-        grew = bool(below)
-    return sorted(chosen)
 
 
 @dataclass
@@ -148,13 +137,10 @@ class Publisher:
         now = self.now()
         renderer = ChannelRenderer(session, self.registry, self.settings, channel, now)
         catalog = CatalogContext(session)
-        filters = channel.filter or {}
-        family_ids = [catalog.families[c].id for c in filters.get("families", []) if c in catalog.families] or None
-        category_ids = descendants(catalog.categories, filters.get("categories", [])) or None
-        enabled_only = filters.get("enabled_only", True)
+        selection = catalog.selection(channel)
         products = ProductRepo(session)
         publication.status, publication.started = "running", now
-        publication.total = products.count_carried(family_ids, category_ids, enabled_only)
+        publication.total = products.count_carried(selection)
         session.commit()
         ids = (channel.id, publication.id, channel.code)
         counts = {"items": 0, "excluded": 0, "warnings": 0, "done": 0}
@@ -162,7 +148,7 @@ class Publisher:
         def stream() -> Iterator[Item]:
             after = 0
             while True:
-                batch = list(products.carried(family_ids, category_ids, enabled_only, after, BATCH))
+                batch = list(products.carried(selection, after, BATCH))
                 if not batch:
                     return
                 after = batch[-1].id

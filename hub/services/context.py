@@ -7,7 +7,7 @@ from functools import cached_property
 from sqlalchemy.orm import Session
 
 from hub.store.models import Attribute, Category, Channel, Family, Location
-from hub.store.repos import CatalogRepo
+from hub.store.repos import CatalogRepo, Selection
 
 
 class CatalogContext:
@@ -52,6 +52,25 @@ class CatalogContext:
     @cached_property
     def stores(self) -> dict[str, Location]:
         return {loc.code: loc for loc in self.repo.all(Location) if loc.type == "store"}
+
+    def selection(self, channel: Channel) -> Selection:
+        """The channel's filter as the product query takes it."""
+        filters = channel.filter or {}
+        return Selection(
+            family_ids=[self.families[c].id for c in filters.get("families", []) if c in self.families] or None,
+            category_ids=self.category_subtree(filters.get("categories", [])) or None,
+            enabled_only=filters.get("enabled_only", True),
+        )
+
+    def category_subtree(self, codes: list[str]) -> list[int]:
+        """Ids of the named categories and every category below them: what "in category X" means."""
+        chosen = {c.id for code, c in self.categories.items() if code in codes}
+        grew = True
+        while grew:
+            below = {c.id for c in self.categories.values() if c.parent_id in chosen} - chosen
+            chosen |= below
+            grew = bool(below)
+        return sorted(chosen)
 
     def family_attribute_codes(self, family: Family) -> set[str]:
         return {a.code for a in family.attributes}

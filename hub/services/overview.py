@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from hub.publishing.pipeline import descendants
 from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
 from hub.store.models import Channel, Publication
@@ -41,12 +40,10 @@ def channels(session: Session, ctx: CatalogContext) -> list[ChannelOverview]:
     overviews = []
     for channel in found:
         overview = ChannelOverview(channel, last.get(channel.id))
-        filters = channel.filter or {}
-        family_ids = [ctx.families[c].id for c in filters.get("families", []) if c in ctx.families] or None
-        category_ids = descendants(ctx.categories, filters.get("categories", [])) or None
+        selection = ctx.selection(channel)
         after = 0
         while True:
-            batch = products.carried(family_ids, category_ids, filters.get("enabled_only", True), after, BATCH)
+            batch = products.carried(selection, after, BATCH)
             if not batch:
                 break
             after = batch[-1].id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
 from sqlalchemy import Select, String, cast, delete, func, or_, select
@@ -93,6 +94,15 @@ class CatalogRepo(CodeRepo):
         return self._s.get(BrandGuide, 1)
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which products a channel carries, as the query needs it (None: no condition)."""
+
+    family_ids: list[int] | None
+    category_ids: list[int] | None
+    enabled_only: bool
+
+
 class ProductRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -167,26 +177,24 @@ class ProductRepo:
             query = query.where(Product.sku > after)
         return self._s.scalars(query).all()
 
-    def _carried(self, family_ids: list[int] | None, category_ids: list[int] | None, enabled_only: bool) -> Select:
+    def _carried(self, selection: Selection) -> Select:
         query = select(Product)
-        if enabled_only:
+        if selection.enabled_only:
             query = query.where(Product.enabled.is_(True))
-        if family_ids is not None:
-            query = query.where(Product.family_id.in_(family_ids))
-        if category_ids is not None:
-            own = select(product_category.c.product_id).where(product_category.c.category_id.in_(category_ids))
-            models = select(model_category.c.product_model_id).where(model_category.c.category_id.in_(category_ids))
+        if selection.family_ids is not None:
+            query = query.where(Product.family_id.in_(selection.family_ids))
+        if selection.category_ids is not None:
+            own = select(product_category.c.product_id).where(product_category.c.category_id.in_(selection.category_ids))
+            models = select(model_category.c.product_model_id).where(model_category.c.category_id.in_(selection.category_ids))
             query = query.where(or_(Product.id.in_(own), Product.parent_id.in_(models)))
         return query
 
-    def count_carried(self, family_ids: list[int] | None, category_ids: list[int] | None, enabled_only: bool) -> int:
-        query = self._carried(family_ids, category_ids, enabled_only).with_only_columns(func.count())
-        return self._s.scalar(query) or 0
+    def count_carried(self, selection: Selection) -> int:
+        return self._s.scalar(self._carried(selection).with_only_columns(func.count())) or 0
 
-    def carried(self, family_ids: list[int] | None, category_ids: list[int] | None, enabled_only: bool,
-                after_id: int, limit: int) -> Sequence[Product]:
+    def carried(self, selection: Selection, after_id: int, limit: int) -> Sequence[Product]:
         """One batch of the products a channel carries, by id (keyset paging keeps each batch cheap)."""
-        query = (self._carried(family_ids, category_ids, enabled_only).where(Product.id > after_id)
+        query = (self._carried(selection).where(Product.id > after_id)
                  .order_by(Product.id).limit(limit).options(selectinload(Product.parent)))
         return self._s.scalars(query).all()
 
