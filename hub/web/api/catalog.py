@@ -32,7 +32,10 @@ def _service(cls: type) -> Any:
     return lambda: cls(session(), catalog())
 
 
-class _ChannelService(ChannelService):
+class ChannelRecords(ChannelService):
+    """Channels as the web layer shows them: checked against the installed adapters, with the
+    feed token and pull URLs (callers redact both for roles below publisher)."""
+
     def __init__(self, session: Any, ctx: Any) -> None:
         super().__init__(session, ctx, adapters=hub().adapters)
 
@@ -49,7 +52,7 @@ COLLECTIONS = [
     Collection("families", "code", "family", _service(FamilyService), FamilyIn, FamilyOut),
     Collection("categories", "code", "category", _service(CategoryService), CategoryIn, CategoryOut),
     Collection("locations", "code", "location", _service(LocationService), LocationIn, LocationOut),
-    Collection("channels", "code", "channel", _service(_ChannelService), ChannelIn, ChannelOut,
+    Collection("channels", "code", "channel", _service(ChannelRecords), ChannelIn, ChannelOut,
                write_role="admin", redact=_channel_representation),
     Collection("locales", "code", "locale", _service(LocaleService), LocaleIn, LocaleOut, write_role="admin"),
     Collection("currencies", "code", "currency", _service(CurrencyService), CurrencyIn, CurrencyOut, write_role="admin"),
@@ -74,7 +77,7 @@ def _add_token_rotation(blp: HubBlueprint) -> None:
     @blp.response(200, ChannelOut)
     @blp.doc(summary="Replace the channel's feed token; pull URLs with the old one stop working")
     def rotate(key: str) -> Any:
-        service = _ChannelService(session(), catalog())
+        service = ChannelRecords(session(), catalog())
         channel = service.get(key)
         check_if_match(etag_of(service.state(channel)))
         service.rotate_token(channel)

@@ -78,12 +78,14 @@ def diagnostics(args: dict[str, Any], publication_id: int) -> Any:
     _publication(publication_id)
     if args["format"] == "json":
         return list(PublicationRepo(session()).diagnostics(publication_id, args["severity"]))
-    return Response(stream_with_context(_csv(publication_id, args["severity"])), mimetype="text/csv", headers={
+    return Response(stream_with_context(diagnostics_csv(publication_id, args["severity"])), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="publication-{publication_id}-diagnostics.csv"'})
 
 
-def _csv(publication_id: int, severity: str | None) -> Iterator[str]:
-    """Streamed after the view returns, so it reads through a session of its own."""
+def diagnostics_csv(publication_id: int, severity: str | None) -> Iterator[str]:
+    """A publication's findings as CSV lines; also served by the UI.
+
+    Streamed after the view returns, so it reads through a session of its own."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(DIAGNOSTIC_COLUMNS)
