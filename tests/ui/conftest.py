@@ -6,6 +6,7 @@ catalog loaded and one user per role. Playwright never downloads a browser of it
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -86,3 +87,15 @@ def sign_in(page: Page, role: str, password: str = PASSWORD, *, succeeds: bool |
     page.get_by_role("button", name="Sign in").click()
     if succeeds if succeeds is not None else password == PASSWORD:
         expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+
+
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where page screenshots go: docs/screenshots/ with CROSSCANAL_UPDATE_SCREENSHOTS=1 (to refresh
+    the README's pictures), else a temporary folder, so a test run leaves the checkout as it was."""
+    folder = DOCS_SCREENSHOTS if os.environ.get("CROSSCANAL_UPDATE_SCREENSHOTS") == "1" else tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

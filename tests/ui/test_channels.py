@@ -11,10 +11,9 @@ from playwright.sync_api import Page, expect
 from hub.web.api.publications import DIAGNOSTIC_COLUMNS
 from tests.ui.conftest import sign_in
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-def test_an_admin_publishes_now_and_downloads_the_diagnostics(page: Page) -> None:
+def test_an_admin_publishes_now_and_downloads_the_diagnostics(page: Page, screenshots: Path) -> None:
     sign_in(page, "admin")
     page.get_by_role("link", name="Channels").click()
     expect(page.locator("tr[data-channel='google_shopping']")).to_contain_text("never published")
@@ -38,8 +37,7 @@ def test_an_admin_publishes_now_and_downloads_the_diagnostics(page: Page) -> Non
     expect(page.locator(".pull-url input").first).to_have_value(
         re.compile(r"/feeds/google_shopping/.+\?token=.+"))
     page.evaluate("window.scrollTo(0, 0)")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "channel.png"))
+    page.screenshot(path=str(screenshots / "channel.png"))
 
     href = page.locator("table.history tbody tr").first.get_by_role("link", name="CSV").get_attribute("href")
     response = page.request.get(href)  # the browser context's cookies

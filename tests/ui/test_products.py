@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session

@@ -9,10 +9,9 @@ from playwright.sync_api import Page, expect
 
 from tests.ui.conftest import sign_in
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-def test_main_pages_at_1280_and_tablet_width(app: Flask, live_url: str, page: Page) -> None:
+def test_main_pages_at_1280_and_tablet_width(app: Flask, live_url: str, page: Page, screenshots: Path) -> None:
     the_hub = app.extensions["crosscanal"]
     publisher = the_hub.publisher()
     for code in ("google_shopping", "marketplace", "shelf_labels"):
@@ -22,14 +21,13 @@ def test_main_pages_at_1280_and_tablet_width(app: Flask, live_url: str, page: Pa
     row = page.locator("tr[data-channel='google_shopping']")
     expect(row.locator(".status")).to_have_text("succeeded")
     expect(page.locator("tr[data-channel='meta']")).to_contain_text("never published")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "dashboard.png"), full_page=True)
 
     page.goto("/products")
-    page.screenshot(path=str(SCREENSHOTS / "products.png"))
+    page.screenshot(path=str(screenshots / "products.png"))
     page.goto("/products/dark-chocolate-orange-100g-s2")
     expect(page.locator("article.preview").first).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "product.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "product.png"), full_page=True)
 
     for url in ("/", "/products", "/products/dark-chocolate-orange-100g-s2"):
         page.set_viewport_size({"width": 768, "height": 1024})  # a tablet held upright
