@@ -17,7 +17,7 @@ from marshmallow import Schema, fields, validate
 
 from channel_adapters.base.contract import FieldSpec, InvalidOutput, Item, OutputFile, Outputs, RenderContext
 from channel_adapters.base.diagnostics import Diagnostic, Severity
-from channel_adapters.base.formats import apply_overrides, iso_minutes, price_text
+from channel_adapters.base.formats import apply_overrides, price_text, sale_fields
 from channel_adapters.base.identifiers import gtin_problem
 from channel_adapters.base.rules import check_fields, truncate
 from channel_adapters.base.view import ProductView
@@ -113,18 +113,9 @@ def catalog_values(view: ProductView, ctx: RenderContext, fmt: CatalogFormat) ->
                                       f"add an offer in {ctx.currency}", view.sku))
         return values, diagnostics
     values["price"] = price_text(offer.price, offer.currency)
-    if offer.sale_price is not None:
-        if offer.sale_price >= offer.price:
-            diagnostics.append(Diagnostic(Severity.WARNING, "sale_not_lower",
-                                          f"sale price {offer.sale_price} is not below the price {offer.price}; it was left out",
-                                          "offers", "lower the sale price or remove it", view.sku))
-        elif fmt.sale_dates and offer.sale_start and offer.sale_end:
-            values["sale_price"] = price_text(offer.sale_price, offer.currency)
-            values["sale_price_effective_date"] = f"{iso_minutes(offer.sale_start)}/{iso_minutes(offer.sale_end)}"
-        elif offer.on_sale:
-            # Without dates the platform shows a sale price until the next feed, so only a running sale goes out.
-            values["sale_price"] = price_text(offer.sale_price, offer.currency)
-    return values, diagnostics
+    sale, notes = sale_fields(offer, view.sku, dated=fmt.sale_dates)
+    values.update(sale)
+    return values, diagnostics + notes
 
 
 def catalog_item(view: ProductView, ctx: RenderContext, fmt: CatalogFormat) -> Item:

@@ -19,7 +19,7 @@ from channel_adapters.base import (
     Diagnostic, FieldSpec, InvalidOutput, Item, OfferView, OutputFile, Outputs, ProductView, RenderContext, Severity,
     StoreInfo, check_fields,
 )
-from channel_adapters.base.formats import apply_overrides, iso_minutes, price_text
+from channel_adapters.base.formats import apply_overrides, price_text, sale_fields
 
 FILE = "local_inventory.tsv"
 AVAILABILITY = ("in_stock", "limited_availability", "on_display_to_order", "out_of_stock")
@@ -132,18 +132,9 @@ class GoogleLocalInventoryAdapter:
             "pickup_method": ctx.settings.get("pickup_method"),
             "pickup_sla": ctx.settings.get("pickup_sla"),
         }
-        if offer.sale_price is not None and offer.sale_price >= offer.price:
-            notes.append(Diagnostic(Severity.WARNING, "sale_not_lower",
-                                    f"sale price {offer.sale_price} at {store.code} is not below the price {offer.price}; "
-                                    "it was left out", "offers", "lower the sale price or remove it", view.sku))
-        elif offer.sale_price is not None:
-            if offer.sale_start and offer.sale_end:
-                row["sale_price"] = price_text(offer.sale_price, offer.currency)
-                row["sale_price_effective_date"] = f"{iso_minutes(offer.sale_start)}/{iso_minutes(offer.sale_end)}"
-            elif offer.on_sale:
-                # Without dates Google shows the sale until the next feed, so only a running sale goes out.
-                row["sale_price"] = price_text(offer.sale_price, offer.currency)
-        return row, notes
+        sale, problems = sale_fields(offer, view.sku, where=f" at {store.code}")
+        row.update(sale)
+        return row, notes + problems
 
     def write(self, items: Iterable[Item], outputs: Outputs, ctx: RenderContext) -> None:
         text = io.TextIOWrapper(outputs.open(FILE), encoding="utf-8", newline="")

@@ -17,7 +17,7 @@ from channel_adapters.base import (
     Diagnostic, FieldSpec, InvalidOutput, Item, OutputFile, Outputs, ProductView, RenderContext, Severity,
     check_fields, gtin_problem, truncate,
 )
-from channel_adapters.base.formats import apply_overrides, iso_minutes, price_text
+from channel_adapters.base.formats import apply_overrides, price_text, sale_fields
 
 G = "http://base.google.com/ns/1.0"
 APPAREL = "Apparel & Accessories"
@@ -161,13 +161,9 @@ class GoogleMerchantAdapter:
         values["identifier_exists"] = "yes" if values["gtin"] or (values["mpn"] and values["brand"]) else "no"
         if view.offer is not None:
             values["price"] = price_text(view.offer.price, view.offer.currency)
-            offer = view.offer
-            dated = offer.sale_start is not None and offer.sale_end is not None
-            # Google runs an undated sale price at once, so one waiting for its start goes out only with its dates.
-            if offer.sale_price is not None and offer.sale_price < offer.price and (dated or offer.on_sale):
-                values["sale_price"] = price_text(offer.sale_price, offer.currency)
-                if dated:
-                    values["sale_price_effective_date"] = f"{iso_minutes(offer.sale_start)}/{iso_minutes(offer.sale_end)}"
+            sale, notes = sale_fields(view.offer, view.sku)
+            values.update(sale)
+            diagnostics += notes
         else:
             diagnostics.append(Diagnostic(Severity.ERROR, "missing_price", f"no price in {ctx.currency}", "offers",
                                           f"add an offer in {ctx.currency}", view.sku))
