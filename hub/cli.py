@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from hub.config import Settings
 from hub.errors import HubError
 from hub.publishing.scheduler import Scheduler
+from hub.services import completeness_cache
 from hub.services.accounts import ROLES, create_token, create_user
 from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
@@ -44,6 +45,14 @@ class Context:
     def session(self) -> Session:
         return make_session_factory(self.engine, writer=True)()
 
+    def ready(self) -> None:
+        """Migrate the schema, then fill the completeness cache for products it lacks (a
+        database from before the cache); both do nothing when already done."""
+        upgrade(self.engine)
+        with self.session() as session:
+            if completeness_cache.backfill(session, CatalogContext(session)):
+                session.commit()
+
 
 pass_context = click.make_pass_decorator(Context, ensure=True)
 
@@ -67,7 +76,7 @@ def main(verbose: bool) -> None:
 @pass_context
 def init(ctx: Context) -> None:
     """Create or migrate the database (safe to run again)."""
-    upgrade(ctx.engine)
+    ctx.ready()
     click.echo(f"database ready: {ctx.engine.url.render_as_string(hide_password=True)}")
 
 
@@ -80,7 +89,7 @@ def demo(ctx: Context, count: int | None, seed: int) -> None:
     """Load the demo catalog into an empty database (runs `init` first)."""
     from hub.services.demo import DemoCatalog
 
-    upgrade(ctx.engine)
+    ctx.ready()
     with ctx.session() as session:
         try:
             loader = DemoCatalog(session, ctx.settings.media_dir, seed=seed, products=count)
@@ -116,7 +125,7 @@ def serve(ctx: Context, host: str, port: int, threads: int, with_scheduler: bool
 
     from hub.web import create_app
 
-    upgrade(ctx.engine)
+    ctx.ready()
     app = create_app(ctx.settings)
     if with_scheduler:
         the_hub = app.extensions["crosscanal"]
@@ -134,7 +143,7 @@ def scheduler(ctx: Context) -> None:
     from channel_adapters.base.registry import load_adapters
     from hub.publishing.pipeline import Publisher
 
-    upgrade(ctx.engine)
+    ctx.ready()
     sessions = make_session_factory(ctx.engine, writer=True)
     stop = threading.Event()
     runner = Scheduler(sessions, Publisher(ctx.settings, sessions, load_adapters(ctx.settings.disabled_adapters)))
@@ -156,7 +165,7 @@ def token() -> None:
 @pass_context
 def token_create(ctx: Context, role: str, name: str) -> None:
     """Create a token; it is printed alone on the last line, and only once."""
-    upgrade(ctx.engine)
+    ctx.ready()
     with ctx.session() as session:
         raw = create_token(session, role, name)
         session.commit()
@@ -179,7 +188,7 @@ def user_create(ctx: Context, email: str, role: str) -> None:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
-    upgrade(ctx.engine)
+    ctx.ready()
     with ctx.session() as session:
         try:
             create_user(session, email, password, role)
@@ -201,7 +210,7 @@ def publish(ctx: Context, channels: tuple[str, ...], everything: bool, wait: boo
 
     if bool(channels) == everything:
         raise click.UsageError("name channels, or give --all")
-    upgrade(ctx.engine)
+    ctx.ready()
     sessions = make_session_factory(ctx.engine, writer=True)
     with sessions() as session:
         known = sorted(CatalogContext(session).channels)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from channel_adapters.base.registry import AdapterRegistry
 
 from hub.errors import Conflict, NotFound, ValidationFailed
-from hub.services import schedules
+from hub.services import completeness_cache, schedules
 from hub.services.context import CatalogContext
 from hub.store.models import (
     Attribute, Category, Channel, Currency, Family, FamilyRequirement, Locale, Location,
@@ -58,15 +58,18 @@ class CodedService(Generic[M]):
         self._apply(obj, data, existing=False)
         self.repo.add(obj)
         self.ctx.refresh()
+        self._saved(obj, None)
         return obj
 
     def replace(self, obj: M, data: dict[str, Any]) -> M:
         if data["code"] != obj.code:  # type: ignore[attr-defined]
             raise ValidationFailed(errors={"code": [f"the body names '{data['code']}' but the URL names '{obj.code}'"]})  # type: ignore[attr-defined]
         self._check_labels(data)
+        before = self.state(obj)
         self._apply(obj, data, existing=True)
         self.session.flush()
         self.ctx.refresh()
+        self._saved(obj, before)
         return obj
 
     def delete(self, obj: M) -> None:
@@ -88,6 +91,10 @@ class CodedService(Generic[M]):
         raise NotImplementedError
 
     def _check_delete(self, obj: M) -> None:
+        return None
+
+    def _saved(self, obj: M, before: dict[str, Any] | None) -> None:
+        """After a create (``before`` None) or replace: keep what depends on the entity in step."""
         return None
 
 
@@ -171,6 +178,10 @@ class FamilyService(CodedService[Family]):
         obj.requirements = [
             current.get((c.id, a.id)) or FamilyRequirement(channel=c, attribute=a) for c, a in requirements
         ]
+
+    def _saved(self, obj: Family, before: dict[str, Any] | None) -> None:
+        if before is not None and before["requirements"] != self.state(obj)["requirements"]:
+            completeness_cache.refresh_family(self.session, self.ctx, obj)
 
     def _check_delete(self, obj: Family) -> None:
         if self.repo.family_in_use(obj.id):
@@ -274,6 +285,12 @@ class ChannelService(CodedService[Channel]):
             setattr(obj, name, data[name])
         if not existing:
             obj.feed_token = new_feed_token()
+
+    def _saved(self, obj: Channel, before: dict[str, Any] | None) -> None:
+        if before is None:
+            completeness_cache.added_channel(self.session, obj)
+        elif before["locale"] != obj.locale:
+            completeness_cache.refresh_channel(self.session, self.ctx, obj)
 
     def rotate_token(self, obj: Channel) -> str:
         obj.feed_token = new_feed_token()

@@ -2,8 +2,10 @@
 
 from hub.store.accounts import ApiToken, User
 from hub.store.base import Base
+from hub.store.bulk_edits import BulkEdit
 from hub.store.catalog import Attribute, Category, Currency, Family, FamilyRequirement, Locale, family_attribute
 from hub.store.channels import BrandGuide, Channel
+from hub.store.completeness import ProductCompleteness
 from hub.store.history import Version
 from hub.store.inventory import Location, Stock
 from hub.store.media import Media
@@ -11,7 +13,7 @@ from hub.store.publications import ChannelLock, Publication, PublicationDiagnost
 from hub.store.products import Offer, Product, ProductModel, model_category, product_category
 
 __all__ = [
-    "ApiToken", "Attribute", "Base", "BrandGuide", "Category", "Channel", "Currency", "Family",
+    "ApiToken", "Attribute", "Base", "BrandGuide", "BulkEdit", "ProductCompleteness", "Category", "Channel", "Currency", "Family",
     "FamilyRequirement", "Locale", "Location", "Media", "Offer", "Product", "ProductModel", "Stock",
     "User", "Version", "ChannelLock", "Publication", "PublicationDiagnostic", "PublicationFile", "ScheduledRun", "family_attribute", "model_category", "product_category",
 ]

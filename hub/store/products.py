@@ -60,7 +60,7 @@ class Product(Base):
     media: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)  # the grid sorts on it
     family: Mapped[Family] = relationship()
     parent: Mapped[ProductModel | None] = relationship()
     categories: Mapped[list[Category]] = relationship(secondary=product_category, lazy="selectin")

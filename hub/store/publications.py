@@ -51,6 +51,8 @@ class PublicationFile(Base):
 
 class PublicationDiagnostic(Base):
     __tablename__ = "publication_diagnostic"
+    # The grid finds the products with a given diagnostic in a channel's last publication.
+    __table_args__ = (Index("ix_publication_diagnostic_code", "publication_id", "code"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     publication_id: Mapped[int] = mapped_column(ForeignKey("publication.id", ondelete="CASCADE"), index=True)
     sku: Mapped[str] = mapped_column(String(64))

@@ -189,6 +189,10 @@ class ProductRepo:
             query = query.where(or_(Product.id.in_(own), Product.parent_id.in_(models)))
         return query
 
+    def carried_ids(self, selection: Selection) -> Select:
+        """The ids of the products a channel carries, as a subquery for other queries."""
+        return self._carried(selection).with_only_columns(Product.id)
+
     def count_carried(self, selection: Selection) -> int:
         return self._s.scalar(self._carried(selection).with_only_columns(func.count())) or 0
 
