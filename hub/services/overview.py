@@ -1,4 +1,5 @@
-"""The dashboard's overview: per channel, its last publication and how complete its products are."""
+"""The dashboard's overview: per channel, its last publication, how complete the products it
+carries are (from the stored completeness), and the diagnostics found most often."""
 
 from __future__ import annotations
 
@@ -6,12 +7,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
+from hub.store.completeness_repo import CompletenessRepo
 from hub.store.models import Channel, Publication
 from hub.store.repos import ProductRepo, PublicationRepo
 
-BATCH = 500
 EXAMPLES = 5
 
 
@@ -21,39 +21,43 @@ class ChannelOverview:
     last: Publication | None
     products: int = 0  # carried by the channel's filter today
     complete: int = 0
-    incomplete: list[str] = field(default_factory=list)  # a few SKUs, to start fixing from
+    incomplete: list[str] = field(default_factory=list)  # the least complete few, to start fixing from
 
     @property
     def complete_share(self) -> float:
         return self.complete / self.products if self.products else 1.0
 
 
-def channels(session: Session, ctx: CatalogContext) -> list[ChannelOverview]:
-    """Every channel with its newest publication and the completeness of what it carries.
+@dataclass(frozen=True)
+class FrequentDiagnostic:
+    channel: str
+    severity: str
+    code: str
+    products: int  # in the channel's last succeeded publication
 
-    Completeness is computed product by product (the same function as the API's), so this reads
-    every carried product once per channel: fine for thousands, to be precomputed for 100,000.
-    """
+
+def channels(session: Session, ctx: CatalogContext) -> list[ChannelOverview]:
+    """Every channel with its newest publication and the completeness of what it carries."""
     found = sorted(ctx.channels.values(), key=lambda c: c.code)
     last = PublicationRepo(session).last_for_channels(c.id for c in found)
-    products = ProductRepo(session)
+    products, cache = ProductRepo(session), CompletenessRepo(session)
     overviews = []
     for channel in found:
-        overview = ChannelOverview(channel, last.get(channel.id))
-        selection = ctx.selection(channel)
-        after = 0
-        while True:
-            batch = products.carried(selection, after, BATCH)
-            if not batch:
-                break
-            after = batch[-1].id
-            for product in batch:
-                (row,) = completeness(product, [channel])
-                overview.products += 1
-                if row.missing:
-                    if len(overview.incomplete) < EXAMPLES:
-                        overview.incomplete.append(product.sku)
-                else:
-                    overview.complete += 1
-        overviews.append(overview)
+        carried = products.carried_ids(ctx.selection(channel))
+        total, complete = cache.tally(channel.id, carried)
+        overviews.append(ChannelOverview(channel, last.get(channel.id), total, complete,
+                                         cache.incomplete_skus(channel.id, carried, EXAMPLES)))
     return overviews
+
+
+def frequent_diagnostics(session: Session, ctx: CatalogContext, channel: str | None = None,
+                         limit: int | None = None) -> list[FrequentDiagnostic]:
+    """The diagnostics of each channel's last succeeded publication (or one channel's), the most
+    frequent first."""
+    by_id = {c.id: c for c in ctx.channels.values() if channel in (None, c.code)}
+    repo = PublicationRepo(session)
+    publications = repo.last_succeeded_for_channels(by_id)
+    channel_of = {p.id: by_id[p.channel_id].code for p in publications.values()}
+    rows = [FrequentDiagnostic(channel_of[pid], severity, code, count)
+            for pid, severity, code, count in repo.diagnostic_counts(channel_of)]
+    return rows[:limit] if limit is not None else rows

@@ -103,6 +103,25 @@ class Selection:
     enabled_only: bool
 
 
+def in_categories(category_ids: list[int]) -> Any:
+    """Products filed in these categories, themselves or through their product model."""
+    own = select(product_category.c.product_id).where(product_category.c.category_id.in_(category_ids))
+    models = select(model_category.c.product_model_id).where(model_category.c.category_id.in_(category_ids))
+    return or_(Product.id.in_(own), Product.parent_id.in_(models))
+
+
+def carried_query(selection: Selection) -> Select:
+    """The products a channel carries, as a select other queries refine."""
+    query = select(Product)
+    if selection.enabled_only:
+        query = query.where(Product.enabled.is_(True))
+    if selection.family_ids is not None:
+        query = query.where(Product.family_id.in_(selection.family_ids))
+    if selection.category_ids is not None:
+        query = query.where(in_categories(selection.category_ids))
+    return query
+
+
 class ProductRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -153,41 +172,8 @@ class ProductRepo:
     def count(self) -> int:
         return self._s.scalar(select(func.count()).select_from(Product)) or 0
 
-    def search(self, sku_prefix: str, text: str, family_id: int | None, enabled: bool | None,
-               after: str | None, limit: int) -> Sequence[Product]:
-        """One page of products by SKU for the product grid, keyset-paged on the SKU.
-
-        ``text`` matches inside the names (any locale) of the product or of its product model;
-        it reads the JSON as text, so it scans: fine for the demo, to be indexed for 100,000.
-        """
-        query = select(Product).order_by(Product.sku).limit(limit).options(selectinload(Product.parent))
-        if sku_prefix:
-            query = query.where(Product.sku.startswith(sku_prefix, autoescape=True))
-        if text:
-            needle = text.lower()
-            own = func.lower(cast(Product.values["name"], String)).contains(needle, autoescape=True)
-            models = select(ProductModel.id).where(
-                func.lower(cast(ProductModel.values["name"], String)).contains(needle, autoescape=True))
-            query = query.where(or_(own, Product.parent_id.in_(models)))
-        if family_id is not None:
-            query = query.where(Product.family_id == family_id)
-        if enabled is not None:
-            query = query.where(Product.enabled.is_(enabled))
-        if after is not None:
-            query = query.where(Product.sku > after)
-        return self._s.scalars(query).all()
-
     def _carried(self, selection: Selection) -> Select:
-        query = select(Product)
-        if selection.enabled_only:
-            query = query.where(Product.enabled.is_(True))
-        if selection.family_ids is not None:
-            query = query.where(Product.family_id.in_(selection.family_ids))
-        if selection.category_ids is not None:
-            own = select(product_category.c.product_id).where(product_category.c.category_id.in_(selection.category_ids))
-            models = select(model_category.c.product_model_id).where(model_category.c.category_id.in_(selection.category_ids))
-            query = query.where(or_(Product.id.in_(own), Product.parent_id.in_(models)))
-        return query
+        return carried_query(selection)
 
     def carried_ids(self, selection: Selection) -> Select:
         """The ids of the products a channel carries, as a subquery for other queries."""
@@ -299,6 +285,27 @@ class PublicationRepo:
             return {}
         newest = select(func.max(Publication.id)).where(Publication.channel_id.in_(ids)).group_by(Publication.channel_id)
         return {p.channel_id: p for p in self._s.scalars(select(Publication).where(Publication.id.in_(newest)))}
+
+    def last_succeeded_for_channels(self, channel_ids: Iterable[int]) -> dict[int, Publication]:
+        """Each channel's newest succeeded publication: what the channel holds today."""
+        ids = list(set(channel_ids))
+        if not ids:
+            return {}
+        newest = (select(func.max(Publication.id)).where(Publication.channel_id.in_(ids), Publication.status == "succeeded")
+                  .group_by(Publication.channel_id))
+        return {p.channel_id: p for p in self._s.scalars(select(Publication).where(Publication.id.in_(newest)))}
+
+    def diagnostic_counts(self, publication_ids: Iterable[int]) -> list[tuple[int, str, str, int]]:
+        """(publication id, severity, code, products) for these publications, most frequent first."""
+        ids = list(publication_ids)
+        if not ids:
+            return []
+        query = (select(PublicationDiagnostic.publication_id, PublicationDiagnostic.severity, PublicationDiagnostic.code,
+                        func.count(func.distinct(PublicationDiagnostic.sku)).label("n"))
+                 .where(PublicationDiagnostic.publication_id.in_(ids))
+                 .group_by(PublicationDiagnostic.publication_id, PublicationDiagnostic.severity, PublicationDiagnostic.code)
+                 .order_by(func.count(func.distinct(PublicationDiagnostic.sku)).desc(), PublicationDiagnostic.code))
+        return [tuple(row) for row in self._s.execute(query)]  # type: ignore[misc]
 
     def for_channel(self, channel_id: int, limit: int = 50) -> Sequence[Publication]:
         query = select(Publication).where(Publication.channel_id == channel_id).order_by(Publication.id.desc()).limit(limit)

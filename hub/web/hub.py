@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from channel_adapters.base.registry import AdapterRegistry
 from hub.config import Settings
+from hub.jobs.bulk_edits import BulkEditor
 from hub.publishing.pipeline import Publisher
 from hub.services.context import CatalogContext
 
@@ -22,11 +23,14 @@ class Hub:
     sessions: sessionmaker[Session]
     writers: sessionmaker[Session]  # for units of work that write (IMMEDIATE on SQLite)
     adapters: AdapterRegistry
-    # Publications started through the API run here, off the request thread.
+    # Publications and bulk edits started through the API or UI run here, off the request thread.
     jobs: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="publish"))
 
     def publisher(self) -> Publisher:
         return Publisher(self.settings, self.writers, self.adapters)
+
+    def bulk_editor(self) -> BulkEditor:
+        return BulkEditor(self.writers)
 
 
 def hub() -> Hub:

@@ -1,0 +1,113 @@
+"""The product grid's query: filters, sort orders and keyset pages that stay cheap at 100,000
+products (each sort has an index; no OFFSET)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from hub.store.completeness import ProductCompleteness
+from hub.store.products import Product, ProductModel
+from hub.store.publications import PublicationDiagnostic
+from hub.store.repos import Selection, carried_query, in_categories
+
+
+
+@dataclass(frozen=True)
+class GridFilter:
+    sku_prefix: str = ""
+    text: str = ""  # inside the names, any locale, of the product or its model
+    family_id: int | None = None
+    enabled: bool | None = None
+    category_ids: list[int] | None = None  # a category and everything below it
+    carried: Selection | None = None  # what a channel carries
+    channel_id: int | None = None  # the channel whose completeness is shown, filtered and sorted on
+    below: float | None = None  # completeness ratio under this (on channel_id, else on any channel)
+    diagnostic: str | None = None  # a diagnostic code...
+    publication_ids: tuple[int, ...] = ()  # ...found in these publications
+
+
+@dataclass(frozen=True)
+class GridRow:
+    product: Product
+    ratio: float | None  # on the filter's channel, when it names one
+
+
+class GridRepo:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def page(self, grid: GridFilter, sort: str, after: tuple[Any, str] | None, limit: int) -> list[GridRow]:
+        """One page in ``sort`` order, continuing after the (sort value, SKU) of the last row seen."""
+        query, key = self._sorted(grid, sort)
+        descending = sort.startswith("-")
+        if after is not None:
+            value, sku = after
+            if key is Product.sku:
+                query = query.where(Product.sku < sku if descending else Product.sku > sku)
+            else:
+                beyond = key < value if descending else key > value
+                query = query.where(or_(beyond, and_(key == value, Product.sku > sku)))
+        order = [key.desc() if descending else key.asc()]
+        if key is not Product.sku:
+            order.append(Product.sku.asc())
+        query = query.order_by(*order).limit(limit).options(selectinload(Product.parent))
+        if grid.channel_id is not None:
+            return [GridRow(product, ratio) for product, ratio in self._s.execute(query)]
+        return [GridRow(product, None) for product in self._s.scalars(query)]
+
+    def count(self, grid: GridFilter) -> int:
+        return self._s.scalar(self._filtered(grid).with_only_columns(func.count(Product.id)).order_by(None)) or 0
+
+    def skus(self, grid: GridFilter, limit: int) -> list[str]:
+        """The SKUs of every match (up to ``limit``), for acting on all of them at once."""
+        query = self._filtered(grid).with_only_columns(Product.sku).order_by(Product.sku).limit(limit)
+        return list(self._s.scalars(query))
+
+    def _sorted(self, grid: GridFilter, sort: str) -> tuple[Select, Any]:
+        query = self._filtered(grid)
+        if grid.channel_id is not None:
+            query = query.add_columns(ProductCompleteness.ratio)
+        if sort.endswith("completeness") and grid.channel_id is not None:
+            return query, ProductCompleteness.ratio
+        if sort.endswith("updated"):
+            return query, Product.updated
+        return query, Product.sku
+
+    def _filtered(self, grid: GridFilter) -> Select:
+        query = carried_query(grid.carried) if grid.carried is not None else select(Product)
+        if grid.channel_id is not None:
+            query = query.join(ProductCompleteness, and_(ProductCompleteness.product_id == Product.id,
+                                                         ProductCompleteness.channel_id == grid.channel_id))
+            if grid.below is not None:
+                query = query.where(ProductCompleteness.ratio < grid.below)
+        elif grid.below is not None:
+            query = query.where(exists().where(ProductCompleteness.product_id == Product.id,
+                                               ProductCompleteness.ratio < grid.below))
+        if grid.sku_prefix:
+            query = query.where(Product.sku.startswith(grid.sku_prefix, autoescape=True))
+        if grid.text:
+            query = query.where(_name_contains(grid.text))
+        if grid.family_id is not None:
+            query = query.where(Product.family_id == grid.family_id)
+        if grid.enabled is not None:
+            query = query.where(Product.enabled.is_(grid.enabled))
+        if grid.category_ids is not None:
+            query = query.where(in_categories(grid.category_ids))
+        if grid.diagnostic:
+            found = (select(PublicationDiagnostic.sku)
+                     .where(PublicationDiagnostic.publication_id.in_(grid.publication_ids),
+                            PublicationDiagnostic.code == grid.diagnostic))
+            query = query.where(Product.sku.in_(found))
+        return query
+
+
+def _name_contains(text: str) -> ColumnElement[bool]:
+    """Reads the names as JSON text, so it scans; the benchmark in bench/ui_pages.py says how long."""
+    needle = text.lower()
+    own = func.lower(cast(Product.values["name"], String)).contains(needle, autoescape=True)
+    models = select(ProductModel.id).where(func.lower(cast(ProductModel.values["name"], String)).contains(needle, autoescape=True))
+    return or_(own, Product.parent_id.in_(models))

@@ -1,0 +1,143 @@
+"""The grid's search: every filter, every sort order, and keyset pages that visit each match once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.errors import ValidationFailed
+from hub.services import product_search
+from hub.services.completeness import completeness
+from hub.services.context import CatalogContext
+from hub.services.products import ProductService
+from hub.store.models import Product, PublicationDiagnostic
+from schemas.product import ProductIn
+from schemas.product_grid import GridQueryIn
+from tests import factories
+from tests.factories import value
+from tests.integration.conftest import GOOD_EAN
+
+SKUS = [f"drink-{n:02d}" for n in range(12)]
+
+
+@pytest.fixture
+def drinks(db_session: Session) -> None:
+    """Twelve drinks: every third lacks its EAN, every fourth its net content, odd ones are
+    disabled, the first six are filed under grocery, and names say "juice" or "water"."""
+    factories.catalog(db_session)
+    for n, sku in enumerate(SKUS):
+        values: dict[str, Any] = {"name": value(f"{'Juice' if n % 2 else 'Water'} {n}", "en_US")}
+        if n % 3:
+            values["ean"] = value(GOOD_EAN)
+        if n % 4:
+            values["net_content"] = value({"amount": "1", "unit": "LITER"})
+        factories.product(db_session, sku, values=values, enabled=n % 2 == 0,
+                          categories=["grocery"] if n < 6 else [])
+
+
+def search(session: Session, limit: int = 50, **args: str) -> product_search.Page:
+    return product_search.search(session, CatalogContext(session), GridQueryIn().load_args(args), "en_US", limit)
+
+
+def every_page(session: Session, limit: int, **args: str) -> list[product_search.Row]:
+    rows: list[product_search.Row] = []
+    after = ""
+    while True:
+        page = search(session, limit, after=after, **args)
+        rows += page.rows
+        if page.next_after is None:
+            return rows
+        after = page.next_after
+
+
+def skus(page: product_search.Page) -> list[str]:
+    return [row.product.sku for row in page.rows]
+
+
+def test_filters(db_session: Session, drinks: None) -> None:
+    assert skus(search(db_session, sku="drink-1")) == ["drink-10", "drink-11"]
+    assert skus(search(db_session, q="JUICE")) == [s for n, s in enumerate(SKUS) if n % 2]
+    assert skus(search(db_session, enabled="no")) == [s for n, s in enumerate(SKUS) if n % 2]
+    assert skus(search(db_session, category="grocery")) == SKUS[:6]
+    assert skus(search(db_session, family="tees")) == []
+    # "web" carries enabled products only, so the channel filter leaves the even ones.
+    carried = search(db_session, channel="web")
+    assert skus(carried) == [s for n, s in enumerate(SKUS) if n % 2 == 0]
+    assert carried.total == 6
+
+
+def test_completeness_filter_and_sort_agree_with_computed_completeness(db_session: Session, drinks: None) -> None:
+    ctx = CatalogContext(db_session)
+    web = ctx.channels["web"]
+    ratio = {p.sku: completeness(p, [web])[0].ratio for p in db_session.scalars(select(Product))}
+    below = search(db_session, channel="web", below="100", enabled="yes")
+    assert skus(below) == sorted(s for n, s in enumerate(SKUS) if n % 2 == 0 and ratio[s] < 1)
+    assert [row.ratio for row in below.rows] == [ratio[s] for s in skus(below)]
+
+    ordered = every_page(db_session, 2, channel="web", sort="completeness")
+    assert [r.product.sku for r in ordered] == sorted((s for n, s in enumerate(SKUS) if n % 2 == 0), key=lambda s: (ratio[s], s))
+    reverse = every_page(db_session, 4, channel="web", sort="-completeness")
+    assert [r.product.sku for r in reverse] == sorted((s for n, s in enumerate(SKUS) if n % 2 == 0), key=lambda s: (-ratio[s], s))
+    channels = list(ctx.channels.values())
+    anywhere = sorted(p.sku for p in db_session.scalars(select(Product))
+                      if any(row.ratio < 1 for row in completeness(p, channels)))
+    assert skus(search(db_session, below="100")) == anywhere
+
+
+@pytest.mark.parametrize("sort", ["sku", "-sku", "updated", "-updated"])
+def test_keyset_pages_visit_each_product_once_in_order(db_session: Session, drinks: None, sort: str) -> None:
+    # Touch a few products so update times differ from creation order.
+    for sku in ("drink-03", "drink-07", "drink-01"):
+        ctx = CatalogContext(db_session)
+        service = ProductService(db_session, ctx, "test")
+        product = service.get(sku)
+        service.save(ProductIn().load({**service.state(product), "enabled": True}), product)
+        db_session.commit()
+    rows = every_page(db_session, 5, sort=sort)
+    found = [r.product for r in rows]
+    assert sorted(p.sku for p in found) == SKUS
+    key = (lambda p: p.sku) if sort.endswith("sku") else (lambda p: (p.updated, p.sku))
+    expected = sorted(found, key=key, reverse=sort == "-sku")
+    if sort == "-updated":
+        expected = sorted(found, key=lambda p: (-p.updated.timestamp(), p.sku))
+    assert [p.sku for p in found] == [p.sku for p in expected]
+
+
+def test_diagnostic_filter_reads_the_last_publication(app: Flask, db_session: Session, drinks: None) -> None:
+    publication = app.extensions["crosscanal"].publisher().publish("web", "test")
+    assert publication.status == "succeeded", publication.error
+    rows = db_session.execute(select(PublicationDiagnostic.code, PublicationDiagnostic.sku)
+                              .where(PublicationDiagnostic.publication_id == publication.id)).all()
+    assert rows, "the drinks lacking an EAN should get a diagnostic"
+    code = rows[0][0]
+    expected = sorted({sku for c, sku in rows if c == code})
+    assert skus(search(db_session, diagnostic=code)) == expected
+    assert skus(search(db_session, diagnostic=code, channel="store")) == []  # never published
+    assert skus(search(db_session, diagnostic="no_such_code")) == []
+
+
+@pytest.mark.parametrize(("args", "field", "words"), [
+    ({"below": "0"}, "below", "percentage"),
+    ({"below": "lots"}, "below", "integer"),
+    ({"sort": "price"}, "sort", "one of"),
+    ({"enabled": "maybe"}, "enabled", "yes"),
+])
+def test_bad_inputs_name_the_field(args: dict[str, str], field: str, words: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        GridQueryIn().load_args(args)
+    assert words in " ".join(caught.value.messages[field]).lower()
+
+
+@pytest.mark.parametrize(("args", "field"), [
+    ({"family": "shoes"}, "family"), ({"channel": "nowhere"}, "channel"), ({"category": "nope"}, "category"),
+    ({"sort": "completeness"}, "sort"), ({"after": "not-a-cursor"}, "after"),
+])
+def test_unknown_codes_and_bad_cursors_name_the_field(db_session: Session, drinks: None, args: dict[str, str], field: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        search(db_session, **args)
+    assert field in caught.value.errors
