@@ -14,31 +14,19 @@ import os
 import platform
 import subprocess
 import sys
-import shutil
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from bench.catalogs import catalog, environment
 
 RESULTS = Path(__file__).with_name("results") / "publishing.json"
 CHANNEL = "google_shopping"
 
 
-CATALOGS = Path("var") / "bench"  # generated catalogs are kept here and reused: 100,000 take minutes
-
-
 def run(size: int) -> dict[str, Any]:
-    folder = CATALOGS / f"catalog-{size}"
-    env = {**os.environ, "CROSSCANAL_DATA_DIR": str(folder.resolve())}
-    env.pop("CROSSCANAL_DATABASE_URL", None)
-    generated = None
-    if not (folder / "ready").exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "hub.cli", "demo", "--products", str(size)], env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        generated = round(time.perf_counter() - started, 1)
-        (folder / "ready").write_text("generated\n")
+    folder, generated = catalog(size)
+    env = environment(folder)
     answer = subprocess.run([sys.executable, "-m", "bench.publish_one", CHANNEL], env=env, check=True,
                             capture_output=True, text=True)
     result = json.loads(answer.stdout.strip().splitlines()[-1])

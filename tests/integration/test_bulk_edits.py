@@ -117,3 +117,24 @@ def test_the_input_contract_names_what_is_missing() -> None:
         with pytest.raises(ValidationError) as caught:
             BulkEditIn().load(body)
         assert field in caught.value.messages
+
+
+def test_the_api_starts_a_bulk_edit_and_reports_it(client: Any, tokens: dict[str, dict[str, str]], catalog: None) -> None:
+    import time
+    started = client.post("/api/v1/bulk-edits", json={"action": "set_value", "attribute": "brand", "value": "Acme",
+                                                      "skus": ["cola", "tee-red-s", "ghost"]}, headers=tokens["editor"])
+    assert started.status_code == 202, started.json
+    location = started.headers["Location"]
+    deadline = time.monotonic() + 30
+    while (job := client.get(location, headers=tokens["viewer"]).json)["status"] not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+    assert (job["status"], job["changed"], job["failed"]) == ("succeeded", 2, 1)
+    assert [f["sku"] for f in job["failures"]] == ["ghost"]
+    assert client.get("/api/v1/products/cola", headers=tokens["viewer"]).json["values"]["brand"][0]["data"] == "Acme"
+
+    refused = client.post("/api/v1/bulk-edits", json={"action": "set_value", "attribute": "organic", "value": "perhaps",
+                                                      "skus": ["cola"]}, headers=tokens["editor"])
+    assert refused.status_code == 422 and "value" in refused.json["errors"]
+    assert client.post("/api/v1/bulk-edits", json={"action": "enable", "skus": ["cola"]},
+                       headers=tokens["viewer"]).status_code == 403
