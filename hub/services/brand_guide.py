@@ -1,9 +1,14 @@
-"""The brand guide: canonical brand spellings, banned words and the title template, as diagnostics."""
+"""The brand guide: canonical brand spellings, banned words and the title template, as diagnostics.
+
+Besides the stored guide, this module answers what a proposed guide would change (``draft`` and
+``compare``), so the UI can preview an edit on real products before anyone saves it.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Iterable
 
 from sqlalchemy.orm import Session
 
@@ -34,17 +39,28 @@ def get(session: Session) -> BrandGuide:
     return CatalogRepo(session).brand_guide() or BrandGuide(id=1, brand_names=[], banned_words=[], title_template="", required_image_roles=[])
 
 
+def _fill(guide: BrandGuide, data: dict[str, Any]) -> BrandGuide:
+    guide.brand_names = list(dict.fromkeys(data["brand_names"]))
+    guide.banned_words = list(dict.fromkeys(data["banned_words"]))
+    guide.title_template = data["title_template"]
+    guide.required_image_roles = list(dict.fromkeys(data["required_image_roles"]))
+    return guide
+
+
 def put(session: Session, data: dict[str, Any]) -> BrandGuide:
     guide = CatalogRepo(session).brand_guide()
     if guide is None:
         guide = BrandGuide(id=1)
         session.add(guide)
-    guide.brand_names = list(dict.fromkeys(data["brand_names"]))
-    guide.banned_words = list(dict.fromkeys(data["banned_words"]))
-    guide.title_template = data["title_template"]
-    guide.required_image_roles = list(dict.fromkeys(data["required_image_roles"]))
+    _fill(guide, data)
     session.flush()
     return guide
+
+
+def draft(data: dict[str, Any]) -> BrandGuide:
+    """The guide ``data`` (loaded by ``BrandGuideIn``) describes, never added to a session: what
+    a preview checks against, with the same normalization ``put`` would store."""
+    return _fill(BrandGuide(), data)
 
 
 def state(guide: BrandGuide) -> dict[str, Any]:
@@ -54,12 +70,46 @@ def state(guide: BrandGuide) -> dict[str, Any]:
     }
 
 
+def canonical_brand(brand: str, guide: BrandGuide) -> str | None:
+    """The guide's spelling of ``brand`` when it differs only in case, such as 'northwind'."""
+    if brand in guide.brand_names:
+        return None
+    return next((b for b in guide.brand_names if b.casefold() == brand.casefold()), None)
+
+
+def _banned_pattern(word: str) -> str:
+    return rf"(?<!\w){re.escape(word)}(?!\w)"
+
+
+def banned_in(text: str, guide: BrandGuide) -> list[str]:
+    """The banned words ``text`` contains, as whole words in any case."""
+    return [word for word in guide.banned_words if re.search(_banned_pattern(word), text, flags=re.IGNORECASE)]
+
+
+def marked(text: str, words: Iterable[str]) -> list[tuple[str, bool]]:
+    """``text`` cut into pieces, each telling whether it is a banned word, so a page can mark them."""
+    words = [w for w in words if w]
+    if not words or not text:
+        return [(text, False)] if text else []
+    # Longest first, so "best ever" is marked whole rather than a shorter banned word inside it.
+    pattern = re.compile("|".join(_banned_pattern(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+    pieces, at = [], 0
+    for match in pattern.finditer(text):
+        if match.start() > at:
+            pieces.append((text[at:match.start()], False))
+        pieces.append((match.group(0), True))
+        at = match.end()
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces
+
+
 def check(view: ProductView, guide: BrandGuide) -> list[Diagnostic]:
     """Findings that keep one brand image: spelling of brands, banned words, title, imagery."""
     found: list[Diagnostic] = []
     brand = view.labels.get("brand")
     if brand and guide.brand_names and brand not in guide.brand_names:
-        canonical = next((b for b in guide.brand_names if b.casefold() == brand.casefold()), None)
+        canonical = canonical_brand(brand, guide)
         if canonical:
             found.append(Diagnostic(Severity.WARNING, "brand_spelling", f"brand is spelled '{brand}'; the brand guide spells it '{canonical}'",
                                     "brand", f"write '{canonical}'", view.sku))
@@ -67,11 +117,9 @@ def check(view: ProductView, guide: BrandGuide) -> list[Diagnostic]:
             found.append(Diagnostic(Severity.WARNING, "brand_unknown", f"brand '{brand}' is not in the brand guide",
                                     "brand", "use a brand listed in the brand guide, or add it there", view.sku))
     for attribute in CHECKED_TEXT:
-        text = view.labels.get(attribute) or ""
-        for word in guide.banned_words:
-            if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, flags=re.IGNORECASE):
-                found.append(Diagnostic(Severity.ERROR, "banned_word", f"{attribute} contains the banned word '{word}'",
-                                        attribute, f"remove '{word}' from {attribute}", view.sku))
+        for word in banned_in(view.labels.get(attribute) or "", guide):
+            found.append(Diagnostic(Severity.ERROR, "banned_word", f"{attribute} contains the banned word '{word}'",
+                                    attribute, f"remove '{word}' from {attribute}", view.sku))
     template = guide.title_template
     missing = [p for p in placeholders(template) if not view.labels.get(p)]
     if template and missing:
@@ -84,3 +132,53 @@ def check(view: ProductView, guide: BrandGuide) -> list[Diagnostic]:
             found.append(Diagnostic(Severity.WARNING, "image_missing", f"the brand guide requires a {role} image",
                                     "media", f"add an image with the role {role}", view.sku))
     return found
+
+
+@dataclass(frozen=True)
+class TextFinding:
+    """One checked text of a product, cut into pieces that are or are not banned words."""
+
+    attribute: str
+    pieces: list[tuple[str, bool]]
+    words: list[str]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What replacing the stored guide by a proposed one changes for one product on one channel."""
+
+    sku: str
+    title_before: str | None
+    title_after: str | None
+    brand: str | None
+    brand_after: str | None  # the proposed guide's spelling, when it differs only in case
+    brand_known: bool  # the proposed guide lists the brand (or lists no brands at all)
+    texts: list[TextFinding]  # the checked texts holding a word the proposed guide bans
+    diagnostics: list[Diagnostic]  # the proposed guide's findings
+    added: list[Diagnostic] = field(default_factory=list)  # among those, the ones the stored guide does not raise
+    gone: list[Diagnostic] = field(default_factory=list)  # the stored guide's findings the proposal drops
+
+    @property
+    def title_changes(self) -> bool:
+        return self.title_before != self.title_after
+
+
+def compare(before: ProductView, after: ProductView, current: BrandGuide, proposed: BrandGuide) -> Change:
+    """Compare one product's views resolved with the stored and the proposed guide's title template.
+
+    The views differ only in their title; the guides decide the findings.
+    """
+    brand = after.labels.get("brand")
+    old, new = check(before, current), check(after, proposed)
+    texts = []
+    for attribute in CHECKED_TEXT:
+        text = after.labels.get(attribute) or ""
+        words = banned_in(text, proposed)
+        if words:
+            texts.append(TextFinding(attribute, marked(text, words), words))
+    return Change(
+        sku=after.sku, title_before=before.title, title_after=after.title, brand=brand,
+        brand_after=canonical_brand(brand, proposed) if brand else None,
+        brand_known=not brand or not proposed.brand_names or brand in proposed.brand_names,
+        texts=texts, diagnostics=new, added=[d for d in new if d not in old], gone=[d for d in old if d not in new],
+    )

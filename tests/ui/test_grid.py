@@ -97,7 +97,7 @@ def test_bulk_edit_refuses_a_value_of_the_wrong_type(page: Page) -> None:
     page.get_by_label("Attribute").select_option("organic")
     page.get_by_label("Value").fill("perhaps")
     page.get_by_role("button", name="Apply").click()
-    expect(page.get_by_role("status").filter(has_text="Bulk edit not started")).to_contain_text("Value: write yes or no")
+    expect(page.get_by_role("alert").filter(has_text="Bulk edit not started")).to_contain_text("Value: write yes or no")
     expect(page.get_by_label("SKU starts with")).to_have_value("dark-chocolate")  # back on the same search
 
 

@@ -62,7 +62,7 @@ def _refused(errors: dict[str, list[str]], back: str) -> Response:
              "value": "Value", "category": "Category", "action": "Change"}
     for field, reasons in errors.items():
         label = names.get(field.split("[", 1)[0], field)
-        flash(f"Bulk edit not started. {label}: {'; '.join(reasons)}")
+        flash(f"Bulk edit not started. {label}: {'; '.join(reasons)}", "error")
     return redirect(back)
 
 
