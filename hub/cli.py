@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from hub.config import Settings
 from hub.errors import HubError
 from hub.publishing.scheduler import Scheduler
-from hub.services import completeness_cache
+from hub.services import product_index
 from hub.services.accounts import ROLES, create_token, create_user
 from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
@@ -50,7 +50,7 @@ class Context:
         database from before the cache); both do nothing when already done."""
         upgrade(self.engine)
         with self.session() as session:
-            if completeness_cache.backfill(session, CatalogContext(session)):
+            if product_index.backfill(session, CatalogContext(session)):
                 session.commit()
 
 

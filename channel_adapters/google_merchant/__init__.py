@@ -207,7 +207,7 @@ class GoogleMerchantAdapter:
 
     @staticmethod
     def _element(item: Item) -> etree._Element:
-        element = etree.Element("item")
+        element = etree.Element("item", nsmap={"g": G})  # else each field re-declares the namespace
         for name in COLUMNS:
             value = item.fields.get(name)
             for single in value if isinstance(value, list) else [value] if value is not None else []:

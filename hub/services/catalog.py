@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from channel_adapters.base.registry import AdapterRegistry
 
 from hub.errors import Conflict, NotFound, ValidationFailed
-from hub.services import completeness_cache, schedules
+from hub.services import product_index, schedules
 from hub.services.context import CatalogContext
 from hub.store.models import (
     Attribute, Category, Channel, Currency, Family, FamilyRequirement, Locale, Location,
@@ -181,7 +181,7 @@ class FamilyService(CodedService[Family]):
 
     def _saved(self, obj: Family, before: dict[str, Any] | None) -> None:
         if before is not None and before["requirements"] != self.state(obj)["requirements"]:
-            completeness_cache.refresh_family(self.session, self.ctx, obj)
+            product_index.refresh_family(self.session, self.ctx, obj)
 
     def _check_delete(self, obj: Family) -> None:
         if self.repo.family_in_use(obj.id):
@@ -211,6 +211,12 @@ class CategoryService(CodedService[Category]):
         _fail_if(errors, "category")
         obj.parent = parent
         obj.labels = data["labels"]
+
+    def _saved(self, obj: Category, before: dict[str, Any] | None) -> None:
+        """A category moved in the tree: channels that carry a subtree may carry other products."""
+        if before is not None and before["parent"] != (obj.parent.code if obj.parent else None):
+            product_index.recarry(self.session, self.ctx, [c for c in self.ctx.channels.values()
+                                                             if (c.filter or {}).get("categories")])
 
     def _check_delete(self, obj: Category) -> None:
         if self.repo.category_children(obj.id):
@@ -288,9 +294,10 @@ class ChannelService(CodedService[Channel]):
 
     def _saved(self, obj: Channel, before: dict[str, Any] | None) -> None:
         if before is None:
-            completeness_cache.added_channel(self.session, obj)
-        elif before["locale"] != obj.locale:
-            completeness_cache.refresh_channel(self.session, self.ctx, obj)
+            product_index.added_channel(self.session, self.ctx, obj)
+        else:
+            product_index.changed_channel(self.session, self.ctx, obj, locale_changed=before["locale"] != obj.locale,
+                                          filter_changed=before["filter"] != obj.filter)
 
     def rotate_token(self, obj: Channel) -> str:
         obj.feed_token = new_feed_token()

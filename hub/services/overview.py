@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from hub.services.context import CatalogContext
 from hub.store.completeness_repo import CompletenessRepo
 from hub.store.models import Channel, Publication
-from hub.store.repos import ProductRepo, PublicationRepo
+from hub.store.repos import PublicationRepo
 
 EXAMPLES = 5
 
@@ -40,14 +40,11 @@ def channels(session: Session, ctx: CatalogContext) -> list[ChannelOverview]:
     """Every channel with its newest publication and the completeness of what it carries."""
     found = sorted(ctx.channels.values(), key=lambda c: c.code)
     last = PublicationRepo(session).last_for_channels(c.id for c in found)
-    products, cache = ProductRepo(session), CompletenessRepo(session)
-    overviews = []
-    for channel in found:
-        carried = products.carried_ids(ctx.selection(channel))
-        total, complete = cache.tally(channel.id, carried)
-        overviews.append(ChannelOverview(channel, last.get(channel.id), total, complete,
-                                         cache.incomplete_skus(channel.id, carried, EXAMPLES)))
-    return overviews
+    index = CompletenessRepo(session)
+    tallies = index.tallies()
+    return [ChannelOverview(channel, last.get(channel.id), *tallies.get(channel.id, (0, 0)),
+                            index.incomplete_skus(channel.id, EXAMPLES))
+            for channel in found]
 
 
 def frequent_diagnostics(session: Session, ctx: CatalogContext, channel: str | None = None,

@@ -1,6 +1,6 @@
 """Finding products for the product grid and for bulk edits: filters, sort orders, keyset pages.
 
-Filters by completeness read the stored completeness (``hub.services.completeness_cache``);
+Filters by channel, completeness and name read the product index (``hub.services.product_index``);
 filters by diagnostic read each channel's last succeeded publication, which is what the channel
 holds today.
 """
@@ -65,7 +65,7 @@ def grid_filter(session: Session, ctx: CatalogContext, query: dict[str, Any]) ->
         sku_prefix=query.get("sku") or "", text=query.get("q") or "",
         family_id=family.id if family else None, enabled=enabled,
         category_ids=ctx.category_subtree([category.code]) if category else None,
-        carried=ctx.selection(channel) if channel else None, channel_id=channel.id if channel else None,
+        channel_id=channel.id if channel else None,
         below=query["below"] / 100 if query.get("below") else None,
         diagnostic=query.get("diagnostic") or None, publication_ids=tuple(p.id for p in publications.values()),
     )

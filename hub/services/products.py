@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, NotFound, ValidationFailed
-from hub.services import completeness_cache, history
+from hub.services import product_index, history
 from hub.services.context import CatalogContext
 from hub.services.inheritance import inherited_values
 from hub.services.values import check_values, image_paths
@@ -161,7 +161,7 @@ class ProductService(_Versioned):
         if existing is None:
             self.products.add(product)
         self.session.flush()
-        completeness_cache.refresh(self.session, self.ctx, [product])
+        product_index.refresh(self.session, self.ctx, [product])
         return Saved(product, created=existing is None, changed=True)
 
     def _validated(self, data: dict[str, Any], existing: Product | None) -> tuple[State, dict[str, Any]]:
@@ -373,7 +373,7 @@ class ProductModelService(_Versioned):
             self.products.add(model)
         self.session.flush()
         if existing is not None:
-            completeness_cache.refresh(self.session, self.ctx, self.products.variants(model.id))
+            product_index.refresh(self.session, self.ctx, self.products.variants(model.id))
         return Saved(model, created=existing is None, changed=True)
 
     def delete(self, model: ProductModel) -> None:

@@ -1,13 +1,13 @@
-"""The completeness of every product on every channel, kept up to date as products change.
+"""The completeness of every product on every channel, and whether the channel carries it,
+kept up to date as products change (``hub.services.product_index``).
 
-It is a cache of what ``hub.services.completeness`` computes, stored so the grid can filter and
-sort on it and the dashboard can count it with one query at 100,000 products. The services
-that change products, families and channels refresh it in the same transaction.
+It stores what ``hub.services.completeness`` and the channels' filters compute, so the grid can
+filter and sort on it and the dashboard count it with one query at 100,000 products.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Index
+from sqlalchemy import Boolean, Float, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.store.base import Base
@@ -16,8 +16,10 @@ from hub.store.types import Json
 
 class ProductCompleteness(Base):
     __tablename__ = "product_completeness"
-    __table_args__ = (Index("ix_product_completeness_channel_ratio", "channel_id", "ratio"),)
+    # Counting and filtering per channel reads this index alone.
+    __table_args__ = (Index("ix_product_completeness_channel", "channel_id", "carried", "ratio"),)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id", ondelete="CASCADE"), primary_key=True)
     ratio: Mapped[float] = mapped_column(Float)
     missing: Mapped[list[str]] = mapped_column(Json, default=list)  # attribute codes, sorted
+    carried: Mapped[bool] = mapped_column(Boolean, default=False)  # by the channel's filter

@@ -1,10 +1,10 @@
-"""Queries on the completeness cache (``hub.store.completeness``)."""
+"""Queries on the product index (``hub.store.completeness``): completeness, carried flags, search text."""
 
 from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Float, case, delete, func, insert, literal, select
+from sqlalchemy import Float, case, delete, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from hub.store.completeness import ProductCompleteness
@@ -22,20 +22,27 @@ class CompletenessRepo:
         if rows:
             self._s.execute(insert(ProductCompleteness), rows)
 
-    def add_channel(self, channel_id: int) -> None:
-        """A new channel: no family requires anything for it yet, so every product is complete."""
+    def add_channel(self, channel_id: int, carried: Any) -> None:
+        """Rows for a new channel: complete (nothing is required on it yet), carried as ``carried``
+        (a select of product ids) says."""
         missing = literal([], ProductCompleteness.missing.type)
         self._s.execute(insert(ProductCompleteness).from_select(
-            ["product_id", "channel_id", "ratio", "missing"],
-            select(Product.id, literal(channel_id), literal(1.0, Float), missing),
+            ["product_id", "channel_id", "ratio", "missing", "carried"],
+            select(Product.id, literal(channel_id), literal(1.0, Float), missing, Product.id.in_(carried)),
         ))
 
-    def without_rows(self, channel_count: int, after_id: int, limit: int) -> Sequence[Product]:
-        """Products whose cache lacks a channel (older databases, interrupted jobs), by id."""
+    def set_carried(self, channel_id: int, carried: Any) -> None:
+        self._s.execute(update(ProductCompleteness).where(ProductCompleteness.channel_id == channel_id)
+                        .values(carried=ProductCompleteness.product_id.in_(carried)))
+
+    def unindexed(self, channel_count: int, after_id: int, limit: int) -> Sequence[Product]:
+        """Products lacking a row for some channel or their search text (databases from before
+        the index, interrupted jobs), by id."""
         counted = (select(ProductCompleteness.product_id, func.count().label("n"))
                    .group_by(ProductCompleteness.product_id).subquery())
         query = (select(Product).outerjoin(counted, counted.c.product_id == Product.id)
-                 .where(Product.id > after_id, func.coalesce(counted.c.n, 0) < channel_count)
+                 .where(Product.id > after_id,
+                        or_(func.coalesce(counted.c.n, 0) < channel_count, Product.search_text.is_(None)))
                  .order_by(Product.id).limit(limit).options(selectinload(Product.parent)))
         return self._s.scalars(query).all()
 
@@ -46,18 +53,17 @@ class CompletenessRepo:
             query = query.where(Product.family_id.in_(list(family_ids)))
         return self._s.scalars(query).all()
 
-    def tally(self, channel_id: int, carried: Any) -> tuple[int, int]:
-        """(products carried, of which complete) on a channel; ``carried`` is a select of product ids."""
-        query = (select(func.count(), func.coalesce(func.sum(case((ProductCompleteness.ratio >= 1.0, 1), else_=0)), 0))
-                 .select_from(ProductCompleteness)
-                 .where(ProductCompleteness.channel_id == channel_id, ProductCompleteness.product_id.in_(carried)))
-        total, complete = self._s.execute(query).one()
-        return int(total), int(complete)
+    def tallies(self) -> dict[int, tuple[int, int]]:
+        """Per channel id: (products it carries, of which complete), from the index alone."""
+        query = (select(ProductCompleteness.channel_id, func.count(),
+                        func.coalesce(func.sum(case((ProductCompleteness.ratio >= 1.0, 1), else_=0)), 0))
+                 .where(ProductCompleteness.carried.is_(True)).group_by(ProductCompleteness.channel_id))
+        return {channel_id: (int(total), int(complete)) for channel_id, total, complete in self._s.execute(query)}
 
-    def incomplete_skus(self, channel_id: int, carried: Any, limit: int) -> list[str]:
+    def incomplete_skus(self, channel_id: int, limit: int) -> list[str]:
         """A few of the carried products that are least complete, to start fixing from."""
         query = (select(Product.sku).join(ProductCompleteness, ProductCompleteness.product_id == Product.id)
-                 .where(ProductCompleteness.channel_id == channel_id, ProductCompleteness.ratio < 1.0,
-                        Product.id.in_(carried))
+                 .where(ProductCompleteness.channel_id == channel_id, ProductCompleteness.carried.is_(True),
+                        ProductCompleteness.ratio < 1.0)
                  .order_by(ProductCompleteness.ratio, Product.sku).limit(limit))
         return list(self._s.scalars(query))

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from hub.store.completeness import ProductCompleteness
-from hub.store.products import Product, ProductModel
+from hub.store.products import Product
 from hub.store.publications import PublicationDiagnostic
-from hub.store.repos import Selection, carried_query, in_categories
+from hub.store.repos import in_categories
 
 
 
@@ -23,8 +23,7 @@ class GridFilter:
     family_id: int | None = None
     enabled: bool | None = None
     category_ids: list[int] | None = None  # a category and everything below it
-    carried: Selection | None = None  # what a channel carries
-    channel_id: int | None = None  # the channel whose completeness is shown, filtered and sorted on
+    channel_id: int | None = None  # products this channel carries; its completeness is shown, filtered and sorted on
     below: float | None = None  # completeness ratio under this (on channel_id, else on any channel)
     diagnostic: str | None = None  # a diagnostic code...
     publication_ids: tuple[int, ...] = ()  # ...found in these publications
@@ -78,15 +77,16 @@ class GridRepo:
         return query, Product.sku
 
     def _filtered(self, grid: GridFilter) -> Select:
-        query = carried_query(grid.carried) if grid.carried is not None else select(Product)
+        query = select(Product)
         if grid.channel_id is not None:
             query = query.join(ProductCompleteness, and_(ProductCompleteness.product_id == Product.id,
-                                                         ProductCompleteness.channel_id == grid.channel_id))
+                                                         ProductCompleteness.channel_id == grid.channel_id,
+                                                         ProductCompleteness.carried.is_(True)))
             if grid.below is not None:
                 query = query.where(ProductCompleteness.ratio < grid.below)
-        elif grid.below is not None:
+        elif grid.below is not None:  # on any channel that carries it
             query = query.where(exists().where(ProductCompleteness.product_id == Product.id,
-                                               ProductCompleteness.ratio < grid.below))
+                                               ProductCompleteness.carried.is_(True), ProductCompleteness.ratio < grid.below))
         if grid.sku_prefix:
             query = query.where(Product.sku.startswith(grid.sku_prefix, autoescape=True))
         if grid.text:
@@ -106,8 +106,5 @@ class GridRepo:
 
 
 def _name_contains(text: str) -> ColumnElement[bool]:
-    """Reads the names as JSON text, so it scans; the benchmark in bench/ui_pages.py says how long."""
-    needle = text.lower()
-    own = func.lower(cast(Product.values["name"], String)).contains(needle, autoescape=True)
-    models = select(ProductModel.id).where(func.lower(cast(ProductModel.values["name"], String)).contains(needle, autoescape=True))
-    return or_(own, Product.parent_id.in_(models))
+    """Inside the stored search text (names in every locale, the model's included), lowercased."""
+    return Product.search_text.contains(text.lower(), autoescape=True)

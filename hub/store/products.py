@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.store.base import Base
@@ -51,6 +51,8 @@ class ProductModel(Base):
 
 class Product(Base):
     __tablename__ = "product"
+    # The grid's family and enabled filters, in SKU order, read this index alone.
+    __table_args__ = (Index("ix_product_grid", "family_id", "enabled", "sku"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     sku: Mapped[str] = mapped_column(String(64), unique=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("family.id"), index=True)
@@ -61,6 +63,8 @@ class Product(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)  # the grid sorts on it
+    # Lowercased names (own and the model's) the grid searches; kept by hub.services.product_index.
+    search_text: Mapped[str | None] = mapped_column(Text)
     family: Mapped[Family] = relationship()
     parent: Mapped[ProductModel | None] = relationship()
     categories: Mapped[list[Category]] = relationship(secondary=product_category, lazy="selectin")

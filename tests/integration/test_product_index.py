@@ -1,4 +1,5 @@
-"""The stored completeness stays equal to the computed one through every change it depends on."""
+"""The product index (completeness, carried flags, search text) stays equal to what is computed
+from the products through every change it depends on."""
 
 from __future__ import annotations
 
@@ -6,35 +7,52 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select
 
-from hub.services import completeness_cache
+from hub.services import product_index
 from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
+from hub.services.inheritance import effective_values
 from hub.store.models import Channel, Product, ProductCompleteness
+from hub.store.repos import ProductRepo
 from tests.factories import value
 from tests.integration.conftest import GOOD_EAN
 from tests.integration.helpers import API, Headers
 
 
-def cached(app: Flask) -> dict[tuple[str, str], tuple[float, list[str]]]:
+Row = tuple[float, list[str]]
+
+
+def cached(app: Flask) -> tuple[dict[tuple[str, str], Row], set[tuple[str, str]], dict[str, str | None]]:
+    """What the index holds: completeness and carried (sku, channel) pairs, and search texts."""
     with app.extensions["crosscanal"].sessions() as session:
-        rows = session.execute(select(Product.sku, Channel.code, ProductCompleteness.ratio, ProductCompleteness.missing)
+        rows = session.execute(select(Product.sku, Channel.code, ProductCompleteness.ratio, ProductCompleteness.missing,
+                                      ProductCompleteness.carried)
                                .join(Product, Product.id == ProductCompleteness.product_id)
-                               .join(Channel, Channel.id == ProductCompleteness.channel_id))
-        return {(sku, channel): (ratio, list(missing)) for sku, channel, ratio, missing in rows}
+                               .join(Channel, Channel.id == ProductCompleteness.channel_id)).all()
+        texts = dict(session.execute(select(Product.sku, Product.search_text)).all())
+        return ({(sku, channel): (ratio, list(missing)) for sku, channel, ratio, missing, _ in rows},
+                {(sku, channel) for sku, channel, _, _, carried in rows if carried}, texts)
 
 
-def computed(app: Flask) -> dict[tuple[str, str], tuple[float, list[str]]]:
+def computed(app: Flask) -> tuple[dict[tuple[str, str], Row], set[tuple[str, str]], dict[str, str | None]]:
+    """The same computed from scratch: completeness per product, what each channel's product query
+    carries, and the names the resolved values give."""
     with app.extensions["crosscanal"].sessions() as session:
-        channels = list(CatalogContext(session).channels.values())
-        return {(product.sku, row.channel): (row.ratio, row.missing)
-                for product in session.scalars(select(Product))
-                for row in completeness(product, channels)}
+        ctx = CatalogContext(session)
+        channels = list(ctx.channels.values())
+        products = list(session.scalars(select(Product)))
+        completes = {(product.sku, row.channel): (row.ratio, row.missing)
+                     for product in products for row in completeness(product, channels)}
+        carried = {(product.sku, channel.code) for channel in channels
+                   for product in ProductRepo(session).carried(ctx.selection(channel), 0, 10_000)}
+        texts = {product.sku: "\n".join(dict.fromkeys(
+            e["data"].lower() for e in effective_values(product).get("name", []))) for product in products}
+        return completes, carried, texts
 
 
-def assert_cache_agrees(app: Flask) -> dict[tuple[str, str], tuple[float, list[str]]]:
-    rows = cached(app)
-    assert rows == computed(app)
-    return rows
+def assert_cache_agrees(app: Flask) -> dict[tuple[str, str], Row]:
+    found = cached(app)
+    assert found == computed(app)
+    return found[0]
 
 
 def test_saving_products_and_models_keeps_the_cache(app: Flask, client: FlaskClient, tokens: dict[str, Headers], seeded: None) -> None:
@@ -74,8 +92,28 @@ def test_backfill_fills_products_the_cache_lacks(app: Flask, seeded: None) -> No
         session.execute(delete(ProductCompleteness).where(
             ProductCompleteness.product_id == select(Product.id).where(Product.sku == "juice").scalar_subquery()))
         session.commit()
-        assert ("juice", "web") not in cached(app)
-        assert completeness_cache.backfill(session, CatalogContext(session)) == 1
-        assert completeness_cache.backfill(session, CatalogContext(session)) == 0
+        assert ("juice", "web") not in cached(app)[0]
+        assert product_index.backfill(session, CatalogContext(session)) == 1
+        assert product_index.backfill(session, CatalogContext(session)) == 0
         session.commit()
     assert assert_cache_agrees(app) == expected
+
+
+def test_channel_filters_and_category_moves_keep_what_is_carried(app: Flask, client: FlaskClient,
+                                                                 tokens: dict[str, Headers], seeded: None) -> None:
+    assert client.patch(f"{API}/products/juice", json={"categories": ["grocery"], "values": {"name": value("Blood ORANGE", "en_US")}},
+                        headers=tokens["editor"]).status_code == 200
+    assert "blood orange" in cached(app)[2]["juice"]
+    changed = client.patch(f"{API}/channels/web", json={"filter": {"categories": ["apparel"]}}, headers=tokens["admin"])
+    assert changed.status_code == 200, changed.json
+    assert_cache_agrees(app)
+    assert ("juice", "web") not in cached(app)[1]
+
+    moved = client.patch(f"{API}/categories/grocery", json={"parent": "apparel"}, headers=tokens["admin"])
+    assert moved.status_code == 200, moved.json
+    assert_cache_agrees(app)
+    assert ("juice", "web") in cached(app)[1]  # grocery is inside apparel now
+
+    assert client.patch(f"{API}/products/juice", json={"enabled": False}, headers=tokens["editor"]).status_code == 200
+    assert_cache_agrees(app)
+    assert ("juice", "web") not in cached(app)[1]

@@ -19,10 +19,10 @@ from flask import Blueprint, Response, make_response, render_template, request, 
 from channel_adapters.base import InvalidOutput, Item, OutputFile
 from hub.errors import HubError, NotFound
 from hub.publishing.render import ChannelError, ChannelRenderer
+from hub.services import product_index
 from hub.services.catalog import ChannelService
 from hub.services.products import ProductService
 from hub.store.models import Channel, Product
-from hub.store.repos import ProductRepo
 from hub.web.api.publications import plain
 from hub.web.hub import catalog, hub, session
 from hub.web.ui.access import current_user
@@ -89,10 +89,9 @@ def _product_and_channel(sku: str, code: str) -> tuple[Product, Channel]:
 
 
 def carries(channel: Channel, product: Product) -> bool:
-    """Whether the channel's filter takes the product, by the selection query publications use:
-    the first carried product from this one's id on is this one exactly when it is carried."""
-    found = ProductRepo(session()).carried(catalog().selection(channel), product.id - 1, 1)
-    return bool(found) and found[0].id == product.id
+    """Whether the channel's filter takes the product (the rule the product index keeps, tested
+    equal to the selection query publications use)."""
+    return product_index.carries(catalog().selection(channel), product)
 
 
 def now() -> datetime:

@@ -1,4 +1,4 @@
-"""completeness cache and bulk edits
+"""product index and bulk edits
 
 Revision ID: 0003
 Revises: 0002
@@ -44,14 +44,17 @@ def upgrade() -> None:
     sa.Column('channel_id', sa.Integer(), nullable=False),
     sa.Column('ratio', sa.Float(), nullable=False),
     sa.Column('missing', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('carried', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['channel_id'], ['channel.id'], name=op.f('fk_product_completeness_channel_id_channel'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['product_id'], ['product.id'], name=op.f('fk_product_completeness_product_id_product'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('product_id', 'channel_id', name=op.f('pk_product_completeness'))
     )
     with op.batch_alter_table('product_completeness', schema=None) as batch_op:
-        batch_op.create_index('ix_product_completeness_channel_ratio', ['channel_id', 'ratio'], unique=False)
+        batch_op.create_index('ix_product_completeness_channel', ['channel_id', 'carried', 'ratio'], unique=False)
 
     with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('search_text', sa.Text(), nullable=True))
+        batch_op.create_index('ix_product_grid', ['family_id', 'enabled', 'sku'], unique=False)
         batch_op.create_index(batch_op.f('ix_product_updated'), ['updated'], unique=False)
 
     with op.batch_alter_table('publication_diagnostic', schema=None) as batch_op:
@@ -68,9 +71,11 @@ def downgrade() -> None:
 
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_product_updated'))
+        batch_op.drop_index('ix_product_grid')
+        batch_op.drop_column('search_text')
 
     with op.batch_alter_table('product_completeness', schema=None) as batch_op:
-        batch_op.drop_index('ix_product_completeness_channel_ratio')
+        batch_op.drop_index('ix_product_completeness_channel')
 
     op.drop_table('product_completeness')
     op.drop_table('bulk_edit')
