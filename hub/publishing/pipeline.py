@@ -3,7 +3,8 @@ validate -> write to the destination atomically -> record the publication.
 
 Products stream from the store in batches and leave the session after each, so memory stays
 flat however large the catalog. Nothing reaches the destination before every file validated,
-so a failed or killed run never replaces the last good feed.
+so a failed or killed run never replaces the last good feed. Each published item also leaves a
+fingerprint (``item_fingerprints``), so the last two good publications can be compared.
 """
 
 from __future__ import annotations
@@ -18,17 +19,19 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
 from sqlalchemy import insert, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from channel_adapters.base import InvalidOutput, Item, Severity
 from channel_adapters.base.registry import AdapterRegistry
 from hub.config import Settings
 from hub.errors import Conflict, HubError, NotFound
-from hub.publishing import lock
+from hub.publishing import item_fingerprints, lock
 from hub.publishing.destinations import destination_for
 from hub.publishing.render import ChannelRenderer
 from hub.services.context import CatalogContext
 from hub.store.models import Channel, Publication, PublicationDiagnostic, PublicationFile
+from hub.store.publication_items import last_succeeded, owners
 from hub.store.repos import CatalogRepo, ProductRepo
 
 logger = logging.getLogger(__name__)
@@ -38,6 +41,10 @@ Progress = Callable[[Publication], None]
 
 class ChannelBusy(Conflict):
     """Another publication of the channel is running."""
+
+    def __init__(self, detail: str = "", *, publication_id: int | None = None) -> None:
+        super().__init__(detail)
+        self.publication_id = publication_id  # the running one, so callers can point at it
 
 
 def clock() -> datetime:
@@ -91,7 +98,8 @@ class Publisher:
                 session.rollback()
                 current = lock.holder(session, channel.id)
                 raise ChannelBusy(f"channel '{channel_code}' is being published by publication "
-                                  f"{current.publication_id if current else '?'}; try again when it has finished")
+                                  f"{current.publication_id if current else '?'}; try again when it has finished",
+                                  publication_id=current.publication_id if current else None)
             session.commit()
             return publication.id
 
@@ -144,6 +152,7 @@ class Publisher:
         session.commit()
         ids = (channel.id, publication.id, channel.code)
         counts = {"items": 0, "excluded": 0, "warnings": 0, "done": 0}
+        fingerprints = item_fingerprints.FingerprintRecorder(folder / ".item-fingerprints")
 
         def stream() -> Iterator[Item]:
             after = 0
@@ -154,6 +163,9 @@ class Publisher:
                 after = batch[-1].id
                 items = renderer.render(batch, CatalogContext(session))
                 self._record_batch(session, ids, items, counts, publication.total)
+                for item in items:
+                    if not item.excluded:  # excluded items are not in the feed
+                        fingerprints.add(item.key, item.fields)
                 if progress:
                     progress(session.get(Publication, ids[1]))  # type: ignore[arg-type]
                 session.expunge_all()  # the batch is done with: keep memory flat
@@ -169,6 +181,8 @@ class Publisher:
         for name in outputs.streams:
             with open(folder / name, "rb") as handle:
                 renderer.adapter.validate(name, handle, renderer.ctx)
+        # Before anything is published: a run that cannot record its items publishes nothing.
+        fingerprints.finish(item_fingerprints.path_for(self.settings.data_dir, ids[1]), ids[1], ids[2])
         destination = destination_for(channel.destination or self.settings.publish_url)
         files = []
         for name in sorted(outputs.streams):
@@ -184,6 +198,22 @@ class Publisher:
         publication.sha256 = files[0].sha256 if len(files) == 1 else hashlib.sha256("".join(f.sha256 for f in files).encode()).hexdigest()
         publication.location = files[0].location.rsplit("/", 1)[0] if files else None
         session.commit()
+        self._prune_fingerprints(session, ids[0])
+
+    def _prune_fingerprints(self, session: Session, channel_id: int) -> None:
+        """Keep the item records of the channel's last two good publications (what a diff
+        compares); drop its others and those of publications that no longer exist."""
+        try:
+            keep = {p.id for p in last_succeeded(session, channel_id, 2)}
+            recorded = item_fingerprints.recorded(self.settings.data_dir)
+            found = owners(session, recorded)
+            for publication_id in recorded:
+                owner = found.get(publication_id)
+                if owner is None or (owner == channel_id and publication_id not in keep):
+                    item_fingerprints.discard(self.settings.data_dir, publication_id)
+        except (OSError, SQLAlchemyError) as exc:  # the publication succeeded; a leftover file only takes space
+            session.rollback()
+            logger.warning("could not prune item records: %s", exc, extra={"channel": channel_id})
 
     def _record_batch(self, session: Session, ids: tuple[int, int, str], items: list[Item],
                       counts: dict[str, int], total: int) -> None:

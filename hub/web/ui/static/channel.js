@@ -1,5 +1,21 @@
-// The channel page: copy a pull URL, and follow a publication until it finishes.
+// The channel pages: copy a pull URL, follow a publication until it finishes, and show the
+// settings of the adapter chosen in the channel form.
 "use strict";
+(function () {
+  var select = document.querySelector("select[data-adapter-select]");
+  if (!select) { return; }
+  function showSettings() {
+    // Only the chosen adapter's settings are shown and sent; a disabled fieldset sends nothing.
+    document.querySelectorAll("fieldset.adapter-settings").forEach(function (fieldset) {
+      var chosen = fieldset.dataset.adapter === select.value;
+      fieldset.hidden = !chosen;
+      fieldset.disabled = !chosen;
+    });
+  }
+  select.addEventListener("change", showSettings);
+  showSettings();
+})();
+
 document.querySelectorAll("button.copy").forEach(function (button) {
   button.addEventListener("click", function () {
     var field = document.getElementById(button.dataset.copy);
