@@ -51,6 +51,7 @@ test-postgresql: $(VENV)/.installed browser
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.foundation
 	$(BIN)/python -m bench.publishing
+	$(BIN)/python -m bench.ui_pages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
