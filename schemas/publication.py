@@ -60,3 +60,20 @@ class PreviewOut(Schema):
     excluded = fields.Boolean()
     item = fields.Dict()
     diagnostics = fields.List(fields.Nested(PublicationDiagnosticOut))
+
+
+class DiffKindOut(Schema):
+    count = fields.Integer()
+    first = fields.List(fields.String(), metadata={"description": "the first item ids, in id order"})
+
+
+class PublicationDiffOut(Schema):
+    """What changed between a channel's last two successful publications."""
+
+    older = fields.Function(lambda c: c.older.id if c.older else None, metadata={"description": "publication id"})
+    newer = fields.Function(lambda c: c.newer.id if c.newer else None, metadata={"description": "publication id"})
+    reason = fields.String(allow_none=True, metadata={"description": "why there is no diff, when there is none"})
+    added = fields.Function(lambda c: DiffKindOut().dump(c.diff.added) if c.diff else None)
+    removed = fields.Function(lambda c: DiffKindOut().dump(c.diff.removed) if c.diff else None)
+    changed = fields.Function(lambda c: DiffKindOut().dump(c.diff.changed) if c.diff else None)
+    unchanged = fields.Function(lambda c: c.diff.unchanged if c.diff else None)

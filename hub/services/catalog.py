@@ -14,7 +14,7 @@ from hub.errors import Conflict, NotFound, ValidationFailed
 from hub.services import product_index, schedules
 from hub.services.context import CatalogContext
 from hub.store.models import (
-    Attribute, Category, Channel, Currency, Family, FamilyRequirement, Locale, Location,
+    Attribute, Category, Channel, ChannelLock, Currency, Family, FamilyRequirement, Locale, Location,
 )
 from hub.store.repos import CatalogRepo
 from schemas.errors import flatten_messages
@@ -298,6 +298,10 @@ class ChannelService(CodedService[Channel]):
         else:
             product_index.changed_channel(self.session, self.ctx, obj, locale_changed=before["locale"] != obj.locale,
                                           filter_changed=before["filter"] != obj.filter)
+
+    def _check_delete(self, obj: Channel) -> None:
+        if self.session.get(ChannelLock, obj.id) is not None:
+            raise Conflict(f"channel '{obj.code}' is being published; delete it when that run has finished")
 
     def rotate_token(self, obj: Channel) -> str:
         obj.feed_token = new_feed_token()

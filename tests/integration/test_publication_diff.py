@@ -82,6 +82,27 @@ def test_added_removed_and_changed_items_between_two_publications(shop, settings
     assert diff.unchanged == 2  # juice-0 and juice-4
     assert found.products == {"juice-1", "juice-2", "juice-3", "juice-5"}
 
+    answer = client.get(f"{API}/channels/acme/diff", headers=tokens["viewer"])
+    assert answer.status_code == 200, answer.json
+    assert answer.json == {"older": first.id, "newer": second.id, "reason": None, "unchanged": 2,
+                           "added": {"count": 1, "first": ["juice-5"]}, "removed": {"count": 2, "first": ["juice-2", "juice-3"]},
+                           "changed": {"count": 1, "first": ["juice-1"]}}
+
+
+def test_the_api_says_why_there_is_no_diff_yet(shop, client, tokens):
+    answer = client.get(f"{API}/channels/acme/diff", headers=tokens["viewer"])
+    assert answer.status_code == 200
+    assert answer.json["added"] is None and "two successful publications" in answer.json["reason"]
+    assert client.get(f"{API}/channels/nowhere/diff", headers=tokens["viewer"]).status_code == 404
+
+
+def test_a_channel_being_published_cannot_be_deleted(shop, settings, app, client, tokens):
+    publication_id = publisher(settings, app).start("acme", "test")  # takes the channel's lock
+    refused = client.delete(f"{API}/channels/acme", headers=tokens["admin"])
+    assert refused.status_code == 409 and "being published" in refused.json["detail"]
+    publisher(settings, app).run(publication_id)
+    assert client.delete(f"{API}/channels/acme", headers=tokens["admin"]).status_code == 204
+
 
 def test_a_republish_without_changes_changes_nothing_and_old_records_are_pruned(shop, settings, app):
     pipeline = publisher(settings, app)

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 from flask import Response, stream_with_context, url_for
 
 from hub.errors import NotFound
+from hub.publishing.item_diff import compare_last_two
 from hub.publishing.render import ChannelRenderer
 from hub.services.catalog import ChannelService
 from hub.services.products import ProductService
@@ -20,7 +21,7 @@ from hub.store.repos import PublicationRepo
 from hub.web.auth import current_actor, require
 from hub.web.body import HubBlueprint
 from hub.web.hub import catalog, hub, session
-from schemas.publication import DiagnosticsArgs, PreviewOut, PublicationDiagnosticOut, PublicationOut
+from schemas.publication import DiagnosticsArgs, PreviewOut, PublicationDiagnosticOut, PublicationDiffOut, PublicationOut
 
 blp = HubBlueprint("publications", __name__, description="Publishing channels, and channel previews")
 DIAGNOSTIC_COLUMNS = ["sku", "severity", "code", "attribute", "message", "fix"]
@@ -50,6 +51,14 @@ def start(code: str) -> Any:
     the_hub.jobs.submit(publisher.run, publication_id)
     publication = _publication(publication_id)
     return publication, 202, {"Location": url_for("publications.one", publication_id=publication_id)}
+
+
+@blp.route("/channels/<code>/diff", methods=["GET"], endpoint="diff")
+@require("viewer")
+@blp.response(200, PublicationDiffOut)
+@blp.doc(summary="Items added, removed and changed between the channel's last two successful publications")
+def diff(code: str) -> Any:
+    return compare_last_two(session(), hub().settings.data_dir, ChannelService(session(), catalog()).get(code))
 
 
 @blp.route("/channels/<code>/publications", methods=["GET"], endpoint="history")
