@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -10,6 +12,7 @@ from hub.services.stock import set_stock
 from schemas.brand_guide import BrandGuideIn
 from tests import factories
 from tests.factories import value
+from tests.support.plugins import pip_install
 
 # A real EAN-13 (its check digit is 1) and the same number with a wrong check digit.
 GOOD_EAN = "4006381333931"
@@ -32,3 +35,14 @@ def seeded(db_session: Session) -> None:
     brand_guide.put(db_session, BrandGuideIn().load({"brand_names": ["Acme"], "banned_words": ["cheap"]}))
     set_stock(db_session, [{"sku": "juice", "location": "wh", "quantity": 7}])
     db_session.commit()
+
+
+@pytest.fixture(scope="session")
+def acme_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return pip_install("acme_adapter", tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture
+def acme(acme_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ACME adapter installed as a separate package, visible to entry-point discovery."""
+    monkeypatch.syspath_prepend(str(acme_site))

@@ -3,7 +3,6 @@ fingerprint files under the data dir."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,20 +18,8 @@ from hub.publishing.pipeline import ChannelBusy, Publisher
 from hub.services.catalog import ChannelService
 from hub.services.context import CatalogContext
 from tests import factories
-from tests.support.plugins import pip_install
 
 API = "/api/v1"
-
-
-@pytest.fixture(scope="session")
-def acme_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return pip_install("acme_adapter", tmp_path_factory.mktemp("site"))
-
-
-@pytest.fixture
-def acme(acme_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The ACME adapter installed as a separate package, visible to entry-point discovery."""
-    monkeypatch.syspath_prepend(str(acme_site))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from typing import Iterator
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from waitress import create_server
 
 from hub.config import Settings
@@ -87,6 +87,19 @@ def sign_in(page: Page, role: str, password: str = PASSWORD, *, succeeds: bool |
     page.get_by_role("button", name="Sign in").click()
     if succeeds if succeeds is not None else password == PASSWORD:
         expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+
+
+def open_incomplete_product(page: Page, channel: str, attribute: str) -> tuple[str, Locator]:
+    """From the dashboard, open the first least-complete product of ``channel`` that lacks
+    ``attribute``; answers its SKU and its completeness cell of missing attributes."""
+    links = page.locator(f"tr[data-channel='{channel}'] td.incomplete a")
+    expect(links.first).to_be_visible()
+    for href in [links.nth(i).get_attribute("href") for i in range(links.count())]:
+        page.goto(href)
+        missing = page.locator(f"table.completeness tr[data-channel='{channel}'] td").last
+        if attribute in missing.inner_text():
+            return page.locator("h1").inner_text(), missing
+    raise AssertionError(f"no product on the dashboard lacks its {channel} {attribute}")
 
 
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -9,23 +9,14 @@ from urllib.parse import urlsplit
 from lxml import etree
 from playwright.sync_api import Page, expect
 
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import open_incomplete_product, sign_in
 
 DESCRIPTION = "Un chocolat noir intense à l'écorce d'orange confite, pour la marketplace."
 
 
 def test_fix_an_incomplete_product_and_see_it_in_the_pulled_feed(page: Page, live_url: str) -> None:
     sign_in(page, "publisher")
-    links = page.locator("tr[data-channel='marketplace'] td.incomplete a")
-    expect(links.first).to_be_visible()
-    for href in [links.nth(i).get_attribute("href") for i in range(links.count())]:
-        page.goto(href)
-        missing = page.locator("table.completeness tr[data-channel='marketplace'] td").last
-        if "description" in missing.inner_text():
-            break
-    else:
-        raise AssertionError("no product on the dashboard lacks its marketplace description")
-    sku = page.locator("h1").inner_text()
+    sku, missing = open_incomplete_product(page, "marketplace", "description")
     card = page.locator(".preview[data-channel='marketplace']")
     expect(card).to_contain_text("excluded", timeout=20_000)
     expect(card).not_to_contain_text(DESCRIPTION)

@@ -3,6 +3,8 @@ dashboard's diagnostics leading into the grid, in a real browser."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
@@ -48,7 +50,7 @@ def test_a_bad_filter_names_the_input(page: Page) -> None:
     expect(page.locator("#f-sort-error")).to_contain_text("choose a channel")
 
 
-def test_bulk_edit_shows_progress_and_what_failed(page: Page, db_session: Session) -> None:
+def test_bulk_edit_shows_progress_and_what_failed(page: Page, db_session: Session, screenshots: Path) -> None:
     sign_in(page, "editor")
     page.goto("/products?sku=dark-chocolate")
     rows = page.locator(GRID_ROWS)
@@ -82,6 +84,7 @@ def test_bulk_edit_shows_progress_and_what_failed(page: Page, db_session: Sessio
     failures = page.locator("table.failures tbody tr")
     expect(failures).to_have_count(total)
     assert "values.rating" in failures.first.inner_text()
+    page.screenshot(path=str(screenshots / "bulk-edit.png"))
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as CSV").click()
     lines = open(download.value.path(), encoding="utf-8").read().splitlines()

@@ -10,7 +10,7 @@ from hub.services.context import CatalogContext
 from hub.services.products import ProductService
 from hub.store.repos import ProductRepo
 from schemas.product import ProductIn
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import open_incomplete_product, sign_in
 
 
 def ratio(page: Page, channel: str) -> int:
@@ -47,16 +47,7 @@ def test_the_grid_searches_filters_and_pages(page: Page) -> None:
 
 def test_an_incomplete_product_is_fixed_from_the_dashboard(page: Page, db_session: Session) -> None:
     sign_in(page, "editor")
-    links = page.locator("tr[data-channel='marketplace'] td.incomplete a")
-    expect(links.first).to_be_visible()
-    for href in [links.nth(i).get_attribute("href") for i in range(links.count())]:
-        page.goto(href)
-        missing = page.locator("table.completeness tr[data-channel='marketplace'] td").last
-        if "description" in missing.inner_text():
-            break
-    else:
-        raise AssertionError("no product on the dashboard lacks its marketplace description")
-    sku = page.locator("h1").inner_text()
+    sku, missing = open_incomplete_product(page, "marketplace", "description")
     before = ratio(page, "marketplace")
     assert before < 100
 

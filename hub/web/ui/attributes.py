@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from channel_adapters.base.units import UNITS
@@ -19,11 +18,11 @@ from hub.errors import Conflict, ValidationFailed
 from hub.services.catalog import AttributeService
 from hub.store.models import Attribute
 from hub.web.api.catalog import COLLECTIONS
+from hub.web.body import load
 from hub.web.etag import etag_of
 from hub.web.hub import catalog, session
 from hub.web.ui.access import current_user, needs
 from schemas.attribute import ATTRIBUTE_TYPES, AttributeIn
-from schemas.errors import flatten_messages
 
 WRITE_ROLE = next(c.write_role for c in COLLECTIONS if c.name == "attributes")
 STALE = ("Not saved: someone changed this attribute after you opened it. The page now shows the current "
@@ -95,9 +94,7 @@ def create() -> Response | tuple[str, int]:
     data = _data(form, None)
     if not form.errors:
         try:
-            attribute = _service().create(AttributeIn().load(data))
-        except ValidationError as exc:
-            _place_errors(form, flatten_messages(exc.messages))
+            attribute = _service().create(load(AttributeIn(), data))
         except (ValidationFailed, Conflict) as exc:
             _place_errors(form, exc.errors or {"": [exc.detail]})
         else:
@@ -124,9 +121,7 @@ def save(code: str) -> Response | tuple[str, int]:
     data = _data(form, attribute)
     if not form.errors:
         try:
-            service.replace(attribute, AttributeIn().load(data))
-        except ValidationError as exc:
-            _place_errors(form, flatten_messages(exc.messages))
+            service.replace(attribute, load(AttributeIn(), data))
         except ValidationFailed as exc:
             _place_errors(form, exc.errors or {"": [exc.detail]})
         else:

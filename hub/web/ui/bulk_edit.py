@@ -12,16 +12,15 @@ import io
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 
 from hub.errors import ValidationFailed
 from hub.services import product_search
 from hub.store.models import BulkEdit
+from hub.web.body import load
 from hub.web.hub import catalog, hub, session
 from hub.web.ui.access import current_user, needs
 from hub.web.ui.grid import FILTER_NAMES
 from schemas.bulk_edit import BulkEditIn, BulkEditOut
-from schemas.errors import flatten_messages
 from schemas.product_grid import GridQueryIn
 
 ACTION_FIELDS = ("action", "attribute", "locale", "scope", "value", "category")
@@ -45,10 +44,8 @@ def start() -> Response:
             skus = request.form.getlist("sku")
         fields: dict[str, Any] = {name: request.form.get(name) or None for name in ACTION_FIELDS}
         fields["value"] = request.form.get("value", "")
-        action = BulkEditIn().load({**fields, "skus": skus})
+        action = load(BulkEditIn(), {**fields, "skus": skus})
         job = hub().bulk_editor().start(session(), action, f"user:{current_user().email}")
-    except ValidationError as exc:
-        return _refused(flatten_messages(exc.messages), back)
     except ValidationFailed as exc:
         return _refused(exc.errors, back)
     session().commit()  # the job writes through its own sessions

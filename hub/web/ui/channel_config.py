@@ -10,19 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 
 from hub.errors import Conflict, ValidationFailed
 from hub.services.catalog import ChannelService
 from hub.store.models import Channel
 from hub.store.publication_items import count_for_channel
+from hub.web.body import load
 from hub.web.etag import etag_of
 from hub.web.hub import catalog, hub, session
 from hub.web.ui import channel_form, channel_page
 from hub.web.ui.access import needs
 from hub.web.ui.channel_form import ChannelForm
 from schemas.channel import ChannelIn
-from schemas.errors import flatten_messages
 
 STALE = ("Not saved: someone changed this channel after you opened it. The page now shows the current "
          "configuration; make your change again.")
@@ -34,10 +33,8 @@ def _store(service: ChannelService, form: ChannelForm, data: dict[str, Any], cha
     if form.errors:
         return None
     try:
-        body = ChannelIn().load(data)
+        body = load(ChannelIn(), data)
         return service.replace(channel, body) if channel is not None else service.create(body)
-    except ValidationError as exc:
-        channel_form.place_errors(form, flatten_messages(exc.messages))
     except (ValidationFailed, Conflict) as exc:
         channel_form.place_errors(form, exc.errors)
         if not exc.errors:

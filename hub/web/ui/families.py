@@ -12,17 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from hub.errors import Conflict, ValidationFailed
 from hub.services.catalog import FamilyService
 from hub.store.models import Attribute, Family
 from hub.web.api.catalog import COLLECTIONS
+from hub.web.body import load
 from hub.web.etag import etag_of
 from hub.web.hub import catalog, session
 from hub.web.ui.access import current_user, needs
-from schemas.errors import flatten_messages
 from schemas.family import FamilyIn
 
 WRITE_ROLE = next(c.write_role for c in COLLECTIONS if c.name == "families")
@@ -87,9 +86,7 @@ def new() -> str:
 def create() -> Response | tuple[str, int]:
     form = _read_form(request.form.get("code", "").strip())
     try:
-        family = _service().create(FamilyIn().load(_data(form)))
-    except ValidationError as exc:
-        _place_errors(form, flatten_messages(exc.messages))
+        family = _service().create(load(FamilyIn(), _data(form)))
     except (ValidationFailed, Conflict) as exc:
         _place_errors(form, exc.errors or {"": [exc.detail]})
     else:
@@ -114,9 +111,7 @@ def save(code: str) -> Response | tuple[str, int]:
         return _render(service, family, _initial_form(service, family), message=STALE), 409
     form = _read_form(family.code)
     try:
-        service.replace(family, FamilyIn().load(_data(form)))
-    except ValidationError as exc:
-        _place_errors(form, flatten_messages(exc.messages))
+        service.replace(family, load(FamilyIn(), _data(form)))
     except ValidationFailed as exc:
         _place_errors(form, exc.errors or {"": [exc.detail]})
     else:

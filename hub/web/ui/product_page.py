@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from hub.errors import ValidationFailed
@@ -21,13 +20,13 @@ from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
 from hub.services.products import ProductService
 from hub.store.models import Product
+from hub.web.body import load
 from hub.web.etag import etag_of
 from hub.web.hub import catalog, session
 from hub.web.ui.access import can, current_user, needs
 from hub.web.ui.product_form import OfferRow, ProductForm, build_form
 from hub.web.ui.product_form_submit import place_errors, read_posted
 from hub.web.ui.product_form_values import display, label_in
-from schemas.errors import flatten_messages
 from schemas.product import ProductIn
 
 STALE = ("Not saved: someone changed this product after you opened it. The page now shows the current "
@@ -67,9 +66,7 @@ def save(sku: str) -> Response | tuple[str, int] | str:
     if posted_etag != etag_of(state):
         return _render(service, product, message=STALE), 409
     try:
-        saved = service.save(ProductIn().load(submission.body), product)
-    except ValidationError as exc:
-        errors = flatten_messages(exc.messages)
+        saved = service.save(load(ProductIn(), submission.body), product)
     except ValidationFailed as exc:
         errors = exc.errors
     else:
