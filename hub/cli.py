@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import logging
 import secrets
+import shutil
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import click
+from marshmallow import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from hub.config import Settings
-from hub.errors import HubError
+from hub.errors import HubError, ValidationFailed
+from hub.imports.errors import FileRefused
+from hub.imports.mappings import combined
 from hub.publishing.scheduler import Scheduler
 from hub.services import product_index
 from hub.services.accounts import ROLES, create_token, create_user
@@ -24,6 +29,8 @@ from hub.services.products import ProductService
 from hub.store.db import make_engine, make_session_factory
 from hub.store.migrate import upgrade
 from hub.store.repos import AccountRepo
+from schemas.errors import flatten_messages
+from schemas.imports import EXPORT_FORMATS, IMPORT_FORMATS, KINDS, ColumnMappingIn, ExportOptionsIn, ImportOptionsIn
 
 logger = logging.getLogger("hub")
 DEMO_USER = "admin@crosscanal.example"
@@ -283,6 +290,136 @@ def completeness_command(ctx: Context, sku: str) -> None:
     for row in rows:
         missing = ", ".join(row.missing) or "-"
         click.echo(f"{row.channel:<20} {row.locale:<8} {row.ratio * 100:5.1f}%  missing: {missing}")
+
+
+REJECTED_EXIT = 3  # the import ran, and some rows were rejected (see the report)
+SHOWN_REJECTIONS = 20
+
+
+def _map_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--map "EAN=ean"`` pairs as a dict; ``--map "Notes="`` ignores a column."""
+    columns = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise click.BadParameter(f"'{pair}' is not SUPPLIER=OURS", param_hint="--map")
+        theirs, ours = pair.split("=", 1)
+        columns[theirs.strip()] = ours.strip()
+    return columns
+
+
+def _load(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        _fail(ValidationFailed("invalid options", errors=flatten_messages(exc.messages)))
+        raise  # unreachable: _fail exits
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", type=click.Choice(KINDS), help="What the file holds (default: told by its columns).")
+@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), help="Default: told by the file's name or content.")
+@click.option("--dry-run", is_flag=True, help="Check every row and report what would change, storing nothing.")
+@click.option("--encoding", help="CSV text encoding (default: detected; UTF-8, UTF-8 with BOM or Latin-1).")
+@click.option("--delimiter", help="CSV delimiter: , ; or tab (default: detected from the header).")
+@click.option("--mapping", "mapping_name", help="Rename the file's columns with this saved mapping.")
+@click.option("--map", "pairs", multiple=True, metavar="SUPPLIER=OURS",
+              help="Rename one column (repeatable); SUPPLIER= ignores the column.")
+@click.option("--save-mapping", help="Save the renames (the --mapping's and the --map's) under this name.")
+@click.option("--report", "report_to", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Also write the report of rejected rows (CSV) to this file.")
+@pass_context
+def import_command(ctx: Context, file: Path, kind: str | None, fmt: str | None, dry_run: bool, encoding: str | None,
+                   delimiter: str | None, mapping_name: str | None, pairs: tuple[str, ...], save_mapping: str | None,
+                   report_to: Path | None) -> None:
+    """Import products, product models or stock from FILE (CSV, XLSX, NDJSON, JSON or XML).
+
+    Exits 0 when every row was stored (or would be, with --dry-run), 3 when some rows were
+    rejected (the others were stored), 2 when the file was refused or the import failed.
+    """
+    from hub.imports.mappings import save_mapping as store_mapping
+    from hub.jobs.imports import Importer
+
+    columns = _map_pairs(pairs)
+    options = _load(ImportOptionsIn(), {
+        "filename": file.name, "kind": kind, "format": fmt, "dry_run": dry_run, "encoding": encoding,
+        "delimiter": delimiter, "mapping": mapping_name, "columns": columns})
+    ctx.ready()
+    importer = Importer(make_session_factory(ctx.engine, writer=True), ctx.settings.data_dir)
+    with ctx.session() as session:
+        try:
+            if save_mapping:
+                saved = combined(session, mapping_name, columns)
+                store_mapping(session, _load(ColumnMappingIn(), {"name": save_mapping, "columns": saved}))
+                options = {**options, "mapping": save_mapping, "columns": {}}
+            job = importer.start(session, options, "cli")
+            session.commit()
+        except HubError as exc:
+            session.rollback()
+            _fail(exc)
+            return
+        job_id = job.id
+    with click.progressbar(length=100, label=f"importing {file.name}", file=sys.stderr, show_percent=True) as bar:
+        shown = [0]
+
+        def advance(job: Any) -> None:
+            step = int(job.progress * 100) - shown[0]
+            bar.update(step)
+            shown[0] += step
+
+        job = importer.run(job_id, file, advance)
+        bar.update(100 - shown[0])
+    if report_to is not None:
+        shutil.copyfile(importer.report_path(job_id), report_to)
+    _import_summary(job, importer.report_path(job_id))
+
+
+def _import_summary(job: Any, report: Path) -> None:
+    if job.status == "failed":
+        click.echo(f"import {job.id} failed: {job.error}", err=True)
+        sys.exit(FileRefused.exit_code)
+    mode = " (dry run: nothing was stored)" if job.dry_run else ""
+    click.echo(f"import {job.id} of {job.filename}: {job.kind} from {job.format}{mode}")
+    click.echo(f"  rows: {job.rows}  created: {job.created}  updated: {job.updated}  "
+               f"unchanged: {job.unchanged}  rejected: {job.rejected}")
+    if job.rejected:
+        click.echo(f"first rejections (all {job.rejected} rows are in {report}):")
+        for found in job.rejections[:SHOWN_REJECTIONS]:
+            where = f" column {found['column']}" if found["column"] else ""
+            value = f" value {found['value']!r}" if found["value"] else ""
+            click.echo(f"  row {found['row']}{where}{value}: {found['reason']}")
+        sys.exit(REJECTED_EXIT)
+
+
+@main.command("export")
+@click.option("--kind", type=click.Choice(KINDS), default="products", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write here (default: standard output, for csv and ndjson).")
+@pass_context
+def export_command(ctx: Context, kind: str, fmt: str, output: Path | None) -> None:
+    """Export products, product models or stock as flat CSV, XLSX or NDJSON (the API's shapes).
+
+    An export imported into an empty hub gives back the same catalog.
+    """
+    from hub.exports.catalog_export import export
+
+    options = _load(ExportOptionsIn(), {"kind": kind, "format": fmt})
+    if output is None and options["format"] == "xlsx":
+        raise click.UsageError("an XLSX export needs a file: give -o FILE")
+    ctx.ready()
+    with make_session_factory(ctx.engine)() as session:
+        try:
+            if output is None:
+                count = export(session, options["kind"], options["format"], sys.stdout.buffer)
+                sys.stdout.flush()
+            else:
+                with output.open("wb") as out:
+                    count = export(session, options["kind"], options["format"], out)
+        except HubError as exc:
+            _fail(exc)
+            return
+    click.echo(f"exported {count} {options['kind']} as {options['format']}" + (f" to {output}" if output else ""), err=True)
 
 
 if __name__ == "__main__":

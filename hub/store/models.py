@@ -7,13 +7,14 @@ from hub.store.catalog import Attribute, Category, Currency, Family, FamilyRequi
 from hub.store.channels import BrandGuide, Channel
 from hub.store.completeness import ProductCompleteness
 from hub.store.history import Version
+from hub.store.imports import ColumnMapping, ImportJob
 from hub.store.inventory import Location, Stock
 from hub.store.media import Media
 from hub.store.publications import ChannelLock, Publication, PublicationDiagnostic, PublicationFile, ScheduledRun
 from hub.store.products import Offer, Product, ProductModel, model_category, product_category
 
 __all__ = [
-    "ApiToken", "Attribute", "Base", "BrandGuide", "BulkEdit", "ProductCompleteness", "Category", "Channel", "Currency", "Family",
-    "FamilyRequirement", "Locale", "Location", "Media", "Offer", "Product", "ProductModel", "Stock",
+    "ApiToken", "Attribute", "Base", "BrandGuide", "BulkEdit", "ProductCompleteness", "Category", "Channel", "ColumnMapping", "Currency", "Family",
+    "FamilyRequirement", "ImportJob", "Locale", "Location", "Media", "Offer", "Product", "ProductModel", "Stock",
     "User", "Version", "ChannelLock", "Publication", "PublicationDiagnostic", "PublicationFile", "ScheduledRun", "family_attribute", "model_category", "product_category",
 ]

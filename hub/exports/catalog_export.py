@@ -1,0 +1,110 @@
+"""Exporting the catalog: products, product models or stock, read from the store in batches and
+written as they come, so memory stays flat whatever the catalog's size.
+
+Flat files need their header before the first row, so they read the catalog twice: once to
+learn which columns are in use, once to write.
+"""
+
+from __future__ import annotations
+
+from typing import Any, BinaryIO, Callable, Iterator
+
+from sqlalchemy.orm import Session
+
+from hub.exports.flat_cells import Cells, model_cells, product_cells
+from hub.exports.writers import write_csv, write_ndjson, write_xlsx
+from hub.imports.flat_columns import SINGLE
+from hub.services.context import CatalogContext
+from hub.services.products import ProductModelService, ProductService
+from hub.store.repos import StockRepo
+from schemas.location import StockLineIn
+from schemas.product import ProductModelOut, ProductOut
+
+PAGE = 500
+STOCK_HEADER = ["location", "sku", "quantity"]
+
+
+def _pages(service: ProductService | ProductModelService, key: str) -> Iterator[list[Any]]:
+    after = None
+    while page := list(service.page(after, PAGE)):
+        yield page
+        after = getattr(page[-1], key)
+
+
+def _product_records(session: Session, ctx: CatalogContext) -> Iterator[dict[str, Any]]:
+    service = ProductService(session, ctx, "export")
+    out = ProductOut()
+    for page in _pages(service, "sku"):
+        stock = StockRepo(session).for_products(p.id for p in page)
+        for product in page:
+            yield out.dump(service.representation(product, stock[product.id]))
+
+
+def _model_records(session: Session, ctx: CatalogContext) -> Iterator[dict[str, Any]]:
+    service = ProductModelService(session, ctx, "export")
+    out = ProductModelOut()
+    for page in _pages(service, "code"):
+        for model in page:
+            yield out.dump(service.representation(model))
+
+
+def _stock_records(session: Session, ctx: CatalogContext) -> Iterator[dict[str, Any]]:
+    service = ProductService(session, ctx, "export")
+    out = StockLineIn()  # the export's lines are what a stock import loads, so the input schema dumps them
+    for page in _pages(service, "sku"):
+        stock = StockRepo(session).for_products(p.id for p in page)
+        for product in page:
+            for level in sorted(stock[product.id], key=lambda s: s.location.code):
+                yield out.dump({"location": level.location.code, "sku": product.sku, "quantity": level.quantity})
+
+
+def _flat_cells(session: Session, ctx: CatalogContext, kind: str) -> Callable[[], Iterator[Cells]]:
+    def cells() -> Iterator[Cells]:
+        if kind == "products":
+            service = ProductService(session, ctx, "export")
+            for page in _pages(service, "sku"):
+                yield from (product_cells(service.state(p), ctx) for p in page)
+        else:
+            models = ProductModelService(session, ctx, "export")
+            for page in _pages(models, "code"):
+                yield from (model_cells(models.state(m), ctx) for m in page)
+    return cells
+
+
+def _flat(session: Session, ctx: CatalogContext, kind: str) -> tuple[list[str], Iterator[list[str]]]:
+    if kind == "stock":
+        rows = ([r["location"], r["sku"], str(r["quantity"])] for r in _stock_records(session, ctx))
+        return STOCK_HEADER, rows
+    cells = _flat_cells(session, ctx, kind)
+    # The fixed columns always, so even an empty export is a file the importer reads.
+    order: dict[str, tuple[Any, ...]] = {name: (0, rank) for rank, name in enumerate(SINGLE[kind])}
+    for found in cells():
+        for name, (key, _) in found.items():
+            order.setdefault(name, key)
+    header = sorted(order, key=lambda name: order[name])
+    return header, ([found[name][1] if name in found else "" for name in header] for found in cells())
+
+
+def export(session: Session, kind: str, fmt: str, out: BinaryIO) -> int:
+    """Write every product, product model or stock level to ``out`` as csv, xlsx or ndjson;
+    returns how many records were written. Raises ExportFailed (or Conflict) when the catalog
+    holds something the format cannot carry."""
+    ctx = CatalogContext(session)
+    count = 0
+
+    def counted(rows: Iterator[Any]) -> Iterator[Any]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
+    if fmt == "ndjson":
+        records = {"products": _product_records, "models": _model_records, "stock": _stock_records}[kind]
+        write_ndjson(counted(records(session, ctx)), out)
+    else:
+        header, rows = _flat(session, ctx, kind)
+        if fmt == "csv":
+            write_csv(header, counted(rows), out)
+        else:
+            write_xlsx(kind, header, counted(rows), out)
+    return count

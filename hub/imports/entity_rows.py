@@ -1,0 +1,140 @@
+"""Saving a batch of product or product model rows through their services, each row in its own
+savepoint: a rejected row changes nothing, and the rows around it are kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+from sqlalchemy.orm import Session
+
+from hub.errors import HubError
+from hub.imports.flat_columns import KEY
+from hub.imports.report import rejections
+from hub.imports.rows import Rejection, Row
+from hub.imports.shapes import RowProblem, Shape
+from hub.services.context import CatalogContext
+from hub.services.products import ProductModelService, ProductService
+from schemas.errors import flatten_messages
+from schemas.product import ProductIn, ProductModelIn
+
+
+@dataclass
+class BatchResult:
+    """What one batch did: rows created, updated or unchanged, and the rejected rows' reasons."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    rejected_rows: int = 0
+
+    def reject(self, found: list[Rejection]) -> None:
+        self.rejected_rows += 1
+        self.rejections.extend(found)
+
+
+class _HasProblems(Exception):
+    """Raised inside a row's savepoint to roll back a row whose cells could not all be read."""
+
+
+class EntityRows:
+    """Products or product models, saved as the API saves them."""
+
+    def __init__(self, kind: str, session: Session, ctx: CatalogContext, author: str, shape: Shape) -> None:
+        self.kind = kind
+        self.session = session
+        self.shape = shape
+        self.service: ProductService | ProductModelService = (
+            ProductService(session, ctx, author) if kind == "products" else ProductModelService(session, ctx, author))
+        self.schema: Schema = ProductIn() if kind == "products" else ProductModelIn()
+
+    def _existing(self, keys: list[str]) -> dict[str, Any]:
+        if isinstance(self.service, ProductService):
+            return dict(self.service.products.by_skus(keys))
+        return {key: model for key in set(keys) if (model := self.service.find(key)) is not None}
+
+    def _rules(self, body: dict[str, Any], shape_errors: dict[str, list[str]]) -> dict[str, list[str]]:
+        """The services' reasons too, for a row the input schema refused: the fields it refused
+        are left out and the rest is saved in a savepoint that is always rolled back, so one
+        report names every problem of the row rather than the first kind found."""
+        broken = {path.split(".")[0] for path in shape_errors}
+        reduced = {name: value for name, value in body.items() if name not in broken or name == KEY[self.kind]}
+        for name in ("offers", "media"):
+            if isinstance(body.get(name), list) and name not in broken:
+                reduced[name] = [item for index, item in enumerate(body[name]) if f"{name}[{index}]" not in broken]
+        try:
+            data = self.schema.load(reduced)
+        except ValidationError:
+            return {}
+        try:
+            with self.session.begin_nested():
+                self.service.save(data, self._existing([reduced[KEY[self.kind]]]).get(reduced[KEY[self.kind]]))  # type: ignore[arg-type]
+                raise _HasProblems()
+        except _HasProblems:
+            return {}
+        except HubError as exc:
+            return _renumbered(exc.errors, body, reduced)
+
+    def save(self, rows: list[Row]) -> BatchResult:
+        result = BatchResult()
+        known = self._existing([k for k in (self.shape.key(row) for row in rows if not row.problem) if k])
+        for row in rows:
+            self._row(row, known, result)
+        return result
+
+    def _row(self, row: Row, known: dict[str, Any], result: BatchResult) -> None:
+        if row.problem:
+            result.reject([Rejection(row.number, "", "", "", row.problem)])
+            return
+        key = self.shape.key(row)
+        existing = known.get(key) if key else None
+        try:
+            prepared = self.shape.prepare(row, self.service.state(existing) if existing is not None else None)  # type: ignore[arg-type]
+        except RowProblem as exc:
+            result.reject([Rejection(row.number, key, "", "", str(exc))])
+            return
+        if not prepared.key and self.shape.flat:
+            name = KEY[self.kind]
+            result.reject(rejections(row.number, "", {name: [f"every row needs a {name}"]}, prepared.origins, row.cells))
+            return
+        origins = prepared.origins if self.shape.flat else None
+        try:
+            with self.session.begin_nested():
+                saved = self.service.save(self.schema.load(prepared.body), existing)  # type: ignore[arg-type]
+                if prepared.problems:
+                    raise _HasProblems()
+        except _HasProblems:
+            result.reject(rejections(row.number, key, {}, origins, row.cells, prepared.problems))
+            return
+        except ValidationError as exc:
+            errors = flatten_messages(exc.messages)
+            for path, reasons in self._rules(prepared.body, errors).items():
+                errors.setdefault(path, []).extend(r for r in reasons if r not in errors.get(path, []))
+            result.reject(rejections(row.number, key, errors, origins, row.cells, prepared.problems))
+            return
+        except HubError as exc:
+            errors = exc.errors or {"": [exc.detail]}
+            result.reject(rejections(row.number, key, errors, origins, row.cells, prepared.problems))
+            return
+        known[key] = saved.obj  # a later row of the batch may name it again
+        if saved.created:
+            result.created += 1
+        elif saved.changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+
+
+def _renumbered(errors: dict[str, list[str]], body: dict[str, Any], reduced: dict[str, Any]) -> dict[str, list[str]]:
+    """Reasons about the reduced body's offers and media, numbered as in the full body."""
+    renumber: dict[str, str] = {}
+    for name in ("offers", "media"):
+        kept = [i for i, item in enumerate(body.get(name) or []) if any(item is r for r in reduced.get(name) or [])]
+        renumber.update({f"{name}[{j}]": f"{name}[{i}]" for j, i in enumerate(kept)})
+    found: dict[str, list[str]] = {}
+    for path, reasons in errors.items():
+        head = path.split(".")[0]
+        found.setdefault(renumber.get(head, head) + path[len(head):], []).extend(reasons)
+    return found

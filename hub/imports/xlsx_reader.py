@@ -1,0 +1,94 @@
+"""XLSX files: the archive checked first, then the first sheet streamed in openpyxl's read-only mode."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Iterator
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from hub.imports.errors import FileRefused
+from hub.imports.limits import ReadLimits
+from hub.imports.rows import Row
+from hub.imports.spreadsheet_cells import restore
+from hub.imports.zip_guard import check_zip
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text, the way a person reads it: whole numbers without ".0", dates as ISO 8601."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) and value.tzinfo is None else value.isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return restore(str(value))
+
+
+class XlsxSource:
+    """The first sheet of a workbook: row 1 names the columns, every further non-blank row is a record."""
+
+    format = "xlsx"
+
+    def __init__(self, path: Path, *, limits: ReadLimits = ReadLimits()) -> None:
+        check_zip(path, limits)
+        self.limits = limits
+        try:
+            # read_only streams the sheet's XML; with defusedxml installed, openpyxl parses through it.
+            self._book = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise FileRefused(f"not a readable XLSX file: {exc}") from exc
+        self._sheet = self._book.worksheets[0]
+        max_row, max_column = self._sheet.max_row, self._sheet.max_column  # as the sheet declares them
+        if max_row is not None and max_row > limits.max_rows:
+            self.close()
+            raise FileRefused(f"the sheet has {max_row} rows, more than the limit of {limits.max_rows}")
+        if max_column is not None and max_column > limits.max_columns:
+            self.close()
+            raise FileRefused(f"the sheet has {max_column} columns, more than the limit of {limits.max_columns}")
+        # The declared size can be wrong; openpyxl would then cut rows off. Read to the real end instead.
+        self._sheet.reset_dimensions()
+        header = next(self._sheet.iter_rows(max_row=1, values_only=True), None) or ()
+        self.headers = [cell_text(cell).strip() for cell in header[:limits.max_columns]]
+        while self.headers and not self.headers[-1]:
+            self.headers.pop()
+        if not self.headers:
+            self.close()
+            raise FileRefused("the first sheet has no header row: its row 1 must name the columns")
+        # Cells up to the declared width are read, so a value right of the last named column is seen.
+        self._width = min(max(len(self.headers), max_column or 0), limits.max_columns)
+        self.total = max(0, max_row - 1) if max_row else None
+        self._read = 0
+
+    def rows(self) -> Iterator[Row]:
+        width = len(self.headers)
+        cells = width
+        records = self._sheet.iter_rows(min_row=2, max_col=self._width, values_only=True)
+        for number, record in enumerate(records, start=2):
+            self._read = number - 1
+            if number > self.limits.max_rows:
+                raise FileRefused(f"more than {self.limits.max_rows} rows; split the file")
+            cells += len(record)
+            if cells > self.limits.max_cells:
+                raise FileRefused(f"more than {self.limits.max_cells} cells; split the file")
+            texts = [cell_text(cell) for cell in record]
+            if not any(text.strip() for text in texts):
+                continue
+            if any(text.strip() for text in texts[width:]):
+                yield Row(number, problem="a cell right of the last named column holds a value; name its column")
+                continue
+            texts += [""] * (width - len(texts))
+            yield Row(number, cells=dict(zip(self.headers, texts)))
+
+    def fraction(self) -> float:
+        return min(1.0, self._read / self.total) if self.total else 0.0
+
+    def close(self) -> None:
+        self._book.close()

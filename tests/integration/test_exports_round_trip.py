@@ -1,0 +1,164 @@
+"""An export imported into a hub without products gives back the same catalog: every product,
+product model and stock level, in each export format, through the real services."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from hub.config import Settings
+from hub.exports.catalog_export import export
+from hub.jobs.imports import Importer
+from hub.services.context import CatalogContext
+from hub.services.demo import DemoCatalog
+from hub.services.products import ProductModelService, ProductService
+from hub.store.imports import ImportJob
+from hub.store.models import Product, ProductModel, Stock, Version
+from hub.store.repos import StockRepo
+from schemas.imports import ImportOptionsIn
+from schemas.product import ProductIn
+from tests.integration.helpers import API, Headers, row_count
+
+TRICKY_NAME = '=HYPERLINK("http://evil.example"), "quoted", comma'
+TRICKY_FR = "'+33 1 23 45 67 89 — déjà"
+TRICKY_DESCRIPTION = "-first line\nsecond line, with \"quotes\"\r\n\tand a tab; and a semicolon"
+
+
+@pytest.fixture
+def importer(app: Flask, settings: Settings) -> Importer:
+    return Importer(app.extensions["crosscanal"].writers, settings.data_dir)
+
+
+def catalog(db_session: Session) -> dict[str, Any]:
+    """Every product's and model's state and every stock level, as the services read them."""
+    db_session.rollback()
+    db_session.expire_all()
+    ctx = CatalogContext(db_session)
+    products, models = ProductService(db_session, ctx, "test"), ProductModelService(db_session, ctx, "test")
+    found = {p.sku: products.state(p) for p in products.page(None, 10_000)}
+    stock = StockRepo(db_session).for_products(p.id for p in products.page(None, 10_000))
+    return {
+        "products": found,
+        "models": {m.code: models.state(m) for m in models.page(None, 10_000)},
+        "stock": sorted((p.sku, s.location.code, s.quantity) for p in products.page(None, 10_000) for s in stock[p.id]),
+    }
+
+
+def demo_with_tricky_cells(db_session: Session, settings: Settings) -> None:
+    """The demo catalog, plus one product whose cells a spreadsheet would misread: formulas, a
+    leading quote, line breaks, tabs, separators; and a store's own price with a sale."""
+    DemoCatalog(db_session, settings.media_dir).load()
+    db_session.commit()
+    service = ProductService(db_session, CatalogContext(db_session), "test")
+    product = next(p for p in service.page(None, 1000) if p.parent is None and "description" in p.values)
+    body = copy.deepcopy(service.state(product))  # the state shares the stored dicts: never edit it in place
+    body["values"]["name"] = [{"locale": "en_US", "scope": None, "data": TRICKY_NAME},
+                              {"locale": "fr_FR", "scope": None, "data": TRICKY_FR}]
+    body["values"]["description"] = [{"locale": "en_US", "scope": None, "data": TRICKY_DESCRIPTION}]
+    body["offers"].append({"currency": "EUR", "price": "9.90", "location": "PAR01", "sale_price": "7.5",
+                           "sale_start": "2030-01-01T08:00:00+00:00", "sale_end": "2030-01-31T20:00:00+00:00"})
+    body["enabled"] = False
+    service.save(ProductIn().load(body), product)
+    db_session.commit()
+
+
+def empty_the_hub(db_session: Session) -> None:
+    """Delete every product and model through the services; the catalog's structure stays."""
+    db_session.rollback()
+    db_session.expire_all()
+    ctx = CatalogContext(db_session)
+    products, models = ProductService(db_session, ctx, "test"), ProductModelService(db_session, ctx, "test")
+    for product in products.page(None, 10_000):
+        products.delete(product)
+    for model in models.page(None, 10_000):
+        models.delete(model)
+    db_session.commit()
+    assert row_count(db_session, Product) == row_count(db_session, ProductModel) == row_count(db_session, Stock) == 0
+
+
+def run(importer: Importer, db_session: Session, path: Path) -> ImportJob:
+    job = importer.start(db_session, ImportOptionsIn().load({"filename": path.name}), "test importer")
+    db_session.commit()
+    return importer.run(job.id, path)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ndjson"])
+def test_an_export_imported_into_an_empty_hub_gives_back_the_same_catalog(
+    importer: Importer, db_session: Session, settings: Settings, tmp_path: Path, fmt: str
+) -> None:
+    demo_with_tricky_cells(db_session, settings)
+    before = catalog(db_session)
+    assert len(before["products"]) > 200 and before["models"] and before["stock"]
+    files = {}
+    for kind in ("models", "products", "stock"):
+        files[kind] = tmp_path / f"{kind}.{fmt}"
+        with files[kind].open("wb") as out:
+            written = export(db_session, kind, fmt, out)
+        assert written == len(before[kind])
+
+    empty_the_hub(db_session)
+    for kind in ("models", "products", "stock"):
+        job = run(importer, db_session, files[kind])
+        assert (job.status, job.kind, job.rejected, job.created) == ("succeeded", kind, 0, len(before[kind])), job.rejections
+
+    after = catalog(db_session)
+    assert any(p["values"]["name"][0]["data"] == TRICKY_NAME for p in after["products"].values())
+    assert after["models"] == before["models"]
+    assert after["products"] == before["products"]
+    assert after["stock"] == before["stock"]
+    # One version each: the import's creation, and nothing more when the same file comes again.
+    assert row_count(db_session, Version) == len(before["products"]) + len(before["models"])
+    again = run(importer, db_session, files["products"])
+    assert (again.unchanged, again.created, again.updated) == (len(before["products"]), 0, 0)
+    assert row_count(db_session, Version) == len(before["products"]) + len(before["models"])
+
+
+def test_flat_exports_neutralize_formula_cells_for_spreadsheets(db_session: Session, settings: Settings) -> None:
+    demo_with_tricky_cells(db_session, settings)
+    text = io.BytesIO()
+    export(db_session, "products", "csv", text)
+    raw = text.getvalue().decode("utf-8-sig")
+    assert '"\'=HYPERLINK(""http://evil.example""), ""quoted"", comma"' in raw
+    assert "''+33 1 23 45 67 89" in raw
+    assert "'-first line" in raw
+    book = io.BytesIO()
+    export(db_session, "products", "xlsx", book)
+    sheet = load_workbook(io.BytesIO(book.getvalue()), read_only=True).worksheets[0]
+    cells = {cell for row in sheet.iter_rows(values_only=True) for cell in row if isinstance(cell, str)}
+    assert "'" + TRICKY_NAME in cells and "'" + TRICKY_FR in cells and TRICKY_NAME not in cells
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+
+
+def test_the_ndjson_export_is_what_the_api_answers(
+    client: FlaskClient, tokens: dict[str, Headers], db_session: Session, settings: Settings
+) -> None:
+    demo_with_tricky_cells(db_session, settings)
+    out = io.BytesIO()
+    export(db_session, "products", "ndjson", out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    page = client.get(f"{API}/products", query_string={"limit": 1000}, headers=tokens["viewer"]).json["items"]
+    assert lines == page
+    assert any(line["values"]["name"][0]["data"] == TRICKY_NAME for line in lines)
+
+
+def test_an_empty_hub_exports_files_the_importer_reads(
+    importer: Importer, db_session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    from tests import factories
+
+    factories.catalog(db_session)
+    for fmt in ("csv", "xlsx", "ndjson"):
+        path = tmp_path / f"products.{fmt}"
+        with path.open("wb") as out:
+            assert export(db_session, "products", fmt, out) == 0
+        job = run(importer, db_session, path)
+        assert (job.status, job.rows) == ("succeeded", 0), job.error
