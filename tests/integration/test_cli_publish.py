@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from hub.cli import main
 from hub.store.models import Channel
-from tests.integration.test_publishing import acme, acme_site, publisher, shop  # noqa: F401 - fixtures
+from tests.integration.test_publishing import publisher, shop  # noqa: F401 - fixtures
 
 
 def run(settings, *args: str):

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from hub.publishing.pipeline import Publisher
 from hub.store.models import Channel, Publication
-from tests.integration.test_publishing import acme, acme_site, publisher, shop  # noqa: F401 - fixtures
+from tests.integration.test_publishing import publisher, shop  # noqa: F401 - fixtures
 
 
 def test_killing_a_publication_midway_keeps_the_previous_feed(shop, acme_site, settings, app, db_session):  # noqa: F811

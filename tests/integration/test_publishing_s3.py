@@ -15,7 +15,6 @@ from hub.services.catalog import ChannelService
 from hub.services.context import CatalogContext
 from hub.web import create_app
 from tests import factories
-from tests.integration.test_publishing import acme, acme_site  # noqa: F401 - fixtures
 from tests.support.s3 import s3_server
 from schemas.channel import ChannelIn
 

@@ -14,7 +14,6 @@ from hub.publishing.scheduler import Scheduler
 from hub.services import schedules
 from hub.store.models import Publication, ScheduledRun
 from tests import factories
-from tests.integration.test_publishing import acme, acme_site  # noqa: F401 - fixtures
 
 UTC = timezone.utc
 
