@@ -38,3 +38,9 @@ def combined(session: Session, name: str | None, columns: dict[str, str]) -> dic
     """The renames one import applies: a saved mapping's, with ``columns`` given for this file over them."""
     saved = dict(get_mapping(session, name).columns) if name else {}
     return {**saved, **columns}
+
+
+def delete_mapping(session: Session, name: str) -> None:
+    """Forget a saved mapping (jobs that used it keep its name); raises NotFound."""
+    session.delete(get_mapping(session, name))
+    session.flush()

@@ -9,16 +9,20 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from sqlalchemy.orm import Session
 from waitress import create_server
 
 from hub.config import Settings
 from hub.services.accounts import ROLES, create_user
+from hub.services.context import CatalogContext
 from hub.services.demo import DemoCatalog
+from hub.services.products import ProductService
+from schemas.product import ProductIn
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -100,6 +104,23 @@ def open_incomplete_product(page: Page, channel: str, attribute: str) -> tuple[s
         if attribute in missing.inner_text():
             return page.locator("h1").inner_text(), missing
     raise AssertionError(f"no product on the dashboard lacks its {channel} {attribute}")
+
+
+def api_product(page: Page, tokens: dict[str, dict[str, str]], sku: str) -> dict[str, Any]:
+    answer = page.request.get(f"/api/v1/products/{sku}", headers=tokens["viewer"])
+    assert answer.ok, answer.text()
+    return answer.json()
+
+
+def change(db_session: Session, sku: str, **changes: Any) -> dict[str, Any]:
+    """Save a change the way an API client would (another person, meanwhile); answers the new state."""
+    db_session.rollback()  # a fresh transaction sees the server's commits
+    service = ProductService(db_session, CatalogContext(db_session), "someone else")
+    product = service.get(sku)
+    state = {**service.state(product), **changes}
+    service.save(ProductIn().load(state), product)
+    db_session.commit()
+    return service.state(product)
 
 
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -15,23 +15,14 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from channel_adapters.base.identifiers import gs1_check_digit
-from hub.services.context import CatalogContext
-from hub.services.products import ProductService
 from hub.store.repos import ProductRepo
-from schemas.product import ProductIn
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import api_product, change, sign_in
 
 SKU = "dark-chocolate-orange-100g-s2"  # a grocery product of the demo: net weight, organic, dietary, one image
 
 
 def ratio(page: Page, channel: str) -> int:
     return int(page.locator(f"table.completeness tr[data-channel='{channel}'] td.ratio").inner_text().rstrip("%"))
-
-
-def api_product(page: Page, tokens: dict[str, dict[str, str]], sku: str) -> dict[str, Any]:
-    answer = page.request.get(f"/api/v1/products/{sku}", headers=tokens["viewer"])
-    assert answer.ok, answer.text()
-    return answer.json()
 
 
 def canonical(offer: dict[str, Any]) -> str:
@@ -41,17 +32,6 @@ def canonical(offer: dict[str, Any]) -> str:
 def offer_index(offers: list[dict[str, Any]], currency: str) -> int:
     """Where a currency's offer for every channel and store is listed (offers are sorted)."""
     return next(i for i, o in enumerate(offers) if o["currency"] == currency and not o["channel"] and not o["location"])
-
-
-def change(db_session: Session, sku: str, **changes: Any) -> dict[str, Any]:
-    """Save a change the way an API client would (another person, meanwhile); answers the new state."""
-    db_session.rollback()  # a fresh transaction sees the server's commits
-    service = ProductService(db_session, CatalogContext(db_session), "someone else")
-    product = service.get(sku)
-    state = {**service.state(product), **changes}
-    service.save(ProductIn().load(state), product)
-    db_session.commit()
-    return service.state(product)
 
 
 def stored_revision(db_session: Session, sku: str) -> int:

@@ -40,18 +40,18 @@ def register(blp: Blueprint) -> None:
     blp.add_url_rule("/products/<sku>", "save_product", save, methods=["POST"])
 
 
-def _service() -> ProductService:
+def service_for_user() -> ProductService:
     return ProductService(session(), catalog(), f"user:{current_user().email}")
 
 
 def show(sku: str) -> str:
-    service = _service()
-    return _render(service, service.get(sku))
+    service = service_for_user()
+    return render(service, service.get(sku))
 
 
 @needs("editor")
 def save(sku: str) -> Response | tuple[str, int] | str:
-    service = _service()
+    service = service_for_user()
     product = service.get(sku)
     _read_references()
     state = service.state(product)
@@ -62,9 +62,9 @@ def save(sku: str) -> Response | tuple[str, int] | str:
         # Only redraws the form: the ETag stays the one the page was opened with, so the save
         # that follows is still refused if someone changed the product meanwhile.
         form.offers.append(OfferRow(len(form.offers), added=True))
-        return _render(service, product, form=form, etag=posted_etag, message=ADDED, alert=False)
+        return render(service, product, form=form, etag=posted_etag, message=ADDED, alert=False)
     if posted_etag != etag_of(state):
-        return _render(service, product, message=STALE), 409
+        return render(service, product, message=STALE), 409
     try:
         saved = service.save(load(ProductIn(), submission.body), product)
     except ValidationFailed as exc:
@@ -78,7 +78,7 @@ def save(sku: str) -> Response | tuple[str, int] | str:
     session().rollback()
     catalog().refresh()
     place_errors(form, submission, errors)
-    return _render(service, service.get(sku), form=form, message=REFUSED), 422
+    return render(service, service.get(sku), form=form, message=REFUSED), 422
 
 
 def _value_rows(product: Product, representation: dict[str, Any]) -> list[dict[str, Any]]:
@@ -105,7 +105,7 @@ def _read_references() -> CatalogContext:
     return ctx
 
 
-def _render(service: ProductService, product: Product, *, form: ProductForm | None = None, etag: str | None = None,
+def render(service: ProductService, product: Product, *, form: ProductForm | None = None, etag: str | None = None,
             message: str | None = None, alert: bool = True) -> str:
     """The page; ``form`` is a posted one to show again (with its reasons), else the product's."""
     ctx = _read_references()
