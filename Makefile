@@ -52,6 +52,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.foundation
 	$(BIN)/python -m bench.publishing
 	$(BIN)/python -m bench.ui_pages
+	$(BIN)/python -m bench.imports
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

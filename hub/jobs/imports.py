@@ -2,10 +2,11 @@
 the job's progress, counts and report kept as it goes.
 
 Each batch has its own session and transaction, so a long import never holds the database's
-write lock for long (SQLite has only one writer). A dry run does exactly the same work and rolls
-each batch back instead of committing it; only the job's own counts are committed. Rows of one
-batch see each other in a dry run; rows of different batches do not (a SKU given twice, far
-apart, is counted as created twice).
+write lock for long (SQLite has only one writer). The product index of the products a batch
+saved is refreshed once, at the batch's end, in its transaction (``product_index.deferred``).
+A dry run does exactly the same work and rolls each batch back instead of committing it; only
+the job's own counts are committed. Rows of one batch see each other in a dry run; rows of
+different batches do not (a SKU given twice, far apart, is counted as created twice).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from hub.imports.report import ReportWriter
 from hub.imports.rows import Row, RowSource
 from hub.imports.shapes import FlatShape, JsonShape, Shape
 from hub.imports.stock_rows import StockRows
+from hub.services import product_index
 from hub.services.context import CatalogContext
 from hub.store.imports import ImportJob
 from hub.store.types import utcnow
@@ -157,7 +159,9 @@ class Importer:
             else:
                 if isinstance(plan.shape, FlatShape):
                     plan.shape.use(ctx)
-                result = EntityRows(plan.kind, session, ctx, author, plan.shape).save(rows)
+                # The product index is refreshed once for the batch's saved products, not per row.
+                with product_index.deferred(session, ctx):
+                    result = EntityRows(plan.kind, session, ctx, author, plan.shape).save(rows)
             if dry_run:
                 session.rollback()
             job = session.get(ImportJob, job_id)

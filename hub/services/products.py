@@ -147,7 +147,9 @@ class ProductService(_Versioned):
         return self.save(data, product).obj
 
     def save(self, data: dict[str, Any], existing: Product | None) -> Saved[Product]:
-        """Validate ``data`` (a loaded ProductIn) and store it; raises ValidationFailed, storing nothing."""
+        """Validate ``data`` (a loaded ProductIn) and store it, with a version when it changed;
+        raises ValidationFailed, storing nothing. The product index is refreshed in the same
+        transaction, at once or, inside ``product_index.deferred``, when that block ends."""
         if existing is not None and data["sku"] != existing.sku:
             raise ValidationFailed(errors={"sku": [f"the body names '{data['sku']}' but the URL names '{existing.sku}'"]})
         new, refs = self._validated(data, existing)
@@ -161,7 +163,7 @@ class ProductService(_Versioned):
         if existing is None:
             self.products.add(product)
         self.session.flush()
-        product_index.refresh(self.session, self.ctx, [product])
+        product_index.changed(self.session, self.ctx, [product])  # now, or at the end of an import's batch
         return Saved(product, created=existing is None, changed=True)
 
     def _validated(self, data: dict[str, Any], existing: Product | None) -> tuple[State, dict[str, Any]]:
@@ -373,7 +375,7 @@ class ProductModelService(_Versioned):
             self.products.add(model)
         self.session.flush()
         if existing is not None:
-            product_index.refresh(self.session, self.ctx, self.products.variants(model.id))
+            product_index.changed(self.session, self.ctx, self.products.variants(model.id))
         return Saved(model, created=existing is None, changed=True)
 
     def delete(self, model: ProductModel) -> None:

@@ -12,6 +12,7 @@ from flask import Response, request, stream_with_context
 from marshmallow import fields
 
 from hub.errors import HubError, NotFound, UnsupportedMediaType, ValidationFailed
+from hub.services import product_index
 from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
 from hub.services.products import ProductModelService, ProductService
@@ -153,10 +154,11 @@ def _bulk_batch(service: ProductService, batch: list[tuple[int, bytes]]) -> Iter
     known = service.products.by_skus(
         body["sku"] for _, body in parsed if isinstance(body, dict) and isinstance(body.get("sku"), str)
     )
-    for number, body in parsed:
-        result = _bulk_line(service, body, known)
-        result["line"] = number
-        yield json.dumps(result, separators=(",", ":")) + "\n"
+    with product_index.deferred(service.session, service.ctx):  # one index refresh per batch
+        for number, body in parsed:
+            result = _bulk_line(service, body, known)
+            result["line"] = number
+            yield json.dumps(result, separators=(",", ":")) + "\n"
     service.session.commit()
 
 

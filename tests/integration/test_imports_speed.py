@@ -1,0 +1,152 @@
+"""Imports refresh the product index once per batch rather than once per product (the change that
+made them fast), and still leave it equal to what is computed from the products: through
+creations, updates, a SKU given twice, variants, rejected rows of new and existing products,
+re-imports and dry runs. Against the real database, services and import job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from channel_adapters.base.identifiers import gs1_check_digit
+from hub.jobs.imports import Importer
+from hub.services import product_index
+from hub.services.context import CatalogContext
+from hub.services.products import ProductService
+from hub.store.imports import ImportJob
+from hub.store.models import Product, ProductCompleteness, Version
+from schemas.imports import ImportOptionsIn
+from schemas.product import ProductIn
+from tests.integration.conftest import GOOD_EAN
+from tests.integration.helpers import row_count
+from tests.integration.test_product_index import assert_cache_agrees, cached
+
+BAD_EAN = GOOD_EAN[:-1] + str((int(GOOD_EAN[-1]) + 1) % 10)
+OTHER_EAN = "400638133394" + str(gs1_check_digit("400638133394"))
+HEADER = "sku,family,parent,name-en_US,name-fr_FR,ean,net_content,net_content-unit,color,size,price-EUR\n"
+ROWS = (
+    "juice,drinks,,Fresh orange juice,Jus d'orange,{good},1,LITER,,,2.50\n"  # updated
+    "lemonade,drinks,,Lemonade,Limonade,{other},,,,,1.20\n"  # created, lacks net_content on web
+    "cola,drinks,,Cola,,{bad},,,,,1.00\n"  # rejected: a new product that must not appear
+    "tee-red-m,,tee,,,,,,red,m,19.90\n"  # a variant: names (and search text) from its model
+    "lemonade,drinks,,Lemonade 2,Limonade,{other},33,CENTILITER,,,1.20\n"  # the same SKU again: updated
+    "juice,drinks,,Bitter orange juice,,{bad},,,,,\n"  # rejected: juice keeps the first row's change
+)
+
+
+@pytest.fixture
+def importer(app: Flask) -> Importer:
+    return Importer(app.extensions["crosscanal"].writers, app.extensions["crosscanal"].settings.data_dir)
+
+
+@pytest.fixture
+def index_replacements(app: Flask) -> Iterator[list[str]]:
+    """The statements that replace rows of the product index, as the database receives them."""
+    engine = app.extensions["crosscanal"].engine
+    seen: list[str] = []
+
+    def watch(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("DELETE FROM PRODUCT_COMPLETENESS"):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", watch)
+    yield seen
+    event.remove(engine, "before_cursor_execute", watch)
+
+
+def run(importer: Importer, db_session: Session, path: Path, **options: Any) -> ImportJob:
+    job = importer.start(db_session, ImportOptionsIn().load({"filename": path.name, **options}), "test importer")
+    db_session.commit()
+    return importer.run(job.id, path)
+
+
+def csv_file(tmp_path: Path, rows: str = ROWS, name: str = "supplier.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + rows.format(good=GOOD_EAN, bad=BAD_EAN, other=OTHER_EAN), encoding="utf-8")
+    return path
+
+
+def versions(db_session: Session) -> dict[str, int]:
+    db_session.rollback()
+    rows = db_session.execute(select(Version.entity_key, Version.version).where(Version.entity == "product")).all()
+    found: dict[str, int] = {}
+    for key, number in rows:
+        found[key] = max(found.get(key, 0), number)
+    return found
+
+
+def test_an_import_refreshes_the_index_once_per_batch_and_keeps_it_exact(
+        app: Flask, db_session: Session, seeded: None, importer: Importer, tmp_path: Path,
+        index_replacements: list[str]) -> None:
+    job = run(importer, db_session, csv_file(tmp_path))
+
+    assert (job.status, job.created, job.updated, job.unchanged, job.rejected) == ("succeeded", 2, 2, 0, 2), job.rejections
+    assert len(index_replacements) == 1  # one batch: one refresh, not one per saved product
+    rows = assert_cache_agrees(app)
+    assert rows[("lemonade", "web")] == (1.0, [])
+    assert rows[("tee-red-m", "web")] == (round(2 / 3, 4), ["ean"])
+    completes, _, texts = cached(app)
+    assert texts["juice"] == "fresh orange juice\njus d'orange"
+    assert texts["lemonade"] == "lemonade 2\nlimonade"
+    assert texts["tee-red-m"] == "classic tee"
+    assert "cola" not in texts and not any(sku == "cola" for sku, _ in completes)
+    assert versions(db_session) == {"juice": 2, "lemonade": 2, "tee-red-m": 1, "tee-red-s": 1}
+
+
+def test_reimports_and_dry_runs_leave_the_index_and_history_alone(
+        app: Flask, db_session: Session, seeded: None, importer: Importer, tmp_path: Path,
+        index_replacements: list[str]) -> None:
+    rows = "".join(line + "\n" for line in ROWS.splitlines()[:4])  # each SKU once
+    path = csv_file(tmp_path, rows)
+    first = run(importer, db_session, path)
+    assert (first.created, first.updated, first.rejected) == (2, 1, 1), first.rejections
+    before, history = cached(app), versions(db_session)
+    index_replacements.clear()
+
+    again = run(importer, db_session, path)
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 3, 1)
+    assert index_replacements == []
+    assert cached(app) == before
+    assert versions(db_session) == history
+
+    dry = run(importer, db_session, csv_file(tmp_path, rows.replace("Limonade", "Citronnade"), "changed.csv"),
+              dry_run=True)
+    assert (dry.updated, dry.unchanged) == (1, 2)
+    assert cached(app) == before
+    assert versions(db_session) == history
+    assert_cache_agrees(app)
+
+
+def test_unchanged_rows_refresh_nothing(app: Flask, db_session: Session, seeded: None, importer: Importer,
+                                        tmp_path: Path, index_replacements: list[str]) -> None:
+    rows = "juice,drinks,,Orange juice,Jus d'orange,{good},1,LITER,,,2.50\n"
+    job = run(importer, db_session, csv_file(tmp_path, rows))
+    assert (job.unchanged, job.rejected) == (1, 0), job.rejections
+    assert index_replacements == []
+    assert versions(db_session)["juice"] == 1
+
+
+def test_a_deferred_refresh_skips_rolled_back_new_products_and_joins_an_open_block(app: Flask, seeded: None) -> None:
+    with app.extensions["crosscanal"].writers() as session:
+        ctx = CatalogContext(session)
+        service = ProductService(session, ctx, "test")
+        with product_index.deferred(session, ctx):
+            kept = service.save(ProductIn().load({"sku": "kept", "family": "drinks"}), None).obj
+            with pytest.raises(RuntimeError):
+                with session.begin_nested():
+                    service.save(ProductIn().load({"sku": "dropped", "family": "drinks"}), None)
+                    raise RuntimeError("the row failed")
+            with product_index.deferred(session, ctx):  # joins the open block: nothing refreshed at its end
+                service.save(ProductIn().load({"sku": "inner", "family": "drinks"}), None)
+            indexed = select(ProductCompleteness.product_id).distinct()
+            assert session.scalars(indexed).all() and kept.id not in session.scalars(indexed).all()
+        session.commit()
+    assert {sku for sku, _ in cached(app)[0]} == {"juice", "tee-red-s", "kept", "inner"}
+    assert_cache_agrees(app)
+    with app.extensions["crosscanal"].sessions() as session:
+        assert row_count(session, Product) == 4
