@@ -21,19 +21,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from channel_adapters.base.identifiers import gs1_check_digit
-from hub.config import normalize_database_url
 from hub.services.demo import DemoCatalog
 from hub.services.demo_data import BRANDS, GROCERIES
 from hub.store.db import make_engine, make_session_factory
 from hub.store.migrate import upgrade
-from tests.support.services import create_database, drop_database, ensure_postgres
+from tests.support.services import empty_database
 
 RESULTS = Path(__file__).with_name("results") / "imports.json"
 FILES = Path("var") / "bench" / "imports"
@@ -125,23 +123,9 @@ def run_import(path: Path, database_url: str, data_dir: Path) -> dict[str, Any]:
             "peak_rss_mib": round(usage.ru_maxrss / 1024, 1)}  # ru_maxrss is in KiB on Linux
 
 
-@contextmanager
-def empty_database(kind: str, folder: Path) -> Iterator[str]:
-    """The URL of an empty database of this kind, dropped afterwards (PostgreSQL)."""
-    if kind == "sqlite":
-        yield f"sqlite:///{folder}/bench.db"
-        return
-    admin = ensure_postgres()
-    name, url = create_database(admin)
-    try:
-        yield normalize_database_url(url)
-    finally:
-        drop_database(admin, name)
-
-
 def bench(kind: str, size: int) -> dict[str, Any]:
     path = products_file(size)
-    with tempfile.TemporaryDirectory() as folder, empty_database(kind, Path(folder)) as url:
+    with tempfile.TemporaryDirectory() as folder, empty_database(kind, Path(folder) / "bench.db") as url:
         prepare(url, Path(folder))
         result = {"create": run_import(path, url, Path(folder)), "reimport_unchanged": run_import(path, url, Path(folder))}
     print(kind, size, result, flush=True)

@@ -15,13 +15,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from hub.config import Settings, normalize_database_url
+from hub.config import Settings
 from hub.services.accounts import ROLES, create_token
 from hub.store.db import make_engine
 from hub.store.migrate import upgrade
 from hub.store.models import Base
 from hub.web import create_app
-from tests.support.services import create_database, drop_database, ensure_postgres
+from tests.support.services import empty_database
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,15 +34,8 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 @pytest.fixture(scope="session")
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.config.getoption("--db") == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'crosscanal.db'}"
-        return
-    admin = ensure_postgres()
-    name, url = create_database(admin)
-    try:
-        yield normalize_database_url(url)
-    finally:
-        drop_database(admin, name)
+    with empty_database(request.config.getoption("--db"), tmp_path_factory.mktemp("db") / "crosscanal.db") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,14 @@ import os
 import subprocess
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import psycopg
 from psycopg import sql
+
+from hub.config import normalize_database_url
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -53,3 +57,18 @@ def create_database(admin_url: str) -> tuple[str, str]:
 def drop_database(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextmanager
+def empty_database(kind: str, sqlite_file: Path) -> Iterator[str]:
+    """The URL of an empty database of ``kind`` ("sqlite": at ``sqlite_file``; "postgresql": a
+    new database on the server ``ensure_postgres`` finds or starts, dropped afterwards)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{sqlite_file}"
+        return
+    admin = ensure_postgres()
+    name, url = create_database(admin)
+    try:
+        yield normalize_database_url(url)
+    finally:
+        drop_database(admin, name)
