@@ -1,12 +1,21 @@
-"""Saving a batch of product or product model rows through their services, each row in its own
-savepoint: a rejected row changes nothing, and the rows around it are kept."""
+"""Saving a batch of product or product model rows through their services: a rejected row
+changes nothing, and the rows around it are kept.
+
+The services refuse a row before they change anything, so a batch is saved without a savepoint
+per row and written in one flush at its end (inside ``product_index.deferred``), its inserts sent
+together. Only the database can still refuse a row then (a SKU another writer has just created, a
+number beyond a column's range); the importer then saves the batch again ``careful``ly, each row
+in its own savepoint, and the row the database refuses is reported like any other."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import Schema, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hub.errors import HubError
@@ -15,7 +24,7 @@ from hub.imports.report import rejections
 from hub.imports.rows import Rejection, Row
 from hub.imports.shapes import RowProblem, Shape
 from hub.services.context import CatalogContext
-from hub.services.products import ProductModelService, ProductService
+from hub.services.products import ProductModelService, ProductService, Saved
 from schemas.errors import flatten_messages
 from schemas.product import ProductIn, ProductModelIn
 
@@ -29,21 +38,27 @@ class BatchResult:
     unchanged: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     rejected_rows: int = 0
+    digests: dict[str, bytes] = field(default_factory=dict)  # a dry run's saved rows, by key (see ``EntityRows``)
 
     def reject(self, found: list[Rejection]) -> None:
         self.rejected_rows += 1
         self.rejections.extend(found)
 
 
-class _HasProblems(Exception):
-    """Raised inside a row's savepoint to roll back a row whose cells could not all be read."""
-
-
 class EntityRows:
-    """Products or product models, saved as the API saves them."""
+    """Products or product models, saved as the API saves them.
 
-    def __init__(self, kind: str, session: Session, ctx: CatalogContext, author: str, shape: Shape) -> None:
+    A dry run rolls each batch back, so a later batch cannot see what an earlier one would have
+    stored. ``earlier`` carries that forward: a digest of each saved row's body, by key (about
+    100 bytes a row). A key an earlier batch saved counts as unchanged when its body is the same
+    again, and as updated otherwise, never as created twice.
+    """
+
+    def __init__(self, kind: str, session: Session, ctx: CatalogContext, author: str, shape: Shape,
+                 careful: bool = False, earlier: dict[str, bytes] | None = None) -> None:
         self.kind = kind
+        self.careful = careful
+        self.earlier = earlier
         self.session = session
         self.shape = shape
         self.service: ProductService | ProductModelService = (
@@ -57,8 +72,8 @@ class EntityRows:
 
     def _rules(self, body: dict[str, Any], shape_errors: dict[str, list[str]]) -> dict[str, list[str]]:
         """The services' reasons too, for a row the input schema refused: the fields it refused
-        are left out and the rest is saved in a savepoint that is always rolled back, so one
-        report names every problem of the row rather than the first kind found."""
+        are left out and the rest is checked, so one report names every problem of the row
+        rather than the first kind found."""
         broken = {path.split(".")[0] for path in shape_errors}
         reduced = {name: value for name, value in body.items() if name not in broken or name == KEY[self.kind]}
         for name in ("offers", "media"):
@@ -69,10 +84,7 @@ class EntityRows:
         except ValidationError:
             return {}
         try:
-            with self.session.begin_nested():
-                self.service.save(data, self._existing([reduced[KEY[self.kind]]]).get(reduced[KEY[self.kind]]))  # type: ignore[arg-type]
-                raise _HasProblems()
-        except _HasProblems:
+            self.service.check(data, self._existing([reduced[KEY[self.kind]]]).get(reduced[KEY[self.kind]]))  # type: ignore[arg-type]
             return {}
         except HubError as exc:
             return _renumbered(exc.errors, body, reduced)
@@ -101,13 +113,16 @@ class EntityRows:
             return
         origins = prepared.origins if self.shape.flat else None
         try:
-            with self.session.begin_nested():
-                saved = self.service.save(self.schema.load(prepared.body), existing)  # type: ignore[arg-type]
-                if prepared.problems:
-                    raise _HasProblems()
-        except _HasProblems:
-            result.reject(rejections(row.number, key, {}, origins, row.cells, prepared.problems))
-            return
+            data = self.schema.load(prepared.body)
+            if prepared.problems:  # some cells could not be read: say what else is wrong, save nothing
+                self.service.check(data, existing)  # type: ignore[arg-type]
+                result.reject(rejections(row.number, key, {}, origins, row.cells, prepared.problems))
+                return
+            if self.careful:
+                with self.session.begin_nested():
+                    saved = self.service.save(data, existing)  # type: ignore[arg-type]
+            else:
+                saved = self.service.save(data, existing)  # type: ignore[arg-type]
         except ValidationError as exc:
             errors = flatten_messages(exc.messages)
             for path, reasons in self._rules(prepared.body, errors).items():
@@ -118,8 +133,21 @@ class EntityRows:
             errors = exc.errors or {"": [exc.detail]}
             result.reject(rejections(row.number, key, errors, origins, row.cells, prepared.problems))
             return
+        except SQLAlchemyError as exc:
+            if not self.careful:
+                raise
+            reason = f"the database refused the row: {getattr(exc, 'orig', None) or exc}".splitlines()[0]
+            result.reject(rejections(row.number, key, {"": [reason]}, origins, row.cells, prepared.problems))
+            return
         known[key] = saved.obj  # a later row of the batch may name it again
-        if saved.created:
+        created = saved.created
+        if self.earlier is not None:
+            digest = hashlib.blake2b(json.dumps(prepared.body, sort_keys=True, default=str).encode(), digest_size=16).digest()
+            result.digests[key] = digest
+            if created and key in self.earlier:  # an earlier batch of the dry run saved it, then rolled back
+                created = False
+                saved = Saved(saved.obj, created=False, changed=self.earlier[key] != digest)
+        if created:
             result.created += 1
         elif saved.changed:
             result.updated += 1

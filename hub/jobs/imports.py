@@ -2,11 +2,13 @@
 the job's progress, counts and report kept as it goes.
 
 Each batch has its own session and transaction, so a long import never holds the database's
-write lock for long (SQLite has only one writer). The product index of the products a batch
-saved is refreshed once, at the batch's end, in its transaction (``product_index.deferred``).
+write lock for long (SQLite has only one writer). A batch is written in one flush and the
+product index of the products it saved is refreshed once, at its end, in its transaction
+(``product_index.deferred``); when the database refuses that flush, the batch is saved again
+row by row, each in a savepoint (``EntityRows``'s careful mode).
 A dry run does exactly the same work and rolls each batch back instead of committing it; only
-the job's own counts are committed. Rows of one batch see each other in a dry run; rows of
-different batches do not (a SKU given twice, far apart, is counted as created twice).
+the job's own counts are committed. What earlier batches would have stored reaches later ones
+as a digest per key (``EntityRows``), so a SKU given twice, far apart, counts as created once.
 """
 
 from __future__ import annotations
@@ -99,9 +101,12 @@ class Importer:
             source = open_source(path, fmt, encoding=options.get("encoding"), delimiter=delimiter, limits=self.limits)
             plan = self._plan(source, snapshot["kind"], options)
             self._update(job_id, kind=plan.kind, format=plan.fmt, total=source.total)
+            earlier: dict[str, bytes] | None = {} if snapshot["dry_run"] else None
             for batch in _batches(plan.rows, BATCH):
-                result = self._batch(job_id, plan, batch, snapshot["author"], snapshot["dry_run"], source.fraction())
+                result = self._batch(job_id, plan, batch, snapshot["author"], earlier, source.fraction())
                 report.add(result.rejections)
+                if earlier is not None:
+                    earlier.update(result.digests)
                 if progress is not None:
                     progress(self.job(job_id))
         except FileRefused as exc:
@@ -151,7 +156,20 @@ class Importer:
                 shape = JsonShape(kind) if kind != "stock" else None
             return _Plan(source.format, kind, mapping, shape, rows)
 
-    def _batch(self, job_id: int, plan: _Plan, rows: list[Row], author: str, dry_run: bool, fraction: float) -> BatchResult:
+    def _batch(self, job_id: int, plan: _Plan, rows: list[Row], author: str, earlier: dict[str, bytes] | None,
+               fraction: float) -> BatchResult:
+        """Save a batch; ``earlier`` is None for a real import, and what earlier batches of a dry
+        run saved otherwise."""
+        try:
+            return self._saved_batch(job_id, plan, rows, author, earlier, fraction, careful=False)
+        except SQLAlchemyError:
+            if plan.shape is None:
+                raise
+            logger.info("import %s: the database refused a batch; saving its rows one by one", job_id, exc_info=True)
+            return self._saved_batch(job_id, plan, rows, author, earlier, fraction, careful=True)
+
+    def _saved_batch(self, job_id: int, plan: _Plan, rows: list[Row], author: str, earlier: dict[str, bytes] | None,
+                     fraction: float, careful: bool) -> BatchResult:
         with self.sessions() as session:
             ctx = CatalogContext(session)
             if plan.shape is None:
@@ -159,10 +177,11 @@ class Importer:
             else:
                 if isinstance(plan.shape, FlatShape):
                     plan.shape.use(ctx)
-                # The product index is refreshed once for the batch's saved products, not per row.
+                # The product index is refreshed once for the batch's saved products, not per row,
+                # and the batch is written in one flush when the block ends.
                 with product_index.deferred(session, ctx):
-                    result = EntityRows(plan.kind, session, ctx, author, plan.shape).save(rows)
-            if dry_run:
+                    result = EntityRows(plan.kind, session, ctx, author, plan.shape, careful, earlier).save(rows)
+            if earlier is not None:
                 session.rollback()
             job = session.get(ImportJob, job_id)
             assert job is not None

@@ -12,7 +12,8 @@ An import saves thousands of products in one transaction per batch; refreshing e
 it is saved cost most of an import's time (a delete and an insert per product, and SQLAlchemy
 matching every delete against the whole session). Inside ``deferred(session, ctx)`` the
 services' ``changed`` only notes the products, and they are refreshed together, once, when the
-block ends, still in the same transaction: the index a commit leaves is the same.
+block ends, still in the same transaction: the index a commit leaves is the same. The services
+also leave their flush to the block's end, so a batch's inserts go to the database together.
 """
 
 from __future__ import annotations
@@ -77,6 +78,12 @@ def changed(session: Session, ctx: CatalogContext, products: Sequence[Product]) 
         pending[id(product)] = product  # by identity: a new product has no id before its flush
 
 
+def is_deferred(session: Session) -> bool:
+    """Whether a ``deferred`` block is open on the session: the services then leave their
+    writes to its end."""
+    return _DEFERRED in session.info
+
+
 @contextmanager
 def deferred(session: Session, ctx: CatalogContext) -> Iterator[None]:
     """Refresh the products that ``changed`` notes inside the block once, together, at its end.
@@ -96,6 +103,7 @@ def deferred(session: Session, ctx: CatalogContext) -> Iterator[None]:
         yield
     finally:
         session.info.pop(_DEFERRED, None)
+    session.flush()  # the services left it to here; a new product has no id, and is not persistent, before
     kept = [product for product in pending.values() if inspect(product).persistent]
     if kept:
         refresh(session, ctx, kept)

@@ -106,6 +106,15 @@ class _Versioned:
                 found.append(category)
         return found
 
+    def _stored(self, obj: Product | ProductModel, new: bool) -> None:
+        """A new object joins the session. Outside ``product_index.deferred`` the change is written
+        at once; inside, it waits for the block's end (or the savepoint around the row), so an
+        import writes a whole batch of rows in one flush, its inserts sent together."""
+        if new:
+            self.session.add(obj)
+        if not product_index.is_deferred(self.session):
+            self.session.flush()
+
     def _record(self, key: str, revision: int, old: State | None, new: State, at: datetime) -> list[dict[str, Any]]:
         changes = history.diff(old, new)
         if changes:
@@ -146,12 +155,15 @@ class ProductService(_Versioned):
     def replace(self, product: Product, data: dict[str, Any]) -> Product:
         return self.save(data, product).obj
 
+    def check(self, data: dict[str, Any], existing: Product | None) -> None:
+        """Raise ValidationFailed with every reason ``save`` would give, touching nothing."""
+        self._validated(data, existing)
+
     def save(self, data: dict[str, Any], existing: Product | None) -> Saved[Product]:
         """Validate ``data`` (a loaded ProductIn) and store it, with a version when it changed;
-        raises ValidationFailed, storing nothing. The product index is refreshed in the same
-        transaction, at once or, inside ``product_index.deferred``, when that block ends."""
-        if existing is not None and data["sku"] != existing.sku:
-            raise ValidationFailed(errors={"sku": [f"the body names '{data['sku']}' but the URL names '{existing.sku}'"]})
+        raises ValidationFailed before it changes anything in the session. The product index is
+        refreshed in the same transaction, at once or, inside ``product_index.deferred``, when
+        that block ends."""
         new, refs = self._validated(data, existing)
         old = product_state(existing) if existing else None
         at = utcnow()
@@ -160,13 +172,13 @@ class ProductService(_Versioned):
         if not changes:
             return Saved(product, created=False, changed=False)
         self._apply(product, new, refs, at)
-        if existing is None:
-            self.products.add(product)
-        self.session.flush()
+        self._stored(product, existing is None)
         product_index.changed(self.session, self.ctx, [product])  # now, or at the end of an import's batch
         return Saved(product, created=existing is None, changed=True)
 
     def _validated(self, data: dict[str, Any], existing: Product | None) -> tuple[State, dict[str, Any]]:
+        if existing is not None and data["sku"] != existing.sku:
+            raise ValidationFailed(errors={"sku": [f"the body names '{data['sku']}' but the URL names '{existing.sku}'"]})
         errors: dict[str, list[str]] = {}
         parent = None
         if data.get("parent"):
@@ -329,7 +341,30 @@ class ProductModelService(_Versioned):
             raise ValidationFailed(errors={"code": [f"the body names '{data['code']}' but the URL names '{model.code}'"]})
         return self.save(data, model).obj
 
+    def check(self, data: dict[str, Any], existing: ProductModel | None) -> None:
+        """Raise ValidationFailed with every reason ``save`` would give, touching nothing."""
+        self._validated(data, existing)
+
     def save(self, data: dict[str, Any], existing: ProductModel | None) -> Saved[ProductModel]:
+        """As ``ProductService.save``, for a loaded ProductModelIn."""
+        new, family, categories = self._validated(data, existing)
+        old = model_state(existing) if existing else None
+        at = utcnow()
+        model = existing or ProductModel(code=data["code"], created=at, revision=0)
+        if not self._record(model.code, model.revision + 1, old, new, at):
+            return Saved(model, created=False, changed=False)
+        model.family = family
+        model.variant_axes = new["variant_axes"]
+        model.values = new["values"]
+        model.categories = categories
+        model.revision += 1
+        model.updated = at
+        self._stored(model, existing is None)
+        if existing is not None:
+            product_index.changed(self.session, self.ctx, self.products.variants(model.id))
+        return Saved(model, created=existing is None, changed=True)
+
+    def _validated(self, data: dict[str, Any], existing: ProductModel | None) -> tuple[State, Family, list[Category]]:
         errors: dict[str, list[str]] = {}
         family = self._family(data["family"], errors)
         allowed = self.ctx.family_attribute_codes(family) if family else None
@@ -356,27 +391,12 @@ class ProductModelService(_Versioned):
         categories = self._categories(data.get("categories", []), errors)
         if errors:
             raise ValidationFailed("the product model was not saved", errors=errors)
+        assert family is not None  # an unknown family is an error above
         new = {
-            "code": data["code"], "family": family.code if family else None, "variant_axes": axes,
+            "code": data["code"], "family": family.code, "variant_axes": axes,
             "categories": sorted(c.code for c in categories), "values": values,
         }
-        old = model_state(existing) if existing else None
-        at = utcnow()
-        model = existing or ProductModel(code=data["code"], created=at, revision=0)
-        if not self._record(model.code, model.revision + 1, old, new, at):
-            return Saved(model, created=False, changed=False)
-        model.family = family  # type: ignore[assignment]
-        model.variant_axes = axes
-        model.values = values
-        model.categories = categories
-        model.revision += 1
-        model.updated = at
-        if existing is None:
-            self.products.add(model)
-        self.session.flush()
-        if existing is not None:
-            product_index.changed(self.session, self.ctx, self.products.variants(model.id))
-        return Saved(model, created=existing is None, changed=True)
+        return new, family, categories
 
     def delete(self, model: ProductModel) -> None:
         if self.products.has_variants(model.id):

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from channel_adapters.base.identifiers import gs1_check_digit
@@ -19,7 +19,8 @@ from hub.services import product_index
 from hub.services.context import CatalogContext
 from hub.services.products import ProductService
 from hub.store.imports import ImportJob
-from hub.store.models import Product, ProductCompleteness, Version
+from hub.store.models import Family, Product, ProductCompleteness, Version
+from hub.store.types import utcnow
 from schemas.imports import ImportOptionsIn
 from schemas.product import ProductIn
 from tests.integration.conftest import GOOD_EAN
@@ -150,3 +151,59 @@ def test_a_deferred_refresh_skips_rolled_back_new_products_and_joins_an_open_blo
     assert_cache_agrees(app)
     with app.extensions["crosscanal"].sessions() as session:
         assert row_count(session, Product) == 4
+
+
+def test_a_batch_the_database_refuses_is_saved_again_row_by_row(
+        app: Flask, db_session: Session, seeded: None, importer: Importer, tmp_path: Path) -> None:
+    """A batch is written in one flush. Here another writer creates 'lemonade' just before each
+    flush that would insert it (in the same transaction, as a unique SKU race would look to the
+    database): the batch's flush fails, the batch is saved again row by row, and only that row
+    is rejected, with the database's reason; nothing is counted twice."""
+    family_id = db_session.scalar(select(Family.id).where(Family.code == "drinks"))
+    races = []
+
+    def other_writer(session: Session, *args: Any) -> None:
+        if any(isinstance(obj, Product) and obj.sku == "lemonade" for obj in session.new):
+            races.append(1)
+            session.connection().execute(insert(Product.__table__).values(
+                sku="lemonade", family_id=family_id, enabled=True, values={}, media=[], revision=1,
+                created=utcnow(), updated=utcnow()))
+
+    rows = "".join(line + "\n" for line in ROWS.splitlines()[:4])  # juice, lemonade, cola, tee-red-m
+    event.listen(Session, "before_flush", other_writer)
+    try:
+        job = run(importer, db_session, csv_file(tmp_path, rows))
+    finally:
+        event.remove(Session, "before_flush", other_writer)
+
+    assert len(races) == 2  # the batch's one flush, then the lemonade row's own savepoint
+    assert (job.status, job.rows, job.created, job.updated, job.rejected) == ("succeeded", 4, 1, 1, 2), job.rejections
+    refused = [r for r in job.rejections if r["key"] == "lemonade"]
+    assert len(refused) == 1 and refused[0]["row"] == 3
+    assert refused[0]["reason"].startswith("the database refused the row: ")
+    assert "lemonade" not in versions(db_session)
+    assert versions(db_session)["juice"] == 2 and versions(db_session)["tee-red-m"] == 1
+    assert db_session.scalar(select(Product.id).where(Product.sku == "lemonade")) is None
+    assert_cache_agrees(app)
+
+
+def test_a_dry_run_across_batches_counts_what_the_import_then_does(
+        app: Flask, db_session: Session, seeded: None, importer: Importer, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of two rows: 'lemonade' is created in the first batch and named again, the same and
+    then changed, in later ones, which a dry run rolls back in between."""
+    monkeypatch.setattr("hub.jobs.imports.BATCH", 2)
+    lemonade = "lemonade,drinks,,Lemonade,Limonade,{other},,,,,1.20\n"
+    rows = (lemonade + "cola,drinks,,Cola,,{bad},,,,,1.00\n"
+            + "juice,drinks,,Orange juice,Jus d'orange,{good},1,LITER,,,2.50\n" + lemonade
+            + "juice,drinks,,Fresh orange juice,Jus d'orange,{good},1,LITER,,,2.50\n"
+            + lemonade.replace("1.20", "1.30"))
+    path = csv_file(tmp_path, rows)
+
+    dry = run(importer, db_session, path, dry_run=True)
+    assert db_session.scalar(select(Product.id).where(Product.sku == "lemonade")) is None
+    real = run(importer, db_session, path)
+
+    counts = lambda job: (job.rows, job.created, job.updated, job.unchanged, job.rejected)  # noqa: E731
+    assert counts(real) == (6, 1, 2, 2, 1), real.rejections
+    assert counts(dry) == counts(real)
