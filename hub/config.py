@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+DEFAULT_IMPORT_MAX_BYTES = 200 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -19,6 +21,7 @@ class Settings:
     secret_key: str
     disabled_adapters: frozenset[str] = field(default_factory=frozenset)
     public_url: str = "http://127.0.0.1:8000"  # how channels reach this hub: image links in feeds
+    import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES  # an import file uploaded over HTTP; the CLI has no limit
 
     @property
     def media_url(self) -> str:
@@ -45,7 +48,29 @@ class Settings:
             disabled_adapters=frozenset(
                 name.strip() for name in env.get("CROSSCANAL_DISABLED_ADAPTERS", "").split(",") if name.strip()
             ),
+            import_max_bytes=_size(env, "CROSSCANAL_IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES),
         )
+
+
+_UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
+
+
+def _size(env: Mapping[str, str], name: str, default: int) -> int:
+    """A size in bytes, or with a unit (``200MB``, ``1GiB``); a bad value stops the start-up,
+    naming the variable, rather than leaving a limit nobody meant."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    number = raw.rstrip("BbKkMmGgIi ")
+    unit = raw[len(number):].strip().upper()
+    try:
+        size = int(number) * _UNITS[unit]
+    except (ValueError, KeyError):
+        raise ValueError(f"{name}: '{raw}' is not a size; give a whole number of bytes, or one with a unit "
+                         f"(KB, MB, GB, KiB, MiB, GiB)") from None
+    if size <= 0:
+        raise ValueError(f"{name}: '{raw}' must be more than 0")
+    return size
 
 
 def normalize_database_url(url: str) -> str:

@@ -3,7 +3,8 @@ each in its own folder ``<data dir>/imports/uploads/<random token>/``, as ``file
 XLSX reader goes by the name's suffix) with the options it came with beside it.
 
 A token is random and checked against its pattern before use, so no request can name a path of
-its own choosing.
+its own choosing. An upload that is previewed but never imported is swept away a day later, when
+a later upload arrives; a job marks its upload as in use when it starts.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ import json
 import re
 import secrets
 import shutil
+import time
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
+from hub.config import DEFAULT_IMPORT_MAX_BYTES
 from hub.errors import HubError, NotFound
 from hub.imports.errors import FileRefused
 from hub.imports.formats import detect_format
 
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+ABANDONED_AFTER = 24 * 3600  # seconds: an upload nobody imported by then is deleted
 CHUNK = 1 << 16
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
@@ -33,13 +36,14 @@ class UploadTooLarge(HubError):
 class Uploads:
     """The folder of uploads waiting for (or used by) an import job."""
 
-    def __init__(self, data_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, data_dir: Path, max_bytes: int = DEFAULT_IMPORT_MAX_BYTES) -> None:
         self.folder = data_dir / "imports" / "uploads"
         self.max_bytes = max_bytes
 
     def save(self, stream: BinaryIO, options: dict[str, Any]) -> str:
         """Copy ``stream`` to a new upload and keep ``options`` (with ``filename``) beside it;
         answers its token. Raises UploadTooLarge (and keeps nothing) past ``max_bytes``."""
+        self.sweep()
         token = secrets.token_urlsafe(24)
         folder = self.folder / token
         folder.mkdir(parents=True)
@@ -65,11 +69,33 @@ class Uploads:
         return token
 
     def too_large(self) -> str:
-        return (f"an import file may hold at most {self._megabytes()}; "
+        return (f"an import file may hold at most {self.limit}; "
                 f"split the file, or import it with the `crosscanal import` command")
 
-    def _megabytes(self) -> str:
-        return f"{self.max_bytes / (1024 * 1024):g} MB" if self.max_bytes >= 1024 * 1024 else f"{self.max_bytes} bytes"
+    @property
+    def limit(self) -> str:
+        """The size limit, as a person reads it."""
+        for unit, size in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+            if self.max_bytes >= size:
+                return f"{self.max_bytes / size:.3g} {unit}"
+        return f"{self.max_bytes} bytes"
+
+    def sweep(self, older_than: float = ABANDONED_AFTER) -> list[str]:
+        """Delete uploads untouched for ``older_than`` seconds (previewed, never imported);
+        answers their tokens."""
+        if not self.folder.is_dir():
+            return []
+        cutoff = time.time() - older_than
+        swept = []
+        for folder in self.folder.iterdir():
+            try:
+                stale = TOKEN.match(folder.name) is not None and folder.is_dir() and folder.stat().st_mtime < cutoff
+            except FileNotFoundError:  # another request swept it first
+                continue
+            if stale:
+                shutil.rmtree(folder, ignore_errors=True)
+                swept.append(folder.name)
+        return swept
 
     def path(self, token: str) -> Path:
         """The upload's file; raises NotFound for a token that is malformed, used or cleaned up."""
@@ -94,6 +120,8 @@ class Uploads:
     def run_then_discard(self, run: Callable[[int, Path], Any], job_id: int, token: str) -> None:
         """Run the job on the upload, then delete the upload whatever happened (the report stays)."""
         try:
-            run(job_id, self.path(token))
+            path = self.path(token)
+            path.parent.touch()  # in use: not abandoned, however long the import takes
+            run(job_id, path)
         finally:
             self.discard(token)

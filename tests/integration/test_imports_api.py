@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -90,7 +91,8 @@ def test_a_raw_body_with_options_in_the_query(client: FlaskClient, tokens: dict[
 
 def test_a_file_too_large_is_refused_with_413_and_nothing_kept(
         app: Flask, client: FlaskClient, db_session: Session, tokens: dict[str, Headers], seeded: None) -> None:
-    app.config["CROSSCANAL_IMPORT_MAX_BYTES"] = 100
+    crosscanal = app.extensions["crosscanal"]
+    crosscanal.settings = replace(crosscanal.settings, import_max_bytes=100)
     body = assert_problem(upload(client, tokens["editor"], SUPPLIER_CSV * 2000), 413)  # refused by its length
     assert "at most" in body["detail"]
     raw = client.post(f"{API}/imports?filename=big.csv", data=SUPPLIER_CSV, content_type="text/csv",

@@ -11,11 +11,11 @@ import json
 import tempfile
 from typing import Any, BinaryIO, Mapping
 
-from flask import Response, current_app, request, send_file
+from flask import Response, request, send_file
 
 from hub.errors import NotFound, ValidationFailed
 from hub.exports.catalog_export import export
-from hub.imports.uploads import DEFAULT_MAX_BYTES, UploadTooLarge, Uploads
+from hub.imports.uploads import UploadTooLarge, Uploads
 from hub.jobs.imports import Importer
 from hub.store.imports import ImportJob
 from hub.web.body import load
@@ -29,9 +29,8 @@ MULTIPART_SLACK = 64 * 1024  # room for the multipart envelope around the file i
 
 
 def uploads() -> Uploads:
-    """The upload folder, with the size limit (``CROSSCANAL_IMPORT_MAX_BYTES`` in the app's config, for tests)."""
-    limit = int(current_app.config.get("CROSSCANAL_IMPORT_MAX_BYTES") or DEFAULT_MAX_BYTES)
-    return Uploads(hub().settings.data_dir, limit)
+    """The upload folder, with the size limit (``CROSSCANAL_IMPORT_MAX_BYTES``)."""
+    return Uploads(hub().settings.data_dir, hub().settings.import_max_bytes)
 
 
 def importer() -> Importer:

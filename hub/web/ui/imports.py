@@ -46,7 +46,7 @@ def index() -> str:
     repo = ImportRepo(session())
     return render_template("ui/imports.html", jobs=repo.recent_jobs(30), mappings=repo.mappings(), kinds=KINDS,
                            formats=IMPORT_FORMATS, export_formats=EXPORT_FORMATS,
-                           max_mb=uploads().max_bytes // (1024 * 1024))
+                           limit=uploads().limit)
 
 
 def _refused(what: str, errors: dict[str, list[str]], detail: str = "") -> None:
