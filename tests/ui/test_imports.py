@@ -1,6 +1,6 @@
 """Imports in the browser: a supplier's CSV uploaded, its columns checked and renamed in the
 preview, the mapping saved, the import followed to its end and its rejected row read; viewers
-only download; a hostile XLSX is refused with a message."""
+only download; a hostile XLSX or XML file is refused with a message."""
 
 from __future__ import annotations
 
@@ -134,7 +134,7 @@ def zip_bomb(path: Path) -> Path:
     return path
 
 
-def test_a_hostile_xlsx_is_refused_with_a_message(page: Page, app: Flask, db_session: Session, tmp_path: Path) -> None:
+def test_a_hostile_xlsx_or_xml_is_refused_with_a_message(page: Page, app: Flask, db_session: Session, tmp_path: Path) -> None:
     sign_in(page, "editor")
     upload(page, zip_bomb(tmp_path / "prices.xlsx"))
     expect(page.get_by_role("heading", name="Imports", level=1)).to_be_visible()
@@ -144,6 +144,13 @@ def test_a_hostile_xlsx_is_refused_with_a_message(page: Page, app: Flask, db_ses
     fake.write_bytes(b"this is not a spreadsheet")
     upload(page, fake)
     expect(page.get_by_role("alert")).to_contain_text("not an XLSX file")
+    laughs = tmp_path / "laughs.xml"
+    entities = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    laughs.write_text(f'<?xml version="1.0"?><!DOCTYPE rows [<!ENTITY l0 "lol">{entities}]>'
+                      '<rows><row><cell column="sku">supp-oats</cell><cell column="brand">&l9;</cell></row></rows>')
+    upload(page, laughs)
+    expect(page.get_by_role("alert")).to_contain_text("“laughs.xml” was refused")
+    expect(page.get_by_role("alert")).to_contain_text("DOCTYPE")
     db_session.rollback()
     assert db_session.query(ImportJob).count() == 0
     uploads = app.extensions["crosscanal"].settings.data_dir / "imports" / "uploads"
