@@ -21,12 +21,11 @@ from typing import Any, Iterator
 from sqlalchemy import Engine
 
 from channel_adapters.base.identifiers import gs1_check_digit
-from hub.config import normalize_database_url
 from hub.services.accounts import create_token
 from hub.services.demo import DemoCatalog
 from hub.store.db import make_engine, make_session_factory
 from hub.store.migrate import upgrade
-from tests.support.services import create_database, drop_database, ensure_postgres
+from tests.support.services import empty_database
 from bench.server import running_hub
 
 RESULTS = Path(__file__).with_name("results") / "foundation.json"
@@ -119,16 +118,10 @@ def main() -> None:
         "demo_load_sqlite": bench_demo(),
     }
     print("demo load:", results["demo_load_sqlite"])
-    with tempfile.TemporaryDirectory() as folder:
-        results["bulk_ndjson_sqlite"] = bench_bulk(f"sqlite:///{folder}/bench.db", args.products)
-    print("bulk on SQLite:", results["bulk_ndjson_sqlite"])
-    admin = ensure_postgres()
-    name, url = create_database(admin)
-    try:
-        results["bulk_ndjson_postgresql"] = bench_bulk(normalize_database_url(url), args.products)
-    finally:
-        drop_database(admin, name)
-    print("bulk on PostgreSQL:", results["bulk_ndjson_postgresql"])
+    for kind in ("sqlite", "postgresql"):
+        with tempfile.TemporaryDirectory() as folder, empty_database(kind, Path(folder) / "bench.db") as url:
+            results[f"bulk_ndjson_{kind}"] = bench_bulk(url, args.products)
+        print(f"bulk on {kind}:", results[f"bulk_ndjson_{kind}"])
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {RESULTS}")

@@ -140,19 +140,23 @@ class EntityRows:
             result.reject(rejections(row.number, key, {"": [reason]}, origins, row.cells, prepared.problems))
             return
         known[key] = saved.obj  # a later row of the batch may name it again
-        created = saved.created
         if self.earlier is not None:
-            digest = hashlib.blake2b(json.dumps(prepared.body, sort_keys=True, default=str).encode(), digest_size=16).digest()
-            result.digests[key] = digest
-            if created and key in self.earlier:  # an earlier batch of the dry run saved it, then rolled back
-                created = False
-                saved = Saved(saved.obj, created=False, changed=self.earlier[key] != digest)
-        if created:
+            saved = self._carried_forward(key, prepared.body, saved, result)
+        if saved.created:
             result.created += 1
         elif saved.changed:
             result.updated += 1
         else:
             result.unchanged += 1
+
+    def _carried_forward(self, key: str, body: dict[str, Any], saved: Saved[Any], result: BatchResult) -> Saved[Any]:
+        """In a dry run, a row is new only if no earlier (rolled back) batch saved its key."""
+        assert self.earlier is not None
+        digest = hashlib.blake2b(json.dumps(body, sort_keys=True, default=str).encode(), digest_size=16).digest()
+        result.digests[key] = digest
+        if saved.created and key in self.earlier:
+            return Saved(saved.obj, created=False, changed=self.earlier[key] != digest)
+        return saved
 
 
 def _renumbered(errors: dict[str, list[str]], body: dict[str, Any], reduced: dict[str, Any]) -> dict[str, list[str]]:

@@ -59,15 +59,16 @@ def grid_filter(session: Session, ctx: CatalogContext, query: dict[str, Any]) ->
     if errors:
         raise ValidationFailed("the search could not run", errors=errors)
     enabled = {"yes": True, "no": False}.get(query.get("enabled") or "")
+    diagnostic = query.get("diagnostic") or None
     publications = PublicationRepo(session).last_succeeded_for_channels(
-        [channel.id] if channel else [c.id for c in ctx.channels.values()])
+        [channel.id] if channel else [c.id for c in ctx.channels.values()]) if diagnostic else {}
     return GridFilter(
         sku_prefix=query.get("sku") or "", text=query.get("q") or "",
         family_id=family.id if family else None, enabled=enabled,
         category_ids=ctx.category_subtree([category.code]) if category else None,
         channel_id=channel.id if channel else None,
         below=query["below"] / 100 if query.get("below") else None,
-        diagnostic=query.get("diagnostic") or None, publication_ids=tuple(p.id for p in publications.values()),
+        diagnostic=diagnostic, publication_ids=tuple(p.id for p in publications.values()),
     )
 
 
