@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from channel_adapters.base.registry import AdapterRegistry
 
 from hub.errors import Conflict, NotFound, ValidationFailed
-from hub.services import product_index, schedules
+from hub.services import family_values, product_index, schedules
 from hub.services.context import CatalogContext
 from hub.store.models import (
     Attribute, Category, Channel, ChannelLock, Currency, Family, FamilyRequirement, Locale, Location,
@@ -36,6 +36,7 @@ class CodedService(Generic[M]):
     def __init__(self, session: Session, ctx: CatalogContext, author: str = "") -> None:
         self.session = session
         self.ctx = ctx
+        self.author = author  # who a change that reaches products is recorded for
         self.repo = CatalogRepo(session)
 
     def find(self, code: str) -> M | None:
@@ -171,6 +172,9 @@ class FamilyService(CodedService[Family]):
                     )
                 elif code in self.ctx.attributes:
                     requirements.append((channel, self.ctx.attributes[code]))
+        if existing:
+            dropped = {a.code for a in obj.attributes} - {a.code for a in attributes}
+            errors.update(family_values.axis_conflicts(self.session, obj, dropped) if dropped else {})
         _fail_if(errors, "family")
         obj.labels = data["labels"]
         obj.attributes = attributes
@@ -180,7 +184,11 @@ class FamilyService(CodedService[Family]):
         ]
 
     def _saved(self, obj: Family, before: dict[str, Any] | None) -> None:
-        if before is not None and before["requirements"] != self.state(obj)["requirements"]:
+        if before is None:
+            return
+        dropped = set(before["attributes"]) - {a.code for a in obj.attributes}
+        removed = family_values.drop(self.session, obj, dropped, self.author or "system") if dropped else 0
+        if removed or before["requirements"] != self.state(obj)["requirements"]:
             product_index.refresh_family(self.session, self.ctx, obj)
 
     def _check_delete(self, obj: Family) -> None:

@@ -8,7 +8,7 @@ from hub.services.accounts import Actor, role_allows
 from hub.services.catalog import (
     AttributeService, CategoryService, ChannelService, CurrencyService, FamilyService, LocaleService, LocationService,
 )
-from hub.web.auth import require
+from hub.web.auth import current_actor, require
 from hub.web.body import HubBlueprint
 from hub.web.crud import Collection, register
 from hub.web.etag import check_if_match, etag_of
@@ -29,15 +29,15 @@ def _channel_representation(rep: dict[str, Any], actor: Actor) -> dict[str, Any]
 
 
 def _service(cls: type) -> Any:
-    return lambda: cls(session(), catalog())
+    return lambda: cls(session(), catalog(), current_actor().name)
 
 
 class ChannelRecords(ChannelService):
     """Channels as the web layer shows them: checked against the installed adapters, with the
     feed token and pull URLs (callers redact both for roles below publisher)."""
 
-    def __init__(self, session: Any, ctx: Any) -> None:
-        super().__init__(session, ctx, adapters=hub().adapters)
+    def __init__(self, session: Any, ctx: Any, author: str = "") -> None:
+        super().__init__(session, ctx, author, adapters=hub().adapters)
 
     def representation(self, obj: Any) -> dict[str, Any]:
         """Adds the feed token and the pull URLs of the files the last good publication wrote."""
