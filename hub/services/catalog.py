@@ -141,6 +141,7 @@ class AttributeService(CodedService[Attribute]):
 
 class FamilyService(CodedService[Family]):
     model, noun = Family, "family"
+    cleared = 0  # products and models whose values for dropped attributes the last save removed
 
     def state(self, obj: Family) -> dict[str, Any]:
         requirements: dict[str, list[str]] = {}
@@ -187,8 +188,8 @@ class FamilyService(CodedService[Family]):
         if before is None:
             return
         dropped = set(before["attributes"]) - {a.code for a in obj.attributes}
-        removed = family_values.drop(self.session, obj, dropped, self.author or "system") if dropped else 0
-        if removed or before["requirements"] != self.state(obj)["requirements"]:
+        self.cleared = family_values.drop(self.session, obj, dropped, self.author or "system") if dropped else 0
+        if self.cleared or before["requirements"] != self.state(obj)["requirements"]:
             product_index.refresh_family(self.session, self.ctx, obj)
 
     def _check_delete(self, obj: Family) -> None:

@@ -26,10 +26,15 @@ BATCH = 500
 
 def axis_conflicts(session: Session, family: Family, dropped: set[str]) -> dict[str, list[str]]:
     """Reasons, under ``attributes``, why these attributes cannot leave the family."""
-    reasons = []
+    models: dict[str, list[str]] = {}
     for model in session.scalars(select(ProductModel).where(ProductModel.family_id == family.id).order_by(ProductModel.code)):
-        for axis in sorted(dropped.intersection(model.variant_axes)):
-            reasons.append(f"'{axis}' is a variant axis of product model '{model.code}'; it cannot leave the family")
+        for axis in dropped.intersection(model.variant_axes):
+            models.setdefault(axis, []).append(f"'{model.code}'")
+    reasons = []
+    for axis, codes in sorted(models.items()):
+        named = ", ".join(codes[:5]) + (f" and {len(codes) - 5} more" if len(codes) > 5 else "")
+        noun = "product model" if len(codes) == 1 else "product models"
+        reasons.append(f"'{axis}' is a variant axis of {noun} {named}; it cannot leave the family")
     return {"attributes": reasons} if reasons else {}
 
 

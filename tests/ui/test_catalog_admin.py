@@ -236,3 +236,33 @@ def test_the_pages_fit_a_tablet(page: Page) -> None:
     for url in ("/brand-guide", "/attributes", "/attributes/+new", "/attributes/color", "/families", "/families/grocery"):
         page.goto(url)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{url} scrolls sideways"
+
+
+def test_an_attribute_taken_out_of_a_family_leaves_its_products_with_history(
+        page: Page, client: FlaskClient, tokens: Headers) -> None:
+    product = client.get(f"{API}/products/{SKU}", headers=tokens["viewer"]).json
+    assert "organic" in product["values"]
+    versions = len(client.get(f"{API}/products/{SKU}/history", headers=tokens["viewer"]).json)
+    sign_in(page, "admin")
+    page.goto("/families/grocery")
+    page.get_by_label("organic in family").uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("were removed from")
+    expect(page.get_by_label("organic in family")).not_to_be_checked()
+
+    product = client.get(f"{API}/products/{SKU}", headers=tokens["viewer"]).json
+    assert "organic" not in product["values"] and "dietary" in product["values"]
+    history = client.get(f"{API}/products/{SKU}/history", headers=tokens["viewer"]).json
+    assert len(history) == versions + 1
+    assert history[-1]["author"].startswith("user:") and [c["field"] for c in history[-1]["changes"]] == ["values.organic"]
+    page.goto(f"/products/{SKU}")
+    expect(page.locator("#attribute-dietary")).to_have_count(1)  # the form is there...
+    expect(page.locator("#attribute-organic")).to_have_count(0)  # ...without the attribute the family dropped
+
+    page.goto("/families/apparel")
+    page.get_by_label("size in family").uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#form-message")).to_contain_text("Not saved")
+    expect(page.get_by_role("alert").filter(has_text="'size' is a variant axis of product model")).to_have_count(1)
+    family = client.get(f"{API}/families/apparel", headers=tokens["viewer"]).json
+    assert "size" in family["attributes"]

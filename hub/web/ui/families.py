@@ -116,7 +116,9 @@ def save(code: str) -> Response | tuple[str, int]:
         _place_errors(form, exc.errors or {"": [exc.detail]})
     else:
         session().commit()
-        flash("Saved: completeness of the family's products follows the new requirements.")
+        flash("Saved: completeness of the family's products follows the new requirements."
+              + (f" Values of the attributes taken out were removed from {service.cleared} products and models;"
+                 " their history shows each removal." if service.cleared else ""))
         return redirect(url_for("ui.family", code=code))
     session().rollback()
     return _render(service, service.get(code), form, message="Not saved: correct the fields marked below."), 422
