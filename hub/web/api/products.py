@@ -10,6 +10,7 @@ from typing import Any, Iterator
 
 from flask import Response, request, stream_with_context
 from marshmallow import fields
+from sqlalchemy.exc import SQLAlchemyError
 
 from hub.errors import HubError, NotFound, UnsupportedMediaType, ValidationFailed
 from hub.services import product_index
@@ -131,11 +132,14 @@ def _bulk(blp: HubBlueprint) -> None:
 
 
 def _bulk_lines(author: str) -> Iterator[str]:
-    """Each line in its own savepoint: a bad line is reported and rolled back alone.
+    """A bad line is reported and changes nothing; the good lines around it are stored.
 
     The answer streams while lines are read, so this job owns its session: the request's own
     is closed by the time the body is consumed. Lines are taken in batches whose existing
-    products are read in one query.
+    products are read in one query, saved without a savepoint each (the service refuses a bad
+    line before it changes anything) and written in one flush; a batch the database refuses
+    then is saved again line by line, each in a savepoint. A batch's results are sent once it
+    is committed.
     """
     with hub().writers() as db:
         service = ProductService(db, CatalogContext(db), author)
@@ -151,15 +155,25 @@ def _bulk_lines(author: str) -> Iterator[str]:
 
 def _bulk_batch(service: ProductService, batch: list[tuple[int, bytes]]) -> Iterator[str]:
     parsed = [(number, _parse_line(raw)) for number, raw in batch]
+    try:
+        results = _saved_lines(service, parsed, careful=False)
+    except SQLAlchemyError:
+        service.session.rollback()
+        results = _saved_lines(service, parsed, careful=True)
+    for result in results:
+        yield json.dumps(result, separators=(",", ":")) + "\n"
+
+
+def _saved_lines(service: ProductService, parsed: list[tuple[int, Any]], careful: bool) -> list[dict[str, Any]]:
     known = service.products.by_skus(
         body["sku"] for _, body in parsed if isinstance(body, dict) and isinstance(body.get("sku"), str)
     )
-    with product_index.deferred(service.session, service.ctx):  # one index refresh per batch
+    results = []
+    with product_index.deferred(service.session, service.ctx):  # one index refresh and one flush per batch
         for number, body in parsed:
-            result = _bulk_line(service, body, known)
-            result["line"] = number
-            yield json.dumps(result, separators=(",", ":")) + "\n"
+            results.append({**_bulk_line(service, body, known, careful), "line": number})
     service.session.commit()
+    return results
 
 
 def _parse_line(raw: bytes) -> Any:
@@ -180,18 +194,26 @@ def read_lines(stream: Any, chunk_size: int = 1 << 16) -> Iterator[bytes]:
         yield pending
 
 
-def _bulk_line(service: ProductService, body: Any, known: dict[str, Any]) -> dict[str, Any]:
+def _bulk_line(service: ProductService, body: Any, known: dict[str, Any], careful: bool) -> dict[str, Any]:
     sku = body.get("sku") if isinstance(body, dict) and isinstance(body.get("sku"), str) else None
     try:
         if isinstance(body, HubError):
             raise body
         if not isinstance(body, dict):
             raise ValidationFailed(errors={"body": ["expected a JSON object"]})
-        with service.session.begin_nested():
-            existing = known.get(sku) if sku else None
-            data = load(ProductIn(), merge_patch(service.state(existing), body) if existing else body)
+        existing = known.get(sku) if sku else None
+        data = load(ProductIn(), merge_patch(service.state(existing), body) if existing else body)
+        if careful:
+            with service.session.begin_nested():
+                saved = service.save(data, existing)
+        else:
             saved = service.save(data, existing)
         known[saved.obj.sku] = saved.obj  # a later line of the batch may patch it
         return {"sku": sku, "status": 201 if saved.created else 204, "errors": {}}
     except HubError as exc:
         return {"sku": sku, "status": exc.status, "errors": exc.errors or {"body": [exc.detail]}}
+    except SQLAlchemyError as exc:
+        if not careful:
+            raise
+        reason = f"the database refused the line: {getattr(exc, 'orig', None) or exc}".splitlines()[0]
+        return {"sku": sku, "status": 422, "errors": {"body": [reason]}}  # DESIGN.md: 201, 204 or 422
