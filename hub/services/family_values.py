@@ -53,6 +53,8 @@ def drop(session: Session, family: Family, dropped: set[str], author: str) -> in
             obj.revision += 1
             obj.updated = at
             changed += 1
+            if changed % BATCH == 0:
+                session.flush()  # written objects are no longer held by the session: memory stays flat
     session.flush()
     return changed
 
