@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from sqlalchemy.orm import Session
-from waitress import create_server
+from waitress import create_server, wasyncore
 
 from hub.config import Settings
 from hub.services.accounts import ROLES, create_user
@@ -57,9 +57,11 @@ def live_url(app: Flask, settings: Settings) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True, name="ui-test-server")
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    server.task_dispatcher.shutdown()
+    # Close the sockets from the server's own loop thread: closing them from here raced with
+    # its select() ("Bad file descriptor" in the loop or in a worker waking it).
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
     thread.join(timeout=5)
+    server.task_dispatcher.shutdown()
 
 
 @pytest.fixture
