@@ -5,7 +5,8 @@ The services refuse a row before they change anything, so a batch is saved witho
 per row and written in one flush at its end (inside ``product_index.deferred``), its inserts sent
 together. Only the database can still refuse a row then (a SKU another writer has just created, a
 number beyond a column's range); the importer then saves the batch again ``careful``ly, each row
-in its own savepoint, and the row the database refuses is reported like any other."""
+in its own savepoint, and the row the database refuses is reported like any other. Dry runs
+always save carefully (see ``EntityRows``)."""
 
 from __future__ import annotations
 
@@ -18,15 +19,30 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from hub.errors import HubError
+from hub.errors import HubError, ValidationFailed
 from hub.imports.flat_columns import KEY
 from hub.imports.report import rejections
 from hub.imports.rows import Rejection, Row
 from hub.imports.shapes import RowProblem, Shape
 from hub.services.context import CatalogContext
 from hub.services.products import ProductModelService, ProductService, Saved
+from hub.store.models import Product
 from schemas.errors import flatten_messages
 from schemas.product import ProductIn, ProductModelIn
+
+
+@dataclass
+class DryRunMemory:
+    """What the rolled-back batches of a dry run would have stored, for the batches after them:
+    a digest of each saved row's body by key (about 100 bytes a row), and which variant holds
+    each model's axis values."""
+
+    digests: dict[str, bytes] = field(default_factory=dict)
+    variants: dict[tuple[str, str], str] = field(default_factory=dict)  # (model, axis values as JSON): SKU
+
+    def update(self, other: DryRunMemory) -> None:
+        self.digests.update(other.digests)
+        self.variants.update(other.variants)
 
 
 @dataclass
@@ -38,7 +54,7 @@ class BatchResult:
     unchanged: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     rejected_rows: int = 0
-    digests: dict[str, bytes] = field(default_factory=dict)  # a dry run's saved rows, by key (see ``EntityRows``)
+    seen: DryRunMemory = field(default_factory=DryRunMemory)  # a dry run's saved rows (see ``EntityRows``)
 
     def reject(self, found: list[Rejection]) -> None:
         self.rejected_rows += 1
@@ -49,13 +65,15 @@ class EntityRows:
     """Products or product models, saved as the API saves them.
 
     A dry run rolls each batch back, so a later batch cannot see what an earlier one would have
-    stored. ``earlier`` carries that forward: a digest of each saved row's body, by key (about
-    100 bytes a row). A key an earlier batch saved counts as unchanged when its body is the same
-    again, and as updated otherwise, never as created twice.
+    stored. ``earlier`` carries that forward (``DryRunMemory``): a key an earlier batch saved
+    counts as unchanged when its body is the same again, and as updated otherwise, never as
+    created twice; a variant taking axis values an earlier batch's variant took is rejected, as
+    the import would reject it. A dry run saves ``careful``ly, so that rejection can still undo
+    the row.
     """
 
     def __init__(self, kind: str, session: Session, ctx: CatalogContext, author: str, shape: Shape,
-                 careful: bool = False, earlier: dict[str, bytes] | None = None) -> None:
+                 careful: bool = False, earlier: DryRunMemory | None = None) -> None:
         self.kind = kind
         self.careful = careful
         self.earlier = earlier
@@ -121,6 +139,8 @@ class EntityRows:
             if self.careful:
                 with self.session.begin_nested():
                     saved = self.service.save(data, existing)  # type: ignore[arg-type]
+                    if self.earlier is not None and isinstance(saved.obj, Product) and saved.obj.parent is not None:
+                        self._no_earlier_twin(saved.obj, result)
             else:
                 saved = self.service.save(data, existing)  # type: ignore[arg-type]
         except ValidationError as exc:
@@ -153,10 +173,25 @@ class EntityRows:
         """In a dry run, a row is new only if no earlier (rolled back) batch saved its key."""
         assert self.earlier is not None
         digest = hashlib.blake2b(json.dumps(body, sort_keys=True, default=str).encode(), digest_size=16).digest()
-        result.digests[key] = digest
-        if saved.created and key in self.earlier:
-            return Saved(saved.obj, created=False, changed=self.earlier[key] != digest)
+        result.seen.digests[key] = digest
+        if saved.created and key in self.earlier.digests:
+            return Saved(saved.obj, created=False, changed=self.earlier.digests[key] != digest)
         return saved
+
+    def _no_earlier_twin(self, variant: Product, result: BatchResult) -> None:
+        """In a dry run, raise ValidationFailed when an earlier batch's variant of the same model
+        took these axis values (the service sees only what the database holds)."""
+        assert self.earlier is not None and variant.parent is not None
+        model = variant.parent
+        combo = [next((e["data"] for e in (variant.values or {}).get(axis, []) if e["locale"] is None and e["scope"] is None), None)
+                 for axis in model.variant_axes]
+        ident = (model.code, json.dumps(combo, sort_keys=True, default=str))
+        twin = self.earlier.variants.get(ident)
+        if twin is not None and twin != variant.sku:
+            axes = ", ".join(f"{a}={v}" for a, v in zip(model.variant_axes, combo))
+            raise ValidationFailed("the product was not saved",
+                                   errors={"values": [f"variant '{twin}' of '{model.code}' already has {axes}"]})
+        result.seen.variants[ident] = variant.sku
 
 
 def _renumbered(errors: dict[str, list[str]], body: dict[str, Any], reduced: dict[str, Any]) -> dict[str, list[str]]:

@@ -8,7 +8,8 @@ product index of the products it saved is refreshed once, at its end, in its tra
 row by row, each in a savepoint (``EntityRows``'s careful mode).
 A dry run does exactly the same work and rolls each batch back instead of committing it; only
 the job's own counts are committed. What earlier batches would have stored reaches later ones
-as a digest per key (``EntityRows``), so a SKU given twice, far apart, counts as created once.
+(``DryRunMemory``): a SKU given twice, far apart, counts as created once, and a variant taking
+the axis values of an earlier batch's variant is rejected, as the import would reject it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.errors import HubError, NotFound
-from hub.imports.entity_rows import BatchResult, EntityRows
+from hub.imports.entity_rows import BatchResult, DryRunMemory, EntityRows
 from hub.imports.errors import FileRefused
 from hub.imports.flat_columns import detect_kind, parse_header
 from hub.imports.formats import detect_format, open_source
@@ -101,12 +102,12 @@ class Importer:
             source = open_source(path, fmt, encoding=options.get("encoding"), delimiter=delimiter, limits=self.limits)
             plan = self._plan(source, snapshot["kind"], options)
             self._update(job_id, kind=plan.kind, format=plan.fmt, total=source.total)
-            earlier: dict[str, bytes] | None = {} if snapshot["dry_run"] else None
+            earlier = DryRunMemory() if snapshot["dry_run"] else None
             for batch in _batches(plan.rows, BATCH):
                 result = self._batch(job_id, plan, batch, snapshot["author"], earlier, source.fraction())
                 report.add(result.rejections)
                 if earlier is not None:
-                    earlier.update(result.digests)
+                    earlier.update(result.seen)
                 if progress is not None:
                     progress(self.job(job_id))
         except FileRefused as exc:
@@ -156,19 +157,19 @@ class Importer:
                 shape = JsonShape(kind) if kind != "stock" else None
             return _Plan(source.format, kind, mapping, shape, rows)
 
-    def _batch(self, job_id: int, plan: _Plan, rows: list[Row], author: str, earlier: dict[str, bytes] | None,
+    def _batch(self, job_id: int, plan: _Plan, rows: list[Row], author: str, earlier: DryRunMemory | None,
                fraction: float) -> BatchResult:
         """Save a batch; ``earlier`` is None for a real import, and what earlier batches of a dry
         run saved otherwise."""
         try:
-            return self._saved_batch(job_id, plan, rows, author, earlier, fraction, careful=False)
+            return self._saved_batch(job_id, plan, rows, author, earlier, fraction, careful=earlier is not None)
         except SQLAlchemyError:
-            if plan.shape is None:
+            if plan.shape is None or earlier is not None:
                 raise
             logger.info("import %s: the database refused a batch; saving its rows one by one", job_id, exc_info=True)
             return self._saved_batch(job_id, plan, rows, author, earlier, fraction, careful=True)
 
-    def _saved_batch(self, job_id: int, plan: _Plan, rows: list[Row], author: str, earlier: dict[str, bytes] | None,
+    def _saved_batch(self, job_id: int, plan: _Plan, rows: list[Row], author: str, earlier: DryRunMemory | None,
                      fraction: float, careful: bool) -> BatchResult:
         with self.sessions() as session:
             ctx = CatalogContext(session)

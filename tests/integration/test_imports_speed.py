@@ -207,3 +207,26 @@ def test_a_dry_run_across_batches_counts_what_the_import_then_does(
     counts = lambda job: (job.rows, job.created, job.updated, job.unchanged, job.rejected)  # noqa: E731
     assert counts(real) == (6, 1, 2, 2, 1), real.rejections
     assert counts(dry) == counts(real)
+
+
+def test_a_dry_run_rejects_a_variant_taking_an_earlier_batchs_axis_values(
+        app: Flask, db_session: Session, seeded: None, importer: Importer, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """'tee-red-m' takes red/m in the first batch; 'tee-red-m2' asks for red/m two batches later.
+    The import rejects it; so must the dry run, whose first batch was rolled back by then."""
+    monkeypatch.setattr("hub.jobs.imports.BATCH", 2)
+    rows = ("tee-red-m,,tee,,,,,,red,m,19.90\n"
+            "lemonade,drinks,,Lemonade,Limonade,{other},,,,,1.20\n"
+            "juice,drinks,,Orange juice,Jus d'orange,{good},1,LITER,,,2.50\n"
+            "tee-red-l,,tee,,,,,,red,l,19.90\n"
+            "tee-red-m2,,tee,,,,,,red,m,19.90\n")
+    path = csv_file(tmp_path, rows)
+
+    dry = run(importer, db_session, path, dry_run=True)
+    real = run(importer, db_session, path)
+
+    counts = lambda job: (job.rows, job.created, job.updated, job.unchanged, job.rejected)  # noqa: E731
+    assert counts(real) == (5, 3, 0, 1, 1), real.rejections
+    assert counts(dry) == counts(real)
+    reasons = lambda job: [(r["row"], r["key"], r["reason"]) for r in job.rejections]  # noqa: E731
+    assert reasons(dry) == reasons(real) == [(6, "tee-red-m2", "variant 'tee-red-m' of 'tee' already has color=red, size=m")]
