@@ -2,11 +2,12 @@
 changes nothing, and the rows around it are kept.
 
 The services refuse a row before they change anything, so a batch is saved without a savepoint
-per row and written in one flush at its end (inside ``product_index.deferred``), its inserts sent
-together. Only the database can still refuse a row then (a SKU another writer has just created, a
-number beyond a column's range); the importer then saves the batch again ``careful``ly, each row
-in its own savepoint, and the row the database refuses is reported like any other. Dry runs
-always save carefully (see ``EntityRows``)."""
+and a flush per row: its rows are written when the batch ends (``product_index.deferred``) or
+when a check queries the database (autoflush, which is also how variants of one batch see each
+other: keep it on), their inserts sent together. Only the database can still refuse a row then (a
+SKU another writer has just created, a number beyond a column's range); the importer then saves
+the batch again ``careful``ly, each row in its own savepoint, and the row the database refuses is
+reported like any other. Dry runs always save carefully (see ``EntityRows``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import Schema, ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hub.errors import HubError, ValidationFailed
@@ -25,8 +25,9 @@ from hub.imports.report import rejections
 from hub.imports.rows import Rejection, Row
 from hub.imports.shapes import RowProblem, Shape
 from hub.services.context import CatalogContext
-from hub.services.products import ProductModelService, ProductService, Saved
+from hub.services.products import ProductModelService, ProductService, Saved, axis_values
 from hub.store.models import Product
+from hub.store.refusals import ROW_REFUSALS, refusal
 from schemas.errors import flatten_messages
 from schemas.product import ProductIn, ProductModelIn
 
@@ -38,11 +39,24 @@ class DryRunMemory:
     each model's axis values."""
 
     digests: dict[str, bytes] = field(default_factory=dict)
-    variants: dict[tuple[str, str], str] = field(default_factory=dict)  # (model, axis values as JSON): SKU
+    claims: dict[str, tuple[str, str]] = field(default_factory=dict)  # SKU: (model, its axis values as JSON)
 
-    def update(self, other: DryRunMemory) -> None:
-        self.digests.update(other.digests)
-        self.variants.update(other.variants)
+    def __post_init__(self) -> None:
+        self._holders = {claim: sku for sku, claim in self.claims.items()}
+
+    def holder(self, claim: tuple[str, str]) -> str | None:
+        """The variant that took these axis values of this model, if any."""
+        return self._holders.get(claim)
+
+    def update(self, later: DryRunMemory) -> None:
+        """Take in what a later batch saved; a variant that moved frees its old axis values."""
+        self.digests.update(later.digests)
+        for sku, claim in later.claims.items():
+            old = self.claims.get(sku)
+            if old is not None and self._holders.get(old) == sku:
+                del self._holders[old]
+            self.claims[sku] = claim
+            self._holders[claim] = sku
 
 
 @dataclass
@@ -139,8 +153,9 @@ class EntityRows:
             if self.careful:
                 with self.session.begin_nested():
                     saved = self.service.save(data, existing)  # type: ignore[arg-type]
-                    if self.earlier is not None and isinstance(saved.obj, Product) and saved.obj.parent is not None:
-                        self._no_earlier_twin(saved.obj, result)
+                    claim = self._unclaimed_earlier(saved.obj, result)
+                if claim is not None:
+                    result.seen.claims[saved.obj.sku] = claim  # type: ignore[union-attr]
             else:
                 saved = self.service.save(data, existing)  # type: ignore[arg-type]
         except ValidationError as exc:
@@ -153,11 +168,10 @@ class EntityRows:
             errors = exc.errors or {"": [exc.detail]}
             result.reject(rejections(row.number, key, errors, origins, row.cells, prepared.problems))
             return
-        except SQLAlchemyError as exc:
+        except ROW_REFUSALS as exc:
             if not self.careful:
                 raise
-            reason = f"the database refused the row: {getattr(exc, 'orig', None) or exc}".splitlines()[0]
-            result.reject(rejections(row.number, key, {"": [reason]}, origins, row.cells, prepared.problems))
+            result.reject(rejections(row.number, key, {"": [refusal(exc)]}, origins, row.cells, prepared.problems))
             return
         known[key] = saved.obj  # a later row of the batch may name it again
         if self.earlier is not None:
@@ -174,24 +188,26 @@ class EntityRows:
         assert self.earlier is not None
         digest = hashlib.blake2b(json.dumps(body, sort_keys=True, default=str).encode(), digest_size=16).digest()
         result.seen.digests[key] = digest
-        if saved.created and key in self.earlier.digests:
+        if key in self.earlier.digests:  # what the row is compared with is the earlier batch's row
             return Saved(saved.obj, created=False, changed=self.earlier.digests[key] != digest)
         return saved
 
-    def _no_earlier_twin(self, variant: Product, result: BatchResult) -> None:
-        """In a dry run, raise ValidationFailed when an earlier batch's variant of the same model
-        took these axis values (the service sees only what the database holds)."""
-        assert self.earlier is not None and variant.parent is not None
-        model = variant.parent
-        combo = [next((e["data"] for e in (variant.values or {}).get(axis, []) if e["locale"] is None and e["scope"] is None), None)
-                 for axis in model.variant_axes]
-        ident = (model.code, json.dumps(combo, sort_keys=True, default=str))
-        twin = self.earlier.variants.get(ident)
-        if twin is not None and twin != variant.sku:
+    def _unclaimed_earlier(self, obj: Any, result: BatchResult) -> tuple[str, str] | None:
+        """In a dry run, a variant's claim on its axis values; raises ValidationFailed when an
+        earlier batch's variant of the same model holds them still (the service sees only what
+        the database holds, and the earlier batches were rolled back)."""
+        if self.earlier is None or not isinstance(obj, Product) or obj.parent is None:
+            return None
+        model = obj.parent
+        combo = axis_values(model, obj.values or {})
+        claim = (model.code, json.dumps(combo, sort_keys=True, default=str))
+        holder = self.earlier.holder(claim)
+        moved = holder is not None and result.seen.claims.get(holder, claim) != claim  # it moved in this batch
+        if holder is not None and holder != obj.sku and not moved:
             axes = ", ".join(f"{a}={v}" for a, v in zip(model.variant_axes, combo))
             raise ValidationFailed("the product was not saved",
-                                   errors={"values": [f"variant '{twin}' of '{model.code}' already has {axes}"]})
-        result.seen.variants[ident] = variant.sku
+                                   errors={"values": [f"variant '{holder}' of '{model.code}' already has {axes}"]})
+        return claim
 
 
 def _renumbered(errors: dict[str, list[str]], body: dict[str, Any], reduced: dict[str, Any]) -> dict[str, list[str]]:

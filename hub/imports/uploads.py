@@ -77,7 +77,7 @@ class Uploads:
         """The size limit, as a person reads it."""
         for unit, size in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
             if self.max_bytes >= size:
-                return f"{self.max_bytes / size:.3g} {unit}"
+                return f"{self.max_bytes / size:.4g} {unit}"
         return f"{self.max_bytes} bytes"
 
     def sweep(self, older_than: float = ABANDONED_AFTER) -> list[str]:
@@ -121,7 +121,7 @@ class Uploads:
         """Run the job on the upload, then delete the upload whatever happened (the report stays)."""
         try:
             path = self.path(token)
-            path.parent.touch()  # in use: not abandoned, however long the import takes
+            path.parent.touch()  # in use: not swept for a day (and a file already open stays readable if it were)
             run(job_id, path)
         finally:
             self.discard(token)

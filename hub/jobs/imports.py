@@ -38,6 +38,7 @@ from hub.imports.stock_rows import StockRows
 from hub.services import product_index
 from hub.services.context import CatalogContext
 from hub.store.imports import ImportJob
+from hub.store.refusals import ROW_REFUSALS
 from hub.store.types import utcnow
 from schemas.imports import DELIMITERS
 
@@ -163,7 +164,7 @@ class Importer:
         run saved otherwise."""
         try:
             return self._saved_batch(job_id, plan, rows, author, earlier, fraction, careful=earlier is not None)
-        except SQLAlchemyError:
+        except ROW_REFUSALS:
             if plan.shape is None or earlier is not None:
                 raise
             logger.info("import %s: the database refused a batch; saving its rows one by one", job_id, exc_info=True)

@@ -13,7 +13,8 @@ it is saved cost most of an import's time (a delete and an insert per product, a
 matching every delete against the whole session). Inside ``deferred(session, ctx)`` the
 services' ``changed`` only notes the products, and they are refreshed together, once, when the
 block ends, still in the same transaction: the index a commit leaves is the same. The services
-also leave their flush to the block's end, so a batch's inserts go to the database together.
+also leave their flush to the block's end (or to a query's autoflush before it), so a batch's
+inserts go to the database together rather than one flush per product.
 """
 
 from __future__ import annotations

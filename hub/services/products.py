@@ -69,6 +69,13 @@ def product_state(product: Product) -> State:
     }
 
 
+def axis_values(model: ProductModel, values: dict[str, Any]) -> list[Any]:
+    """A variant's values for its model's axes, None where unset: only global values count,
+    since an axis is never localizable or scopable."""
+    return [next((e["data"] for e in values.get(axis, []) if e["locale"] is None and e["scope"] is None), None)
+            for axis in model.variant_axes]
+
+
 def model_state(model: ProductModel) -> State:
     return {
         "code": model.code,
@@ -108,8 +115,9 @@ class _Versioned:
 
     def _stored(self, obj: Product | ProductModel, new: bool) -> None:
         """A new object joins the session. Outside ``product_index.deferred`` the change is written
-        at once; inside, it waits for the block's end (or the savepoint around the row), so an
-        import writes a whole batch of rows in one flush, its inserts sent together."""
+        at once; inside, it waits for the block's end (or the savepoint around the row, or a
+        later query's autoflush), so an import's rows are not written one flush per row and
+        their inserts go out together."""
         if new:
             self.session.add(obj)
         if not product_index.is_deferred(self.session):
@@ -156,7 +164,7 @@ class ProductService(_Versioned):
         return self.save(data, product).obj
 
     def check(self, data: dict[str, Any], existing: Product | None) -> None:
-        """Raise ValidationFailed with every reason ``save`` would give, touching nothing."""
+        """Raise ValidationFailed with every reason ``save`` would give, storing nothing."""
         self._validated(data, existing)
 
     def save(self, data: dict[str, Any], existing: Product | None) -> Saved[Product]:
@@ -211,21 +219,17 @@ class ProductService(_Versioned):
         return state, {"family": family, "parent": parent, "categories": categories}
 
     def _check_axes(self, parent: ProductModel, values: dict[str, Any], existing: Product | None, errors: dict[str, list[str]]) -> None:
-        combo = []
-        for axis in parent.variant_axes:
-            entry = next((e for e in values.get(axis, []) if e["locale"] is None and e["scope"] is None), None)
-            if entry is None:
+        combo = axis_values(parent, values)
+        for axis, data in zip(parent.variant_axes, combo):
+            if data is None:
                 errors.setdefault(f"values.{axis}", []).append(f"a variant of '{parent.code}' must set its axis '{axis}'")
                 return
-            combo.append(entry["data"])
+        # The query writes the session's pending rows first (autoflush): variants saved earlier in
+        # the same import batch are among the siblings.
         for sibling_id, sibling_sku, sibling_values in self.products.variant_values(parent.id):
             if existing is not None and sibling_id == existing.id:
                 continue
-            theirs = [
-                next((e["data"] for e in (sibling_values or {}).get(axis, []) if e["locale"] is None and e["scope"] is None), None)
-                for axis in parent.variant_axes
-            ]
-            if theirs == combo:
+            if axis_values(parent, sibling_values or {}) == combo:
                 axes = ", ".join(f"{a}={v}" for a, v in zip(parent.variant_axes, combo))
                 errors.setdefault("values", []).append(f"variant '{sibling_sku}' of '{parent.code}' already has {axes}")
                 return
@@ -342,7 +346,7 @@ class ProductModelService(_Versioned):
         return self.save(data, model).obj
 
     def check(self, data: dict[str, Any], existing: ProductModel | None) -> None:
-        """Raise ValidationFailed with every reason ``save`` would give, touching nothing."""
+        """Raise ValidationFailed with every reason ``save`` would give, storing nothing."""
         self._validated(data, existing)
 
     def save(self, data: dict[str, Any], existing: ProductModel | None) -> Saved[ProductModel]:
@@ -360,7 +364,7 @@ class ProductModelService(_Versioned):
         model.revision += 1
         model.updated = at
         self._stored(model, existing is None)
-        if existing is not None:
+        if existing is not None and model.id is not None:  # no id: new in this batch, so no variants yet
             product_index.changed(self.session, self.ctx, self.products.variants(model.id))
         return Saved(model, created=existing is None, changed=True)
 
@@ -379,10 +383,14 @@ class ProductModelService(_Versioned):
                 )
         if len(set(axes)) != len(axes):
             errors.setdefault("variant_axes", []).append("an axis is given twice")
-        if existing is not None and axes != list(existing.variant_axes) and self.products.has_variants(existing.id):
-            errors.setdefault("variant_axes", []).append("axes cannot change while the model has variants")
-        if existing is not None and family is not None and family.id != existing.family_id and self.products.has_variants(existing.id):
-            errors.setdefault("family", []).append("the family cannot change while the model has variants")
+        new_axes = existing is not None and axes != list(existing.variant_axes)
+        new_family = existing is not None and family is not None and family is not existing.family
+        # A model created earlier in the same import batch is not written yet (no id): no variants.
+        if (new_axes or new_family) and existing is not None and existing.id is not None and self.products.has_variants(existing.id):
+            if new_axes:
+                errors.setdefault("variant_axes", []).append("axes cannot change while the model has variants")
+            if new_family:
+                errors.setdefault("family", []).append("the family cannot change while the model has variants")
         known_media = CatalogRepo(self.session).media_paths(image_paths(data.get("values", {}), self.ctx))
         values = check_values(data.get("values", {}), self.ctx, allowed, errors, media_paths=known_media)
         for axis in axes:

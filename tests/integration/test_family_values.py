@@ -40,7 +40,7 @@ def test_dropping_an_attribute_removes_its_values_with_a_version_and_products_sa
     _, versions, _ = read(client, f"{API}/products/juice/history", editor)
     assert len(versions) == before + 1
     latest = versions[-1]
-    assert latest["author"] != "test"  # the token that changed the family, not the product's creator
+    assert latest["author"] == "token:test editor"  # who changed the family, not the product's creator
     assert [change["field"] for change in latest["changes"]] == ["values.ean"], latest["changes"]
     assert assert_cache_agrees(app)[("juice", "web")][1] == []  # nothing missing: ean is no longer required
 

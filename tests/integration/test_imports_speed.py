@@ -19,7 +19,7 @@ from hub.services import product_index
 from hub.services.context import CatalogContext
 from hub.services.products import ProductService
 from hub.store.imports import ImportJob
-from hub.store.models import Family, Product, ProductCompleteness, Version
+from hub.store.models import Family, Product, ProductCompleteness, ProductModel, Version
 from hub.store.types import utcnow
 from schemas.imports import ImportOptionsIn
 from schemas.product import ProductIn
@@ -197,7 +197,8 @@ def test_a_dry_run_across_batches_counts_what_the_import_then_does(
     rows = (lemonade + "cola,drinks,,Cola,,{bad},,,,,1.00\n"
             + "juice,drinks,,Orange juice,Jus d'orange,{good},1,LITER,,,2.50\n" + lemonade
             + "juice,drinks,,Fresh orange juice,Jus d'orange,{good},1,LITER,,,2.50\n"
-            + lemonade.replace("1.20", "1.30"))
+            + lemonade.replace("1.20", "1.30")
+            + "juice,drinks,,Fresh orange juice,Jus d'orange,{good},1,LITER,,,2.50\n")  # an existing one, same again
     path = csv_file(tmp_path, rows)
 
     dry = run(importer, db_session, path, dry_run=True)
@@ -205,7 +206,7 @@ def test_a_dry_run_across_batches_counts_what_the_import_then_does(
     real = run(importer, db_session, path)
 
     counts = lambda job: (job.rows, job.created, job.updated, job.unchanged, job.rejected)  # noqa: E731
-    assert counts(real) == (6, 1, 2, 2, 1), real.rejections
+    assert counts(real) == (7, 1, 2, 3, 1), real.rejections
     assert counts(dry) == counts(real)
 
 
@@ -230,3 +231,32 @@ def test_a_dry_run_rejects_a_variant_taking_an_earlier_batchs_axis_values(
     assert counts(dry) == counts(real)
     reasons = lambda job: [(r["row"], r["key"], r["reason"]) for r in job.rejections]  # noqa: E731
     assert reasons(dry) == reasons(real) == [(6, "tee-red-m2", "variant 'tee-red-m' of 'tee' already has color=red, size=m")]
+
+
+def test_a_dry_run_frees_the_axis_values_a_variant_moves_away_from(
+        app: Flask, db_session: Session, seeded: None, importer: Importer, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("hub.jobs.imports.BATCH", 1)
+    rows = ("tee-red-m,,tee,,,,,,red,m,19.90\n"
+            "tee-red-m,,tee,,,,,,red,l,19.90\n"  # moves to red/l in a later batch: red/m is free again
+            "tee-red-m2,,tee,,,,,,red,m,19.90\n")
+    path = csv_file(tmp_path, rows)
+
+    dry = run(importer, db_session, path, dry_run=True)
+    real = run(importer, db_session, path)
+
+    counts = lambda job: (job.rows, job.created, job.updated, job.unchanged, job.rejected)  # noqa: E731
+    assert counts(real) == (3, 2, 1, 0, 0), real.rejections
+    assert counts(dry) == counts(real), dry.rejections
+
+
+def test_a_models_file_naming_a_model_twice_in_one_batch_updates_it(
+        db_session: Session, seeded: None, importer: Importer, tmp_path: Path) -> None:
+    """The second row meets the model the first created, not yet written: it has no variants."""
+    path = tmp_path / "models.csv"
+    path.write_text('code,family,variant_axes,name-en_US\npolo,tees,"color,size",Polo\npolo,tees,"color,size",Polo shirt\n')
+    for dry_run in (True, False):
+        job = run(importer, db_session, path, dry_run=dry_run)
+        assert (job.kind, job.created, job.updated, job.rejected) == ("models", 1, 1, 0), job.rejections
+    db_session.rollback()
+    assert db_session.scalar(select(ProductModel.values).where(ProductModel.code == "polo"))["name"][0]["data"] == "Polo shirt"

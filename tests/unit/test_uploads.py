@@ -78,3 +78,9 @@ def test_an_upload_being_imported_is_not_swept_and_is_deleted_after(tmp_path: Pa
     assert seen == [CSV]
     with pytest.raises(NotFound):
         uploads.path(token)
+
+
+@pytest.mark.parametrize(("size", "shown"), [(1000 * 1024 * 1024, "1000 MiB"), (1536 * 1024 * 1024, "1.5 GiB"),
+                                              (200 * 1024 * 1024, "200 MiB"), (1500, "1.465 KiB")])
+def test_the_limit_reads_as_a_person_would_write_it(tmp_path: Path, size: int, shown: str) -> None:
+    assert Uploads(tmp_path, max_bytes=size).limit == shown

@@ -10,7 +10,6 @@ from typing import Any, Iterator
 
 from flask import Response, request, stream_with_context
 from marshmallow import fields
-from sqlalchemy.exc import SQLAlchemyError
 
 from hub.errors import HubError, NotFound, UnsupportedMediaType, ValidationFailed
 from hub.services import product_index
@@ -18,6 +17,7 @@ from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
 from hub.services.products import ProductModelService, ProductService
 from hub.services.resolve import resolve_product
+from hub.store.refusals import ROW_REFUSALS, refusal
 from hub.web.auth import current_actor, require
 from hub.web.body import HubBlueprint, load
 from hub.web.crud import Collection, register
@@ -157,7 +157,7 @@ def _bulk_batch(service: ProductService, batch: list[tuple[int, bytes]]) -> Iter
     parsed = [(number, _parse_line(raw)) for number, raw in batch]
     try:
         results = _saved_lines(service, parsed, careful=False)
-    except SQLAlchemyError:
+    except ROW_REFUSALS:
         service.session.rollback()
         results = _saved_lines(service, parsed, careful=True)
     for result in results:
@@ -212,8 +212,7 @@ def _bulk_line(service: ProductService, body: Any, known: dict[str, Any], carefu
         return {"sku": sku, "status": 201 if saved.created else 204, "errors": {}}
     except HubError as exc:
         return {"sku": sku, "status": exc.status, "errors": exc.errors or {"body": [exc.detail]}}
-    except SQLAlchemyError as exc:
+    except ROW_REFUSALS as exc:
         if not careful:
             raise
-        reason = f"the database refused the line: {getattr(exc, 'orig', None) or exc}".splitlines()[0]
-        return {"sku": sku, "status": 422, "errors": {"body": [reason]}}  # DESIGN.md: 201, 204 or 422
+        return {"sku": sku, "status": 422, "errors": {"body": [refusal(exc, "line")]}}  # DESIGN.md: 201, 204 or 422
