@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import struct
 import zlib
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from hub.store.models import Base
+from hub.store.models import Base, Family, Product
+from hub.store.types import utcnow
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -89,3 +91,25 @@ def tiny_png(red: int = 255, green: int = 0, blue: int = 0) -> bytes:
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1x1, 8 bits, truecolour
     pixels = zlib.compress(bytes([0, red, green, blue]))  # filter byte, then one RGB pixel
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+@contextmanager
+def racing_writer(db_session: Session, sku: str, family: str) -> Iterator[list[str]]:
+    """Inside the block, just before any flush that would insert a product ``sku``, "another
+    writer" inserts it first, in the same transaction (as a race on the SKU looks to the
+    database, which refuses the flush). Yields the list of races that happened."""
+    family_id = db_session.scalar(select(Family.id).where(Family.code == family))
+    races: list[str] = []
+
+    def first(session: Session, *args: Any) -> None:
+        if any(isinstance(obj, Product) and obj.sku == sku for obj in session.new):
+            races.append(sku)
+            session.connection().execute(insert(Product.__table__).values(
+                sku=sku, family_id=family_id, enabled=True, values={}, media=[], revision=1,
+                created=utcnow(), updated=utcnow()))
+
+    event.listen(Session, "before_flush", first)
+    try:
+        yield races
+    finally:
+        event.remove(Session, "before_flush", first)

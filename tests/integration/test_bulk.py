@@ -7,14 +7,15 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.store.models import Family, Product, Version
-from hub.store.types import utcnow
+from hub.store.models import Product, Version
 from tests.factories import value
 from tests.integration.conftest import BAD_EAN, GOOD_EAN
-from tests.integration.helpers import API, Headers, assert_problem, everything, ndjson, read_ndjson, row_count
+from tests.integration.helpers import (
+    API, Headers, assert_problem, everything, ndjson, racing_writer, read_ndjson, row_count,
+)
 
 NDJSON = "application/x-ndjson"
 
@@ -135,29 +136,16 @@ def test_bulk_in_another_content_type_gets_415(
 
 def test_a_batch_the_database_refuses_is_saved_again_line_by_line(
         client: FlaskClient, db_session: Session, tokens: dict[str, Headers], seeded: None) -> None:
-    """Lines are written in one flush per batch. Another writer creates 'lemonade' just before
+    """Lines are written together, a batch at a time. Another writer creates 'lemonade' just before
     each flush that would insert it (in the same transaction, as a race on the SKU would look to
     the database): that line alone is refused, with the database's reason, and the others are
     stored once."""
-    family_id = db_session.scalar(select(Family.id).where(Family.code == "drinks"))
-    races = []
-
-    def other_writer(session: Session, *args: Any) -> None:
-        if any(isinstance(obj, Product) and obj.sku == "lemonade" for obj in session.new):
-            races.append(1)
-            session.connection().execute(insert(Product.__table__).values(
-                sku="lemonade", family_id=family_id, enabled=True, values={}, media=[], revision=1,
-                created=utcnow(), updated=utcnow()))
-
-    event.listen(Session, "before_flush", other_writer)
-    try:
+    with racing_writer(db_session, "lemonade", "drinks") as races:
         results = read_ndjson(bulk(client, tokens["editor"], ndjson(
             {"sku": "cola", "family": "drinks"},
             {"sku": "lemonade", "family": "drinks"},
             {"sku": "juice", "enabled": False},
         )))
-    finally:
-        event.remove(Session, "before_flush", other_writer)
 
     assert len(races) == 2  # the batch's flush, then the lemonade line's own savepoint
     assert [(r["line"], r["sku"], r["status"]) for r in results] == [(1, "cola", 201), (2, "lemonade", 422), (3, "juice", 204)]

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from channel_adapters.base.identifiers import gs1_check_digit
@@ -19,12 +19,11 @@ from hub.services import product_index
 from hub.services.context import CatalogContext
 from hub.services.products import ProductService
 from hub.store.imports import ImportJob
-from hub.store.models import Family, Product, ProductCompleteness, ProductModel, Version
-from hub.store.types import utcnow
+from hub.store.models import Product, ProductCompleteness, ProductModel, Version
 from schemas.imports import ImportOptionsIn
 from schemas.product import ProductIn
 from tests.integration.conftest import GOOD_EAN
-from tests.integration.helpers import row_count
+from tests.integration.helpers import racing_writer, row_count
 from tests.integration.test_product_index import assert_cache_agrees, cached
 
 BAD_EAN = GOOD_EAN[:-1] + str((int(GOOD_EAN[-1]) + 1) % 10)
@@ -155,26 +154,13 @@ def test_a_deferred_refresh_skips_rolled_back_new_products_and_joins_an_open_blo
 
 def test_a_batch_the_database_refuses_is_saved_again_row_by_row(
         app: Flask, db_session: Session, seeded: None, importer: Importer, tmp_path: Path) -> None:
-    """A batch is written in one flush. Here another writer creates 'lemonade' just before each
+    """A batch's rows are written together. Here another writer creates 'lemonade' just before each
     flush that would insert it (in the same transaction, as a unique SKU race would look to the
     database): the batch's flush fails, the batch is saved again row by row, and only that row
     is rejected, with the database's reason; nothing is counted twice."""
-    family_id = db_session.scalar(select(Family.id).where(Family.code == "drinks"))
-    races = []
-
-    def other_writer(session: Session, *args: Any) -> None:
-        if any(isinstance(obj, Product) and obj.sku == "lemonade" for obj in session.new):
-            races.append(1)
-            session.connection().execute(insert(Product.__table__).values(
-                sku="lemonade", family_id=family_id, enabled=True, values={}, media=[], revision=1,
-                created=utcnow(), updated=utcnow()))
-
     rows = "".join(line + "\n" for line in ROWS.splitlines()[:4])  # juice, lemonade, cola, tee-red-m
-    event.listen(Session, "before_flush", other_writer)
-    try:
+    with racing_writer(db_session, "lemonade", "drinks") as races:
         job = run(importer, db_session, csv_file(tmp_path, rows))
-    finally:
-        event.remove(Session, "before_flush", other_writer)
 
     assert len(races) == 2  # the batch's one flush, then the lemonade row's own savepoint
     assert (job.status, job.rows, job.created, job.updated, job.rejected) == ("succeeded", 4, 1, 1, 2), job.rejections
