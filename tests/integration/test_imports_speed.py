@@ -80,6 +80,21 @@ def versions(db_session: Session) -> dict[str, int]:
     return found
 
 
+def counts(job: ImportJob) -> tuple[int, int, int, int, int]:
+    return job.rows, job.created, job.updated, job.unchanged, job.rejected
+
+
+def dry_then_real(importer: Importer, db_session: Session, path: Path, batch: int,
+                  monkeypatch: pytest.MonkeyPatch) -> tuple[ImportJob, ImportJob]:
+    """A dry run of the file, then the import, in batches of ``batch`` rows: the dry run must
+    store nothing and report what the import then does."""
+    monkeypatch.setattr("hub.jobs.imports.BATCH", batch)
+    before = versions(db_session)
+    dry = run(importer, db_session, path, dry_run=True)
+    assert versions(db_session) == before
+    return dry, run(importer, db_session, path)
+
+
 def test_an_import_refreshes_the_index_once_per_batch_and_keeps_it_exact(
         app: Flask, db_session: Session, seeded: None, importer: Importer, tmp_path: Path,
         index_replacements: list[str]) -> None:
@@ -178,20 +193,14 @@ def test_a_dry_run_across_batches_counts_what_the_import_then_does(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of two rows: 'lemonade' is created in the first batch and named again, the same and
     then changed, in later ones, which a dry run rolls back in between."""
-    monkeypatch.setattr("hub.jobs.imports.BATCH", 2)
     lemonade = "lemonade,drinks,,Lemonade,Limonade,{other},,,,,1.20\n"
     rows = (lemonade + "cola,drinks,,Cola,,{bad},,,,,1.00\n"
             + "juice,drinks,,Orange juice,Jus d'orange,{good},1,LITER,,,2.50\n" + lemonade
             + "juice,drinks,,Fresh orange juice,Jus d'orange,{good},1,LITER,,,2.50\n"
             + lemonade.replace("1.20", "1.30")
             + "juice,drinks,,Fresh orange juice,Jus d'orange,{good},1,LITER,,,2.50\n")  # an existing one, same again
-    path = csv_file(tmp_path, rows)
+    dry, real = dry_then_real(importer, db_session, csv_file(tmp_path, rows), 2, monkeypatch)
 
-    dry = run(importer, db_session, path, dry_run=True)
-    assert db_session.scalar(select(Product.id).where(Product.sku == "lemonade")) is None
-    real = run(importer, db_session, path)
-
-    counts = lambda job: (job.rows, job.created, job.updated, job.unchanged, job.rejected)  # noqa: E731
     assert counts(real) == (7, 1, 2, 3, 1), real.rejections
     assert counts(dry) == counts(real)
 
@@ -201,18 +210,13 @@ def test_a_dry_run_rejects_a_variant_taking_an_earlier_batchs_axis_values(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """'tee-red-m' takes red/m in the first batch; 'tee-red-m2' asks for red/m two batches later.
     The import rejects it; so must the dry run, whose first batch was rolled back by then."""
-    monkeypatch.setattr("hub.jobs.imports.BATCH", 2)
     rows = ("tee-red-m,,tee,,,,,,red,m,19.90\n"
             "lemonade,drinks,,Lemonade,Limonade,{other},,,,,1.20\n"
             "juice,drinks,,Orange juice,Jus d'orange,{good},1,LITER,,,2.50\n"
             "tee-red-l,,tee,,,,,,red,l,19.90\n"
             "tee-red-m2,,tee,,,,,,red,m,19.90\n")
-    path = csv_file(tmp_path, rows)
+    dry, real = dry_then_real(importer, db_session, csv_file(tmp_path, rows), 2, monkeypatch)
 
-    dry = run(importer, db_session, path, dry_run=True)
-    real = run(importer, db_session, path)
-
-    counts = lambda job: (job.rows, job.created, job.updated, job.unchanged, job.rejected)  # noqa: E731
     assert counts(real) == (5, 3, 0, 1, 1), real.rejections
     assert counts(dry) == counts(real)
     reasons = lambda job: [(r["row"], r["key"], r["reason"]) for r in job.rejections]  # noqa: E731
@@ -222,16 +226,11 @@ def test_a_dry_run_rejects_a_variant_taking_an_earlier_batchs_axis_values(
 def test_a_dry_run_frees_the_axis_values_a_variant_moves_away_from(
         app: Flask, db_session: Session, seeded: None, importer: Importer, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("hub.jobs.imports.BATCH", 1)
     rows = ("tee-red-m,,tee,,,,,,red,m,19.90\n"
             "tee-red-m,,tee,,,,,,red,l,19.90\n"  # moves to red/l in a later batch: red/m is free again
             "tee-red-m2,,tee,,,,,,red,m,19.90\n")
-    path = csv_file(tmp_path, rows)
+    dry, real = dry_then_real(importer, db_session, csv_file(tmp_path, rows), 1, monkeypatch)
 
-    dry = run(importer, db_session, path, dry_run=True)
-    real = run(importer, db_session, path)
-
-    counts = lambda job: (job.rows, job.created, job.updated, job.unchanged, job.rejected)  # noqa: E731
     assert counts(real) == (3, 2, 1, 0, 0), real.rejections
     assert counts(dry) == counts(real), dry.rejections
 
