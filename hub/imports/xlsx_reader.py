@@ -1,4 +1,8 @@
-"""XLSX files: the archive checked first, then the first sheet streamed in openpyxl's read-only mode."""
+"""XLSX files: the archive checked first, then the first sheet streamed in openpyxl's read-only mode.
+
+Every part of the archive has its prolog read before openpyxl opens it: a part declaring a DOCTYPE
+is refused with our message, whichever XML parser openpyxl uses for that part (lxml for the
+workbook's parts, defusedxml for the sheets) and whatever that parser's version would do."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from hub.imports.errors import FileRefused
 from hub.imports.limits import ReadLimits
 from hub.imports.rows import Row
 from hub.imports.spreadsheet_cells import restore
+from hub.imports.xml_prolog import refuse_dtd
 from hub.imports.zip_guard import check_zip
 
 
@@ -41,9 +46,14 @@ class XlsxSource:
         check_zip(path, limits)
         self.limits = limits
         try:
+            with zipfile.ZipFile(path) as archive:
+                for name in archive.namelist():
+                    with archive.open(name) as part:
+                        refuse_dtd(part, f"'{name}' in the XLSX archive")
             # read_only streams the sheet's XML; with defusedxml installed, openpyxl parses through it.
             self._book = load_workbook(path, read_only=True, data_only=True, keep_links=False)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, NotImplementedError,
+                RuntimeError) as exc:  # the last two: a part compressed by an unknown method, or encrypted
             raise FileRefused(f"not a readable XLSX file: {exc}") from exc
         self._sheet = self._book.worksheets[0]
         max_row, max_column = self._sheet.max_row, self._sheet.max_column  # as the sheet declares them

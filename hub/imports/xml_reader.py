@@ -11,7 +11,10 @@ The shape carries the same columns as CSV, one ``row`` element per record::
 
 The root element's name is free. A column without a ``cell`` is left as it is, like a column
 missing from a CSV file. A file with a DOCTYPE is refused outright: entity declarations are how
-billion-laughs and external-entity attacks work, and no product file needs one.
+billion-laughs and external-entity attacks work, and no product file needs one. The prolog is read
+first (``xml_prolog``), so the refusal and its message do not depend on the XML library installed;
+a DTD the prolog check cannot see (an encoding it does not know) is still refused after parsing,
+and a parser's own entity errors are reported as the same refusal.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from lxml import etree
 from hub.imports.errors import FileRefused
 from hub.imports.limits import ReadLimits
 from hub.imports.rows import Row
+from hub.imports.xml_prolog import REFUSAL, refuse_dtd
 
 
 class XmlSource:
@@ -36,6 +40,12 @@ class XmlSource:
     def __init__(self, path: Path, *, limits: ReadLimits = ReadLimits()) -> None:
         self.limits = limits
         self._file = path.open("rb")
+        try:
+            refuse_dtd(self._file)
+        except FileRefused:
+            self._file.close()
+            raise
+        self._file.seek(0)
         self._size = max(1, path.stat().st_size)
         self._events = etree.iterparse(
             self._file, events=("start", "end"), resolve_entities=False, no_network=True, huge_tree=False,
@@ -46,7 +56,7 @@ class XmlSource:
     def _refuse_dtd(self, element: Any) -> None:
         info = element.getroottree().docinfo
         if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
-            raise FileRefused("the XML file declares a DOCTYPE; DTDs and entities are refused for safety, remove it")
+            raise FileRefused(f"the XML file {REFUSAL}")
 
     def rows(self) -> Iterator[Row]:
         count = 0
@@ -67,6 +77,12 @@ class XmlSource:
                 while element.getprevious() is not None:
                     del self._root[0]
         except etree.XMLSyntaxError as exc:
+            # iterparse may raise a bare "no element found"; the log's last entry holds the cause.
+            cause = exc.error_log.last_error
+            if cause is not None and "entity" in cause.message.lower():  # undeclared, looping, amplified
+                raise FileRefused(f"line {cause.line}: the XML file uses an entity other than &amp; &lt; &gt; "
+                                  "&quot; &apos; or a character reference; DTDs and entities are refused "
+                                  "for safety, remove it") from exc
             raise FileRefused(f"the XML cannot be read: {exc}") from exc
 
     def _row(self, element: Any) -> Row:
