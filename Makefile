@@ -2,18 +2,24 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-sqlite test-postgresql browser bench serve clean
+.PHONY: demo test test-sqlite test-postgresql test-lxml5 browser bench serve lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# Exactly the locked set, every file checked against its hash (pip refuses a dependency the lock
+# lacks), then the project itself without dependencies. `pip check` fails when pyproject.toml asks
+# for something the lock does not hold: run `make lock`. The Python's own pip installs; setuptools
+# and wheel, which build the project, come from the lock too.
+$(VENV)/.installed: pyproject.toml requirements/test.txt | $(BIN)/python
+	$(PIP) install --require-hashes -r requirements/test.txt
+	$(PIP) install --no-deps --no-build-isolation -e .
+	$(PIP) check
 	touch $@
 
 demo: $(VENV)/.installed
@@ -28,8 +34,9 @@ serve: $(VENV)/.installed
 	$(BIN)/crosscanal serve --host $(HOST) --port $(PORT)
 
 # The whole suite, once on SQLite and once on PostgreSQL (started if it is down, or the server
-# in CROSSCANAL_TEST_POSTGRES_URL); each run creates and drops its own database.
-test: test-sqlite test-postgresql
+# in CROSSCANAL_TEST_POSTGRES_URL); each run creates and drops its own database. Then the tests
+# that read or write XML once more with lxml 5 in place of the locked lxml 6.
+test: test-sqlite test-postgresql test-lxml5
 
 # The browser tests (tests/ui) drive Debian's Chromium, never a browser Playwright downloads:
 # install the package when it is missing (as root, as CI runs, or through password-less sudo).
@@ -47,6 +54,32 @@ test-sqlite: $(VENV)/.installed browser
 
 test-postgresql: $(VENV)/.installed browser
 	$(BIN)/python -m pytest --db postgresql $(PYTEST_ARGS)
+
+# lxml 5 (libxml2 2.13) lies in its own folder, put before the venv's lxml 6 on the path: a refusal
+# of hostile XML, an XSD check or a feed must not depend on which of the two a user has.
+LXML5 := $(VENV)/lxml5
+LXML_TESTS := tests/unit/test_import_readers.py tests/unit/test_xml_prolog.py tests/integration/test_imports_safety.py \
+	tests/ui/test_imports.py tests/adapters
+$(VENV)/.lxml5-installed: requirements/lxml5.txt | $(VENV)/.installed
+	rm -rf $(LXML5)
+	$(PIP) install --require-hashes --no-deps --target $(LXML5) -r requirements/lxml5.txt
+	touch $@
+
+test-lxml5: $(VENV)/.lxml5-installed browser
+	PYTHONPATH=$(LXML5) $(BIN)/python -c 'import lxml.etree as e; assert e.LXML_VERSION[0] == 5, e.LXML_VERSION'
+	PYTHONPATH=$(LXML5) $(BIN)/python -m pytest --db sqlite $(LXML_TESTS) $(PYTEST_ARGS)
+
+# Refreshes the locks on purpose, to the newest releases within pyproject.toml's ranges: a reviewed
+# change, committed with `make test` green (README, "Dependencies"). The runtime lock (Dockerfile)
+# takes the test lock's versions as constraints, so both hold the same releases.
+UV_VERSION := 0.13.8
+UV_COMPILE := $(BIN)/uv pip compile --universal --python-version 3.11 --generate-hashes --custom-compile-command 'make lock'
+BUILD_REQUIRES := $(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'
+lock: | $(BIN)/python
+	$(PIP) install uv==$(UV_VERSION)
+	$(BUILD_REQUIRES) | $(UV_COMPILE) --upgrade pyproject.toml - --extra test -o requirements/test.txt
+	$(BUILD_REQUIRES) | $(UV_COMPILE) pyproject.toml - -c requirements/test.txt -o requirements/runtime.txt
+	echo 'lxml>=5,<6' | $(UV_COMPILE) --upgrade - -o requirements/lxml5.txt
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.foundation
