@@ -6,6 +6,8 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest-xdist workers per half of `make test` (auto: one per core; 0 runs in one process, for -s or --pdb).
+PYTEST_WORKERS ?= auto
 
 .PHONY: demo test test-sqlite test-postgresql test-lxml5 browser bench serve lock clean
 
@@ -50,10 +52,10 @@ browser:
 	    </dev/null >/dev/null; }
 
 test-sqlite: $(VENV)/.installed browser
-	$(BIN)/python -m pytest --db sqlite $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --db sqlite -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgresql: $(VENV)/.installed browser
-	$(BIN)/python -m pytest --db postgresql $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --db postgresql -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # lxml 5 (libxml2 2.13) lies in its own folder, put before the venv's lxml 6 on the path: a refusal
 # of hostile XML, an XSD check or a feed must not depend on which of the two a user has.
@@ -70,16 +72,18 @@ test-lxml5: $(VENV)/.lxml5-installed browser
 	PYTHONPATH=$(LXML5) $(BIN)/python -m pytest --db sqlite $(LXML_TESTS) $(PYTEST_ARGS)
 
 # Refreshes the locks on purpose, to the newest releases within pyproject.toml's ranges: a reviewed
-# change, committed with `make test` green (README, "Dependencies"). The runtime lock (Dockerfile)
-# takes the test lock's versions as constraints, so both hold the same releases.
+# change, committed with `make test` green (README, "Dependencies"). `make lock LOCK_UPGRADE=` keeps
+# the locked releases and only follows what pyproject.toml now asks for. The runtime lock
+# (Dockerfile) takes the test lock's versions as constraints, so both hold the same releases.
+LOCK_UPGRADE ?= --upgrade
 UV_VERSION := 0.13.8
 UV_COMPILE := $(BIN)/uv pip compile --universal --python-version 3.11 --generate-hashes --custom-compile-command 'make lock'
 BUILD_REQUIRES := $(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'
 lock: | $(BIN)/python
 	$(PIP) install uv==$(UV_VERSION)
-	$(BUILD_REQUIRES) | $(UV_COMPILE) --upgrade pyproject.toml - --extra test -o requirements/test.txt
+	$(BUILD_REQUIRES) | $(UV_COMPILE) $(LOCK_UPGRADE) pyproject.toml - --extra test -o requirements/test.txt
 	$(BUILD_REQUIRES) | $(UV_COMPILE) pyproject.toml - -c requirements/test.txt -o requirements/runtime.txt
-	echo 'lxml>=5,<6' | $(UV_COMPILE) --upgrade - -o requirements/lxml5.txt
+	echo 'lxml>=5,<6' | $(UV_COMPILE) $(LOCK_UPGRADE) - -o requirements/lxml5.txt
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.foundation
