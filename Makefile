@@ -90,6 +90,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.publishing
 	$(BIN)/python -m bench.ui_pages
 	$(BIN)/python -m bench.imports
+	$(BIN)/python -m bench.readers
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
