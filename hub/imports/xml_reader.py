@@ -13,7 +13,8 @@ The root element's name is free. A column without a ``cell`` is left as it is, l
 missing from a CSV file. A file with a DOCTYPE is refused outright: entity declarations are how
 billion-laughs and external-entity attacks work, and no product file needs one. The prolog is read
 first (``xml_prolog``), so the refusal and its message do not depend on the XML library installed;
-a DTD the prolog check cannot see (an encoding it does not know) is still refused after parsing,
+a DTD the prolog check cannot see (in an encoding only the parser knows, such as iconv's
+CSUNICODE11UTF7) is still refused after parsing,
 and a parser's own entity errors are reported as the same refusal.
 """
 

@@ -73,6 +73,31 @@ def test_an_xml_file_in_utf16_with_a_doctype_is_refused_before_parsing(tmp_path:
         XmlSource(path)
 
 
+def hidden_from_python(xml: str) -> bytes:
+    """``xml`` in UTF-7 under a name libxml2 knows (through iconv) and Python's codecs do not."""
+    return b'<?xml version="1.0" encoding="CSUNICODE11UTF7"?>' + xml.replace("<", "+ADw-").replace(">", "+AD4-").encode()
+
+
+def test_a_doctype_in_an_encoding_only_the_parser_knows_is_refused_after_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "rows.xml"
+    path.write_bytes(hidden_from_python('<!DOCTYPE rows><rows><row><cell column="sku">a</cell></row></rows>'))
+    source = XmlSource(path)  # the prolog check cannot read it
+    with pytest.raises(FileRefused, match="the XML file declares a DOCTYPE"):
+        list(source.rows())
+
+
+def test_a_billion_laughs_in_an_encoding_only_the_parser_knows_is_refused_whatever_the_parser(tmp_path: Path) -> None:
+    # lxml 6 stops at its amplification limit (an entity refusal), lxml 5 parses the DTD unexpanded
+    # (the DOCTYPE refusal after parsing): either way our refusal, never the parser's words.
+    entities = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    path = tmp_path / "rows.xml"
+    path.write_bytes(hidden_from_python(f'<!DOCTYPE rows [<!ENTITY l0 "lol">{entities}]>'
+                                        '<rows><row><cell column="sku">&l9;</cell></row></rows>'))
+    with pytest.raises(FileRefused, match="DTDs and entities are refused for safety") as refusal:
+        list(XmlSource(path).rows())
+    assert "amplification" not in str(refusal.value)
+
+
 def test_an_undeclared_entity_is_refused_as_an_entity_not_as_a_parser_error(tmp_path: Path) -> None:
     path = tmp_path / "rows.xml"
     path.write_text('<rows>\n<row><cell column="sku">a&nbsp;b</cell></row></rows>')
