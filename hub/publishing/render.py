@@ -5,21 +5,22 @@ Previews and publications both go through here, so a preview is exactly what wou
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Iterable
 
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from channel_adapters.base import ChannelAdapter, Diagnostic, Item, RenderContext, Severity, StoreInfo
+from channel_adapters.base import ChannelAdapter, Diagnostic, Item, ProductView, RenderContext, Severity, StoreInfo
 from channel_adapters.base.registry import AdapterRegistry
 from hub.config import Settings
 from hub.errors import HubError, ValidationFailed
-from hub.services import brand_guide
-from hub.services.completeness import completeness
+from hub.services import brand_guide, documents
+from hub.services.completeness import of_values
 from hub.services.context import CatalogContext
-from hub.services.resolve import resolve
+from hub.services.documents import Document, StockPairs
+from hub.services.resolve import ChannelLens
 from hub.store.models import Channel, Product
 from hub.store.repos import StockRepo
 from schemas.errors import flatten_messages
@@ -48,6 +49,15 @@ def load_settings(adapter: ChannelAdapter, settings: dict) -> dict:
                                errors=flatten_messages(exc.messages, "settings")) from exc
 
 
+@dataclass(frozen=True)
+class Resolvable:
+    """One product as a publication reads it: its document, its stock and what it lacks."""
+
+    doc: Document
+    stock: StockPairs
+    missing: list[str]  # attribute codes the channel requires and the product does not fill
+
+
 class ChannelRenderer:
     """Everything needed to render one channel, prepared once per publication or preview."""
 
@@ -56,7 +66,8 @@ class ChannelRenderer:
         self.channel = channel
         self.now = now
         self.adapter = adapter_for(registry, channel)
-        stores = [loc for loc in StockRepo(session).locations() if loc.type == "store"]
+        locations = StockRepo(session).locations()
+        stores = [loc for loc in locations if loc.type == "store"]
         self.ctx = RenderContext(
             channel=channel.code, locale=channel.locale, currency=channel.currency, country=channel.country, now=now,
             settings=load_settings(self.adapter, channel.settings), media_url=settings.media_url,
@@ -64,19 +75,28 @@ class ChannelRenderer:
             stores=tuple(StoreInfo(s.code, s.name, s.country, s.address or {}) for s in stores),
         )
         self.guide = brand_guide.get(session)
+        self.lens = ChannelLens(channel, CatalogContext(session), locations, self.guide.title_template or None)
 
     def render(self, products: list[Product], catalog: CatalogContext) -> list[Item]:
-        """Items for these products, in order, with the hub's findings added to the adapter's."""
+        """Items for these stored products (a preview), exactly as a publication renders them."""
         stock = StockRepo(self.session).for_products(p.id for p in products)
-        views = [resolve(p, self.channel, catalog, stock[p.id], self.now, self.guide.title_template or None) for p in products]
-        items = list(self.adapter.items(views, self.ctx))
-        return [replace(item, diagnostics=(*self.findings(product, view), *item.diagnostics))
-                for product, view, item in zip(products, views, items)]
+        rows = []
+        for product in products:
+            doc = documents.of_product(product)
+            (result,) = of_values(doc["values"], product.family, [self.channel])
+            rows.append(Resolvable(doc, documents.stock_pairs(stock[product.id]), result.missing))
+        return self.render_documents(rows)
 
-    def findings(self, product: Product, view: object) -> Iterable[Diagnostic]:
-        for row in completeness(product, [self.channel]):
-            for attribute in row.missing:
-                yield Diagnostic(Severity.ERROR, "incomplete",
-                                 f"{attribute} is required on {self.channel.code} ({row.locale}) and has no value",
-                                 attribute, f"fill {attribute} for {row.locale}", product.sku)
-        yield from brand_guide.check(view, self.guide)  # type: ignore[arg-type]
+    def render_documents(self, rows: list[Resolvable]) -> list[Item]:
+        """Items for these documents, in order, with the hub's findings added to the adapter's."""
+        views = [self.lens.view(row.doc, row.stock, self.now) for row in rows]
+        items = self.adapter.items(views, self.ctx)
+        return [replace(item, diagnostics=(*self.findings(row.missing, view), *item.diagnostics))
+                for row, view, item in zip(rows, views, items)]
+
+    def findings(self, missing: list[str], view: ProductView) -> Iterable[Diagnostic]:
+        locale, code = self.channel.locale, self.channel.code
+        for attribute in missing:
+            yield Diagnostic(Severity.ERROR, "incomplete", f"{attribute} is required on {code} ({locale}) and has no value",
+                             attribute, f"fill {attribute} for {locale}", view.sku)
+        yield from brand_guide.check(view, self.guide)

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 from hub.services.inheritance import effective_values
 from hub.services.values import is_empty, pick
-from hub.store.models import Attribute, Channel, Product
+from hub.store.models import Attribute, Channel, Family, Product
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,14 @@ def has_value(values: dict[str, list[dict[str, Any]]], attribute: Attribute, cha
 
 def completeness(product: Product, channels: Iterable[Channel]) -> list[Completeness]:
     """One result per channel (in that channel's locale), counting inherited values as filled."""
-    values = effective_values(product)
+    return of_values(effective_values(product), product.family, channels)
+
+
+def of_values(values: dict[str, list[dict[str, Any]]], family: Family, channels: Iterable[Channel]) -> list[Completeness]:
+    """Completeness of values after inheritance (a stored product's or a resolved document's)."""
     results = []
     for channel in channels:
-        required = [r.attribute for r in product.family.requirements if r.channel_id == channel.id]
+        required = [r.attribute for r in family.requirements if r.channel_id == channel.id]
         missing = sorted(a.code for a in required if not has_value(values, a, channel.code, channel.locale))
         ratio = 1.0 if not required else round((len(required) - len(missing)) / len(required), 4)
         results.append(Completeness(channel.code, channel.locale, ratio, len(required), missing))

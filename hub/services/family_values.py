@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.services import history
-from hub.services.products import model_state, product_state
+from hub.services.states import model_state, product_state
 from hub.store.models import Family, Product, ProductModel
 from hub.store.types import utcnow
 

@@ -20,13 +20,18 @@ def _unkeyed(keyed: dict[tuple[str, str | None, str | None], dict[str, Any]]) ->
     return values
 
 
+def merged_values(model: ValueMap, own: ValueMap) -> ValueMap:
+    """A variant's own values over its model's, per (attribute, locale, scope)."""
+    merged = _keyed(model)
+    merged.update(_keyed(own or {}))
+    return _unkeyed(merged)
+
+
 def effective_values(product: Product) -> ValueMap:
     """The product's own values over its model's, per (attribute, locale, scope)."""
     if product.parent is None:
         return product.values or {}
-    merged = _keyed(product.parent.values or {})
-    merged.update(_keyed(product.values or {}))
-    return _unkeyed(merged)
+    return merged_values(product.parent.values or {}, product.values or {})
 
 
 def inherited_values(product: Product) -> ValueMap:

@@ -14,6 +14,7 @@ from hub.errors import Conflict, NotFound, ValidationFailed
 from hub.services import product_index, history
 from hub.services.context import CatalogContext
 from hub.services.inheritance import inherited_values
+from hub.services.states import State, axis_values, iso, model_state, offer_order, product_state
 from hub.services.values import check_values, image_paths
 from hub.store.models import Category, Family, Offer, Product, ProductModel
 from hub.store.repos import CatalogRepo, ProductRepo, StockRepo, VersionRepo
@@ -24,7 +25,6 @@ from schemas.product import ProductIn
 AXIS_TYPES = ("select", "boolean", "number", "measurement", "text")
 
 T = TypeVar("T", Product, ProductModel)
-State = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -32,58 +32,6 @@ class Saved(Generic[T]):
     obj: T
     created: bool
     changed: bool
-
-
-def _iso(moment: datetime | None) -> str | None:
-    """UTC, always: the same instant sent as +01:00 must not read as a change."""
-    return moment.astimezone(timezone.utc).isoformat() if moment else None
-
-
-def offer_state(offer: Offer) -> dict[str, Any]:
-    return {
-        "currency": offer.currency,
-        "price": format(offer.price, "f"),
-        "channel": offer.channel.code if offer.channel else None,
-        "location": offer.location.code if offer.location else None,
-        "sale_price": format(offer.sale_price, "f") if offer.sale_price is not None else None,
-        "sale_start": _iso(offer.sale_start),
-        "sale_end": _iso(offer.sale_end),
-    }
-
-
-def offer_order(offer: dict[str, Any]) -> tuple[str, str, str]:
-    return offer["currency"], offer["channel"] or "", offer["location"] or ""
-
-
-def product_state(product: Product) -> State:
-    """The editable state of a product: what a version snapshots and an ETag covers."""
-    return {
-        "sku": product.sku,
-        "family": product.family.code,
-        "parent": product.parent.code if product.parent else None,
-        "enabled": product.enabled,
-        "categories": sorted(c.code for c in product.categories),
-        "values": product.values or {},
-        "offers": sorted((offer_state(o) for o in product.offers), key=offer_order),
-        "media": product.media or [],
-    }
-
-
-def axis_values(model: ProductModel, values: dict[str, Any]) -> list[Any]:
-    """A variant's values for its model's axes, None where unset: only global values count,
-    since an axis is never localizable or scopable."""
-    return [next((e["data"] for e in values.get(axis, []) if e["locale"] is None and e["scope"] is None), None)
-            for axis in model.variant_axes]
-
-
-def model_state(model: ProductModel) -> State:
-    return {
-        "code": model.code,
-        "family": model.family.code,
-        "variant_axes": list(model.variant_axes),
-        "categories": sorted(c.code for c in model.categories),
-        "values": model.values or {},
-    }
 
 
 class _Versioned:
@@ -249,8 +197,8 @@ class ProductService(_Versioned):
                 "channel": offer.get("channel"),
                 "location": offer.get("location"),
                 "sale_price": format(Decimal(offer["sale_price"]), "f") if offer.get("sale_price") is not None else None,
-                "sale_start": _iso(offer.get("sale_start")),
-                "sale_end": _iso(offer.get("sale_end")),
+                "sale_start": iso(offer.get("sale_start")),
+                "sale_end": iso(offer.get("sale_end")),
             })
         return sorted(states, key=offer_order)
 

@@ -1,8 +1,10 @@
-"""The resolved view: one product as one channel sees it, at a moment passed in."""
+"""The resolved view: one product as one channel sees it, at a moment passed in, made from the
+product's resolved document (``hub.services.documents``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Iterable
 
 from sqlalchemy.orm import Session
@@ -13,9 +15,10 @@ from channel_adapters.base.view import CategoryView, MediaView, OfferView, Produ
 from hub.services.context import CatalogContext
 from hub.services import brand_guide
 from hub.services.brand_guide import render_title
-from hub.services.inheritance import effective_values
+from hub.services import documents
+from hub.services.documents import Document, StockPairs
 from hub.services.values import pick
-from hub.store.models import Attribute, Category, Channel, Offer, Product, Stock
+from hub.store.models import Attribute, Category, Channel, Location, Product, Stock
 from hub.store.repos import StockRepo
 
 
@@ -39,36 +42,100 @@ def display(attribute: Attribute, data: Any, locale: str) -> str:
     return str(data)
 
 
-def channel_offer(offers: Iterable[Offer], channel: Channel, now: datetime, store_id: int | None = None) -> OfferView | None:
-    """The channel's own price over the default one, in the channel's currency (for one store, or none)."""
-    mine = [o for o in offers if o.currency == channel.currency and o.location_id == store_id]
-    offer = next((o for o in mine if o.channel_id == channel.id), None) or next((o for o in mine if o.channel_id is None), None)
-    if offer is None:
+class ChannelLens:
+    """What one channel needs to see any document, worked out once: the labels of options and
+    categories in its locale, its category map up the tree, its title template, the locations.
+
+    Building a view is then plain dict work per product (no query, no ORM object), which is what
+    lets a publication resolve tens of thousands of products a second.
+    """
+
+    def __init__(self, channel: Channel, ctx: CatalogContext, locations: Iterable[Location],
+                 title_template: str | None = None) -> None:
+        self.channel, self.code, self.locale, self.currency = channel, channel.code, channel.locale, channel.currency
+        self.attributes = ctx.attributes
+        mapping = channel.mapping or {}
+        self.title_template = mapping.get("title_template") or title_template
+        category_map = mapping.get("category_map", {})
+        self.paths: dict[str, tuple[str, ...]] = {}
+        self.mapped: dict[str, tuple[int, str | None]] = {}  # code -> (depth, channel category up the tree)
+        for code, category in ctx.categories.items():
+            self.paths[code] = category_path(category, self.locale)
+            self.mapped[code] = (_depth(category), _mapped_up(category, category_map))
+        self.locations = {loc.code: (loc.type, loc.country) for loc in locations}
+
+    def view(self, doc: Document, stock: StockPairs, now: datetime) -> ProductView:
+        """The view an adapter reads; ``now`` decides which sales run, so adapters need no clock."""
+        values, labels, types = {}, {}, {}
+        locale, code = self.locale, self.code
+        for name, entries in doc["values"].items():
+            attribute = self.attributes.get(name)
+            data = pick(entries, locale, code)
+            if attribute is None or data is None:
+                continue
+            values[name], types[name] = data, attribute.type
+            labels[name] = display(attribute, data, locale)
+        categories = doc["categories"]
+        offers = [o for o in doc["offers"] if o["currency"] == self.currency]
+        warehouse = 0
+        stock_views = []
+        for location, quantity in stock:
+            kind, country = self.locations[location]
+            stock_views.append(StockView(location, kind, quantity, country))
+            if kind == "warehouse":
+                warehouse += quantity
+        return ProductView(
+            sku=doc["sku"],
+            channel=code,
+            locale=locale,
+            currency=self.currency,
+            country=self.channel.country,
+            family=doc["family"],
+            group=doc["group"],
+            variant_axes=tuple(doc["axes"]),
+            enabled=doc["enabled"],
+            revision=doc["revision"],
+            values=values,
+            labels=labels,
+            attribute_types=types,
+            categories=tuple(CategoryView(c, self.paths[c]) for c in categories),
+            mapped_category=self._mapped_category(categories),
+            offer=self._offer(offers, None, now),
+            store_offers={store: view for store in sorted({o["location"] for o in offers if o["location"]})
+                          if (view := self._offer(offers, store, now)) is not None},
+            stock=tuple(stock_views),
+            availability="in_stock" if warehouse > 0 else "out_of_stock",
+            media=tuple(MediaView(m["path"], m["role"], m.get("alt", {}).get(locale)) for m in doc["media"]),
+            title=render_title(self.title_template, labels),
+        )
+
+    def _mapped_category(self, categories: list[str]) -> str | None:
+        """The channel category of our most specific mapped category, looking up the tree from each."""
+        for _depth_, mapped in sorted((self.mapped[c] for c in categories), key=lambda m: -m[0]):
+            if mapped is not None:
+                return mapped
         return None
-    return offer_view(offer, now)
+
+    def _offer(self, offers: list[dict[str, Any]], store: str | None, now: datetime) -> OfferView | None:
+        """The channel's own price over the default one, in the channel's currency (for one store, or none)."""
+        mine = [o for o in offers if o["location"] == store]
+        offer = next((o for o in mine if o["channel"] == self.code), None) or next((o for o in mine if o["channel"] is None), None)
+        return None if offer is None else offer_view(offer, now)
 
 
-def store_offers(offers: Iterable[Offer], channel: Channel, now: datetime) -> dict[str, OfferView]:
-    """Each store's own offer, where a store charges its own price."""
-    offers = list(offers)
-    found = {}
-    for store in {o.location for o in offers if o.location is not None and o.currency == channel.currency}:
-        view = channel_offer(offers, channel, now, store.id)
-        if view is not None:
-            found[store.code] = view
-    return found
-
-
-def offer_view(offer: Offer, now: datetime) -> OfferView:
-    sale = offer.sale_price is not None and (offer.sale_end is None or now < offer.sale_end)
-    running = sale and (offer.sale_start is None or offer.sale_start <= now)
+def offer_view(offer: dict[str, Any], now: datetime) -> OfferView:
+    """An offer's state as a channel sees it at ``now``: a sale that has ended is gone."""
+    sale_price = offer["sale_price"]
+    end = datetime.fromisoformat(offer["sale_end"]) if offer["sale_end"] else None
+    start = datetime.fromisoformat(offer["sale_start"]) if offer["sale_start"] else None
+    sale = sale_price is not None and (end is None or now < end)
     return OfferView(
-        currency=offer.currency,
-        price=offer.price,
-        sale_price=offer.sale_price if sale else None,
-        sale_start=offer.sale_start if sale else None,
-        sale_end=offer.sale_end if sale else None,
-        on_sale=running,
+        currency=offer["currency"],
+        price=Decimal(offer["price"]),
+        sale_price=Decimal(sale_price) if sale else None,
+        sale_start=start if sale else None,
+        sale_end=end if sale else None,
+        on_sale=sale and (start is None or start <= now),
     )
 
 
@@ -88,58 +155,28 @@ def _depth(category: Category) -> int:
     return depth
 
 
-def mapped_category(categories: list[Category], category_map: dict[str, str]) -> str | None:
-    """The channel category of our most specific mapped category, looking up the tree from each."""
-    for category in sorted(categories, key=lambda c: (-_depth(c), c.code)):
-        node: Category | None = category
-        while node is not None:
-            if node.code in category_map:
-                return category_map[node.code]
-            node = node.parent
+def _mapped_up(category: Category, category_map: dict[str, str]) -> str | None:
+    node: Category | None = category
+    while node is not None:
+        if node.code in category_map:
+            return category_map[node.code]
+        node = node.parent
     return None
+
+
+def lens(session: Session, channel: Channel, ctx: CatalogContext, title_template: str | None = None) -> ChannelLens:
+    return ChannelLens(channel, ctx, StockRepo(session).locations(), title_template)
 
 
 def resolve(
     product: Product, channel: Channel, ctx: CatalogContext, stock: list[Stock], now: datetime,
     title_template: str | None = None,
 ) -> ProductView:
-    """Build the view an adapter reads; ``now`` decides which sales run, so adapters need no clock.
+    """One stored product's view, through its document: what a publication of it would read.
 
     ``title_template`` is the brand guide's; the channel's own mapping template wins over it.
     """
-    values, labels, types = {}, {}, {}
-    for code, entries in effective_values(product).items():
-        attribute = ctx.attributes.get(code)
-        data = pick(entries, channel.locale, channel.code)
-        if attribute is None or data is None:
-            continue
-        values[code], types[code] = data, attribute.type
-        labels[code] = display(attribute, data, channel.locale)
-    categories = list(product.categories) + [c for c in (product.parent.categories if product.parent else []) if c not in product.categories]
-    warehouse_quantity = sum(s.quantity for s in stock if s.location.type == "warehouse")
-    return ProductView(
-        sku=product.sku,
-        channel=channel.code,
-        locale=channel.locale,
-        currency=channel.currency,
-        country=channel.country,
-        family=product.family.code,
-        group=product.parent.code if product.parent else None,
-        variant_axes=tuple(product.parent.variant_axes) if product.parent else (),
-        enabled=product.enabled,
-        revision=product.revision,
-        values=values,
-        labels=labels,
-        attribute_types=types,
-        categories=tuple(CategoryView(c.code, category_path(c, channel.locale)) for c in sorted(categories, key=lambda c: c.code)),
-        mapped_category=mapped_category(categories, (channel.mapping or {}).get("category_map", {})),
-        offer=channel_offer(product.offers, channel, now),
-        store_offers=store_offers(product.offers, channel, now),
-        stock=tuple(StockView(s.location.code, s.location.type, s.quantity, s.location.country) for s in stock),
-        availability="in_stock" if warehouse_quantity > 0 else "out_of_stock",
-        media=tuple(MediaView(m["path"], m["role"], m.get("alt", {}).get(channel.locale)) for m in product.media or []),
-        title=render_title((channel.mapping or {}).get("title_template") or title_template, labels),
-    )
+    return lens(ctx.session, channel, ctx, title_template).view(documents.of_product(product), documents.stock_pairs(stock), now)
 
 
 def resolve_product(session: Session, ctx: CatalogContext, product: Product, channel: Channel, now: datetime) -> tuple[ProductView, list[Diagnostic]]:

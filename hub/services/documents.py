@@ -1,0 +1,72 @@
+"""The resolved document: a product's master record after inheritance, flattened into one
+channel-independent dict, so publishing reads one row per product instead of an object graph.
+
+A document holds what every channel's view is made from: the values after the model's are
+merged under the variant's own, the categories of both, the offers (by channel and store
+code), the media, and the identity of the product (SKU, family, model, axes, enabled,
+revision). Stock is kept beside it in its own column, because stock files change it far more
+often than anything else and must not re-encode the document. What depends on a channel (the
+locale's labels, the category paths, the category map, the offer a channel picks) is left to
+``hub.services.resolve``: a channel's settings can change without touching a million rows.
+
+The same functions build documents from stored products (a single save, ``reindex``) and from
+validated states (the bulk write path), so both write identical rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Iterable
+
+import orjson
+
+from hub.services.inheritance import ValueMap, merged_values
+from hub.services.states import State, model_state, product_state
+from hub.store.models import Product, Stock
+
+Document = dict[str, Any]
+StockPairs = list[tuple[str, int]]  # (location code, quantity), in location order
+
+
+def build(state: State, revision: int, model: State | None) -> Document:
+    """The document of a product ``state`` (as ``product_state`` gives it) with its model's state."""
+    return {
+        "sku": state["sku"],
+        "family": state["family"],
+        "group": model["code"] if model else None,
+        "axes": list(model["variant_axes"]) if model else [],
+        "enabled": state["enabled"],
+        "revision": revision,
+        "values": merged_values(model["values"], state["values"]) if model else state["values"],
+        "categories": sorted(set(state["categories"]) | set(model["categories"] if model else ())),
+        "offers": state["offers"],
+        "media": state["media"],
+    }
+
+
+def of_product(product: Product) -> Document:
+    """The document of a stored product, read through its ORM relations."""
+    model = model_state(product.parent) if product.parent is not None else None
+    return build(product_state(product), product.revision, model)
+
+
+def stock_pairs(rows: Iterable[Stock]) -> StockPairs:
+    return [(row.location.code, row.quantity) for row in sorted(rows, key=lambda r: r.location_id)]
+
+
+def encode(document: Document) -> bytes:
+    """Compact JSON with sorted keys: equal documents give equal bytes, and so equal hashes."""
+    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+
+
+def decode(raw: bytes | str) -> Any:
+    return orjson.loads(raw)
+
+
+def digest(*parts: bytes) -> str:
+    """The hash a document and its stock are known by: what changed since the last publication."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hasher.update(part)
+        hasher.update(b"\x00")
+    return hasher.hexdigest()
