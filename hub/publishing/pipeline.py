@@ -1,7 +1,8 @@
 """The publishing pipeline: select -> resolve -> adapter -> render to temporary files ->
 validate -> write to the destination atomically -> record the publication.
 
-Products stream from the store in batches and leave the session after each, so memory stays
+The channel's products stream from the store as resolved documents (``hub.store.documents``),
+one Core query per batch in product id order, with no ORM object per product, so memory stays
 flat however large the catalog. Nothing reaches the destination before every file validated,
 so a failed or killed run never replaces the last good feed. Each published item also leaves a
 fingerprint (``item_fingerprints``), so the last two good publications can be compared.
@@ -28,14 +29,17 @@ from hub.config import Settings
 from hub.errors import Conflict, HubError, NotFound
 from hub.publishing import item_fingerprints, lock
 from hub.publishing.destinations import destination_for
-from hub.publishing.render import ChannelRenderer
+from hub.publishing.render import ChannelRenderer, Resolvable
+from hub.services import product_index
 from hub.services.context import CatalogContext
+from hub.services.documents import decode
 from hub.store.models import Channel, Publication, PublicationDiagnostic, PublicationFile
 from hub.store.publication_items import last_succeeded, owners
-from hub.store.repos import CatalogRepo, ProductRepo
+from hub.store.documents import DocumentRepo
+from hub.store.repos import CatalogRepo
 
 logger = logging.getLogger(__name__)
-BATCH = 500
+BATCH = 1000
 Progress = Callable[[Publication], None]
 
 
@@ -144,32 +148,25 @@ class Publisher:
         channel = publication.channel
         now = self.now()
         renderer = ChannelRenderer(session, self.registry, self.settings, channel, now)
-        catalog = CatalogContext(session)
-        selection = catalog.selection(channel)
-        products = ProductRepo(session)
+        product_index.refresh_outdated(session, CatalogContext(session))  # never read a stale document
+        docs = DocumentRepo(session)
         publication.status, publication.started = "running", now
-        publication.total = products.count_carried(selection)
+        publication.total = docs.count_carried(channel.id)
         session.commit()
         ids = (channel.id, publication.id, channel.code)
         counts = {"items": 0, "excluded": 0, "warnings": 0, "done": 0}
         fingerprints = item_fingerprints.FingerprintRecorder(folder / ".item-fingerprints")
 
         def stream() -> Iterator[Item]:
-            after = 0
-            while True:
-                batch = list(products.carried(selection, after, BATCH))
-                if not batch:
-                    return
-                after = batch[-1].id
-                items = renderer.render(batch, CatalogContext(session))
+            for rows in docs.stream(ids[0], BATCH):
+                items = renderer.render_documents([Resolvable(decode(doc), decode(stock), missing)
+                                                   for _id, doc, stock, missing in rows])
                 self._record_batch(session, ids, items, counts, publication.total)
                 for item in items:
                     if not item.excluded:  # excluded items are not in the feed
                         fingerprints.add(item.key, item.fields)
                 if progress:
                     progress(session.get(Publication, ids[1]))  # type: ignore[arg-type]
-                session.expunge_all()  # the batch is done with: keep memory flat
-                session.add(channel)
                 yield from items
 
         outputs = TempOutputs(folder, {f.name: f for f in renderer.adapter.files(renderer.ctx)}.keys())

@@ -16,6 +16,7 @@ from hub.services.context import CatalogContext
 from hub.store.models import (
     Attribute, Category, Channel, ChannelLock, Currency, Family, FamilyRequirement, Locale, Location,
 )
+from hub.store.documents import DocumentRepo
 from hub.store.repos import CatalogRepo
 from schemas.errors import flatten_messages
 
@@ -75,6 +76,7 @@ class CodedService(Generic[M]):
 
     def delete(self, obj: M) -> None:
         self._check_delete(obj)
+        self._deleting(obj)
         self.repo.delete(obj)
         self.ctx.refresh()
 
@@ -96,6 +98,10 @@ class CodedService(Generic[M]):
 
     def _saved(self, obj: M, before: dict[str, Any] | None) -> None:
         """After a create (``before`` None) or replace: keep what depends on the entity in step."""
+        return None
+
+    def _deleting(self, obj: M) -> None:
+        """Before a delete that passed its checks: mark what it takes along."""
         return None
 
 
@@ -246,6 +252,10 @@ class LocationService(CodedService[Location]):
         obj.address = data["address"]
         obj.country = data["country"]
 
+    def _deleting(self, obj: Location) -> None:
+        """Its stock and store offers go with it (ON DELETE CASCADE): their documents are stale."""
+        DocumentRepo(self.session).mark_stale_for_location(obj.id)
+
 
 class ChannelService(CodedService[Channel]):
     """Channels; given the adapter registry, a channel must name an installed adapter whose
@@ -311,6 +321,10 @@ class ChannelService(CodedService[Channel]):
     def _check_delete(self, obj: Channel) -> None:
         if self.session.get(ChannelLock, obj.id) is not None:
             raise Conflict(f"channel '{obj.code}' is being published; delete it when that run has finished")
+
+    def _deleting(self, obj: Channel) -> None:
+        """Its own offers go with it (ON DELETE CASCADE): their documents are stale."""
+        DocumentRepo(self.session).mark_stale_for_channel(obj.id)
 
     def rotate_token(self, obj: Channel) -> str:
         obj.feed_token = new_feed_token()

@@ -20,15 +20,19 @@ inserts go to the database together rather than one flush per product.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from hub.services.completeness import completeness
+from hub.services import documents
+from hub.services.completeness import of_values
 from hub.services.context import CatalogContext
-from hub.services.inheritance import effective_values
+from hub.services.documents import Document, StockPairs
+from hub.services.inheritance import ValueMap
 from hub.store.completeness_repo import CompletenessRepo
+from hub.store.documents import DocumentRepo
 from hub.store.models import Channel, Family, Product
 from hub.store.repos import ProductRepo, Selection
 
@@ -36,36 +40,87 @@ BATCH = 500
 _DEFERRED = "crosscanal.product_index.deferred"  # the session.info key of an open deferral
 
 
-def search_text(product: Product) -> str:
-    """The product's names in every locale and channel, its own or its model's, lowercased."""
-    names = [e["data"] for e in effective_values(product).get("name", []) if isinstance(e.get("data"), str)]
+def search_text(values: ValueMap) -> str:
+    """A product's names (values after inheritance) in every locale and channel, lowercased."""
+    names = [e["data"] for e in values.get("name", []) if isinstance(e.get("data"), str)]
     return "\n".join(dict.fromkeys(name.lower() for name in names))
 
 
 def carries(selection: Selection, product: Product) -> bool:
     """Whether a channel's filter takes the product: the same rule as ``ProductRepo.carried``."""
-    if selection.enabled_only and not product.enabled:
+    filed = {c.id for c in product.categories} | ({c.id for c in product.parent.categories} if product.parent else set())
+    return takes(selection, product.enabled, product.family_id, filed)
+
+
+def takes(selection: Selection, enabled: bool, family_id: int, category_ids: set[int]) -> bool:
+    if selection.enabled_only and not enabled:
         return False
-    if selection.family_ids is not None and product.family_id not in selection.family_ids:
+    if selection.family_ids is not None and family_id not in selection.family_ids:
         return False
     if selection.category_ids is not None:
-        filed = {c.id for c in product.categories} | ({c.id for c in product.parent.categories} if product.parent else set())
-        return not filed.isdisjoint(selection.category_ids)
+        return not category_ids.isdisjoint(selection.category_ids)
     return True
 
 
+@dataclass
+class Indexer:
+    """Computes a product's derived rows from its document: completeness and carriage on every
+    channel, the document row itself and the search text. Single saves and the bulk write path
+    both come here, so they store the same rows."""
+
+    ctx: CatalogContext
+
+    def __post_init__(self) -> None:
+        self.channels = list(self.ctx.channels.values())
+        self.selections = {channel.id: self.ctx.selection(channel) for channel in self.channels}
+
+    def rows(self, product_id: int, doc: Document, stock: StockPairs, into: IndexRows) -> str:
+        """Add the product's rows to ``into``; answers its search text."""
+        family = self.ctx.families[doc["family"]]
+        filed = {self.ctx.categories[code].id for code in doc["categories"]}
+        for channel, result in zip(self.channels, of_values(doc["values"], family, self.channels)):
+            into.completeness.append({"product_id": product_id, "channel_id": channel.id, "ratio": result.ratio,
+                                      "missing": result.missing,
+                                      "carried": takes(self.selections[channel.id], doc["enabled"], family.id, filed)})
+        encoded, encoded_stock = documents.encode(doc), documents.encode(stock)
+        into.documents.append({"product_id": product_id, "doc": encoded, "stock": encoded_stock,
+                               "doc_hash": documents.digest(encoded, encoded_stock)})
+        return search_text(doc["values"])
+
+
+@dataclass
+class IndexRows:
+    completeness: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, session: Session, product_ids: list[int]) -> None:
+        CompletenessRepo(session).replace(product_ids, self.completeness)
+        DocumentRepo(session).replace(self.documents)
+
+
 def refresh(session: Session, ctx: CatalogContext, products: Sequence[Product]) -> None:
-    """Recompute these products on every channel, and their search text."""
-    channels = list(ctx.channels.values())
-    selections = {channel.id: ctx.selection(channel) for channel in channels}
-    rows = []
+    """Recompute these products on every channel, their documents and their search text."""
+    indexer, rows = Indexer(ctx), IndexRows()
+    stock = DocumentRepo(session).stock_pairs([p.id for p in products])
     for product in products:
-        product.search_text = search_text(product)
-        for channel, result in zip(channels, completeness(product, channels)):
-            rows.append({"product_id": product.id, "channel_id": channel.id, "ratio": result.ratio,
-                         "missing": result.missing, "carried": carries(selections[channel.id], product)})
-    CompletenessRepo(session).replace([p.id for p in products], rows)
+        product.search_text = indexer.rows(product.id, documents.of_product(product), stock[product.id], rows)
+    rows.write(session, [p.id for p in products])
     session.flush()
+
+
+def stock_changed(session: Session, product_ids: Iterable[int]) -> None:
+    """Stock of these products was written: put it into their documents (their hash changes, so
+    the next incremental publication renders them again); their revision and history stay."""
+    ids = sorted(set(product_ids))
+    repo = DocumentRepo(session)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        stock, docs = repo.stock_pairs(chunk), repo.docs(chunk)
+        rows = []
+        for pid, (doc, _digest) in docs.items():
+            encoded = documents.encode(stock[pid])
+            rows.append({"pid": pid, "stock": encoded, "doc_hash": documents.digest(doc, encoded)})
+        repo.set_stock(rows)
 
 
 def changed(session: Session, ctx: CatalogContext, products: Sequence[Product]) -> None:
@@ -142,6 +197,13 @@ def backfill(session: Session, ctx: CatalogContext, progress: Callable[[int], No
     answers how many."""
     count = len(ctx.channels)
     return _each_batch(session, lambda repo, after: repo.unindexed(count, after, BATCH), ctx, progress)
+
+
+def refresh_outdated(session: Session, ctx: CatalogContext, progress: Callable[[int], None] | None = None) -> int:
+    """Rewrite the documents marked stale (or missing) from the master record; answers how many.
+    A publication runs it first, so it never reads a stale document."""
+    documents_ = DocumentRepo(session)
+    return _each_batch(session, lambda repo, after: repo.by_id_list(documents_.outdated(after, BATCH)), ctx, progress)
 
 
 def _each_batch(session: Session, batch: Callable[[CompletenessRepo, int], Iterable[Product]], ctx: CatalogContext,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hub.errors import ValidationFailed
+from hub.services import product_index
 from hub.store.repos import StockRepo
 
 
@@ -28,4 +29,5 @@ def set_stock(session: Session, lines: list[dict[str, Any]]) -> int:
     if errors:
         raise ValidationFailed("no stock was changed", errors=errors)
     repo.upsert(list(rows.values()))
+    product_index.stock_changed(session, (pid for pid, _location in rows))
     return len(rows)

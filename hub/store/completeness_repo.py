@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Float, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy import Float, case, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from hub.store.completeness import ProductCompleteness
+from hub.store.documents import ProductDocument
 from hub.store.products import Product
 
 
@@ -36,14 +37,22 @@ class CompletenessRepo:
                         .values(carried=ProductCompleteness.product_id.in_(carried)))
 
     def unindexed(self, channel_count: int, after_id: int, limit: int) -> Sequence[Product]:
-        """Products lacking a row for some channel or their search text (databases from before
-        the index, interrupted jobs), by id."""
+        """Products lacking a row for some channel, their search text or a current document
+        (databases from before the index, interrupted jobs, stale documents), by id."""
         counted = (select(ProductCompleteness.product_id, func.count().label("n"))
                    .group_by(ProductCompleteness.product_id).subquery())
         query = (select(Product).outerjoin(counted, counted.c.product_id == Product.id)
                  .where(Product.id > after_id,
-                        or_(func.coalesce(counted.c.n, 0) < channel_count, Product.search_text.is_(None)))
+                        or_(func.coalesce(counted.c.n, 0) < channel_count, Product.search_text.is_(None),
+                            ~exists().where(ProductDocument.product_id == Product.id, ProductDocument.stale.is_(False))))
                  .order_by(Product.id).limit(limit).options(selectinload(Product.parent)))
+        return self._s.scalars(query).all()
+
+    def by_id_list(self, product_ids: list[int]) -> Sequence[Product]:
+        """These products, by id, with their models loaded."""
+        if not product_ids:
+            return []
+        query = select(Product).where(Product.id.in_(product_ids)).order_by(Product.id).options(selectinload(Product.parent))
         return self._s.scalars(query).all()
 
     def by_ids(self, after_id: int, limit: int, family_ids: Iterable[int] | None = None) -> Sequence[Product]:

@@ -6,6 +6,7 @@ from hub.store.bulk_edits import BulkEdit
 from hub.store.catalog import Attribute, Category, Currency, Family, FamilyRequirement, Locale, family_attribute
 from hub.store.channels import BrandGuide, Channel
 from hub.store.completeness import ProductCompleteness
+from hub.store.documents import ProductDocument
 from hub.store.history import Version
 from hub.store.imports import ColumnMapping, ImportJob
 from hub.store.inventory import Location, Stock
@@ -15,6 +16,6 @@ from hub.store.products import Offer, Product, ProductModel, model_category, pro
 
 __all__ = [
     "ApiToken", "Attribute", "Base", "BrandGuide", "BulkEdit", "ProductCompleteness", "Category", "Channel", "ColumnMapping", "Currency", "Family",
-    "FamilyRequirement", "ImportJob", "Locale", "Location", "Media", "Offer", "Product", "ProductModel", "Stock",
+    "FamilyRequirement", "ImportJob", "Locale", "Location", "Media", "Offer", "Product", "ProductDocument", "ProductModel", "Stock",
     "User", "Version", "ChannelLock", "Publication", "PublicationDiagnostic", "PublicationFile", "ScheduledRun", "family_attribute", "model_category", "product_category",
 ]

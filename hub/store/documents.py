@@ -1,0 +1,107 @@
+"""Resolved documents: one row per product with its document (``hub.services.documents``) and
+its stock, encoded, and a hash of both. Publishing reads these rows with SQLAlchemy Core in
+product id order instead of loading an object graph per product.
+
+The services keep a row current in the same transaction as every change of its product. A
+change whose effect on documents is not worked out at once (a channel or location deleted,
+taking its offers and stock with it) sets ``stale``; a publication refreshes stale rows
+before it reads, and ``crosscanal reindex`` rebuilds every row from the master record.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Sequence
+
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, Row, String, and_, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from hub.store.base import Base
+from hub.store.completeness import ProductCompleteness
+from hub.store.inventory import Location, Stock
+from hub.store.products import Offer, Product
+
+
+class ProductDocument(Base):
+    __tablename__ = "product_document"
+    __table_args__ = (Index("ix_product_document_stale", "stale"),)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
+    doc: Mapped[bytes] = mapped_column(LargeBinary)  # orjson, sorted keys
+    stock: Mapped[bytes] = mapped_column(LargeBinary)  # orjson list of [location code, quantity]
+    doc_hash: Mapped[str] = mapped_column(String(32))  # of doc and stock: what a republish compares
+    stale: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DocumentRepo:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def replace(self, rows: list[dict[str, Any]]) -> None:
+        """Put these rows (``product_id``, ``doc``, ``stock``, ``doc_hash``) in place, not stale."""
+        if not rows:
+            return
+        self._s.execute(delete(ProductDocument).where(ProductDocument.product_id.in_([r["product_id"] for r in rows])))
+        self._s.execute(insert(ProductDocument), [{**row, "stale": False} for row in rows])
+
+    def set_stock(self, rows: list[dict[str, Any]]) -> None:
+        """New stock (and hash) for existing rows: ``pid``, ``stock``, ``doc_hash``."""
+        if rows:
+            table = ProductDocument.__table__
+            self._s.execute(update(table).where(table.c.product_id == bindparam("pid"))
+                            .values(stock=bindparam("stock"), doc_hash=bindparam("doc_hash")), rows)
+
+    def docs(self, product_ids: Sequence[int]) -> dict[int, tuple[bytes, str]]:
+        """(doc, doc_hash) of these products."""
+        query = select(ProductDocument.product_id, ProductDocument.doc, ProductDocument.doc_hash).where(
+            ProductDocument.product_id.in_(list(product_ids)))
+        return {pid: (doc, digest) for pid, doc, digest in self._s.execute(query)}
+
+    def stock_pairs(self, product_ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
+        """Each product's stock as (location code, quantity), in location order: one query."""
+        found: dict[int, list[tuple[str, int]]] = {pid: [] for pid in product_ids}
+        if found:
+            query = (select(Stock.product_id, Location.code, Stock.quantity).join(Location, Location.id == Stock.location_id)
+                     .where(Stock.product_id.in_(list(found))).order_by(Stock.product_id, Stock.location_id))
+            for pid, code, quantity in self._s.execute(query):
+                found[pid].append((code, quantity))
+        return found
+
+    def mark_stale(self, product_ids: Any) -> None:
+        """Mark the rows of these products (a select of ids) stale, in one statement."""
+        self._s.execute(update(ProductDocument).where(ProductDocument.product_id.in_(product_ids)).values(stale=True))
+
+    def mark_stale_for_location(self, location_id: int) -> None:
+        self.mark_stale(select(Stock.product_id).where(Stock.location_id == location_id)
+                        .union(select(Offer.product_id).where(Offer.location_id == location_id)))
+
+    def mark_stale_for_channel(self, channel_id: int) -> None:
+        self.mark_stale(select(Offer.product_id).where(Offer.channel_id == channel_id))
+
+    def outdated(self, after_id: int, limit: int) -> list[int]:
+        """Ids of products whose row is stale or missing, by id."""
+        missing = ~exists().where(ProductDocument.product_id == Product.id)
+        stale = exists().where(and_(ProductDocument.product_id == Product.id, ProductDocument.stale.is_(True)))
+        query = select(Product.id).where(Product.id > after_id, missing | stale).order_by(Product.id).limit(limit)
+        return list(self._s.scalars(query))
+
+    def any_outdated(self) -> bool:
+        return bool(self.outdated(0, 1))
+
+    def count_carried(self, channel_id: int) -> int:
+        query = select(func.count()).select_from(ProductCompleteness).where(
+            ProductCompleteness.channel_id == channel_id, ProductCompleteness.carried.is_(True))
+        return self._s.scalar(query) or 0
+
+    def carried(self, channel_id: int, after_id: int, limit: int) -> Sequence[Row[Any]]:
+        """One batch of the products a channel carries, by id: (product_id, doc, stock, missing)."""
+        query = (select(ProductDocument.product_id, ProductDocument.doc, ProductDocument.stock, ProductCompleteness.missing)
+                 .join(ProductCompleteness, and_(ProductCompleteness.product_id == ProductDocument.product_id,
+                                                 ProductCompleteness.channel_id == channel_id))
+                 .where(ProductCompleteness.carried.is_(True), ProductDocument.product_id > after_id)
+                 .order_by(ProductDocument.product_id).limit(limit))
+        return self._s.execute(query).all()
+
+    def stream(self, channel_id: int, batch: int) -> Iterator[Sequence[Row[Any]]]:
+        after = 0
+        while rows := self.carried(channel_id, after, batch):
+            yield rows
+            after = rows[-1][0]
