@@ -10,13 +10,13 @@ import io
 from xml.parsers import expat
 from typing import Any, BinaryIO, ClassVar, Iterable, Iterator
 
-from lxml import etree
 from marshmallow import Schema, fields, validate
 
 from channel_adapters.base import (
     Diagnostic, FieldSpec, InvalidOutput, Item, OutputFile, Outputs, ProductView, RenderContext, Severity,
     check_fields, gtin_problem, truncate,
 )
+from channel_adapters.base.chunks import RowFormatter, write_chunked, xml_text
 from channel_adapters.base.formats import apply_overrides, price_text, sale_fields
 
 G = "http://base.google.com/ns/1.0"
@@ -49,6 +49,7 @@ FIELDS: tuple[FieldSpec, ...] = (
 )
 COLUMNS = [spec.name for spec in FIELDS]
 APPAREL_FIELDS = ("color", "size", "gender", "age_group")
+_TSV = RowFormatter(delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 
 
 class ShippingIn(Schema):
@@ -183,37 +184,31 @@ class GoogleMerchantAdapter:
         return Item(view.sku, {k: v for k, v in values.items() if v not in (None, "", [])}, tuple(diagnostics))
 
     def write(self, items: Iterable[Item], outputs: Outputs, ctx: RenderContext) -> None:
-        xml_out, tsv_out = outputs.open("products.xml"), outputs.open("products.tsv")
-        tsv = io.TextIOWrapper(tsv_out, encoding="utf-8", newline="")
-        table = csv.writer(tsv, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-        table.writerow(COLUMNS)
-        with etree.xmlfile(xml_out, encoding="utf-8") as xml:
-            xml.write_declaration()
-            with xml.element("rss", version="2.0", nsmap={"g": G}):
-                with xml.element("channel"):
-                    for tag, text in (("title", ctx.settings.get("feed_title", "Crosscanal product feed")),
-                                      ("link", ctx.settings.get("shop_link", "https://shop.example.com/")),
-                                      ("description", f"Products for {ctx.channel}")):
-                        element = etree.Element(tag)
-                        element.text = text
-                        xml.write(element)
-                    for item in items:
-                        if item.excluded:
-                            continue
-                        xml.write(self._element(item))
-                        table.writerow([self._cell(item.fields.get(name)) for name in COLUMNS])
-        tsv.flush()
-        tsv.detach()
+        write_chunked(self, items, outputs, ctx)
 
-    @staticmethod
-    def _element(item: Item) -> etree._Element:
-        element = etree.Element("item", nsmap={"g": G})  # else each field re-declares the namespace
+    def head(self, ctx: RenderContext) -> dict[str, bytes]:
+        about = "".join(f"<{tag}>{xml_text(text)}</{tag}>" for tag, text in (
+            ("title", ctx.settings.get("feed_title", "Crosscanal product feed")),
+            ("link", ctx.settings.get("shop_link", "https://shop.example.com/")),
+            ("description", f"Products for {ctx.channel}")))
+        return {"products.xml": f"<?xml version='1.0' encoding='utf-8'?>\n<rss xmlns:g=\"{G}\" version=\"2.0\"><channel>{about}".encode(),
+                "products.tsv": _TSV.row(COLUMNS).encode()}
+
+    def chunk(self, item: Item, ctx: RenderContext) -> dict[str, bytes]:
+        fields = item.fields
+        xml = ["<item>"]
         for name in COLUMNS:
-            value = item.fields.get(name)
-            for single in value if isinstance(value, list) else [value] if value is not None else []:
-                child = etree.SubElement(element, f"{{{G}}}{name}")
-                child.text = str(single)
-        return element
+            value = fields.get(name)
+            if value is None:
+                continue
+            for single in value if isinstance(value, list) else (value,):
+                xml.append(f"<g:{name}>{xml_text(single)}</g:{name}>")
+        xml.append("</item>")
+        return {"products.xml": "".join(xml).encode(),
+                "products.tsv": _TSV.row([self._cell(fields.get(name)) for name in COLUMNS]).encode()}
+
+    def tail(self, ctx: RenderContext) -> dict[str, bytes]:
+        return {"products.xml": b"</channel></rss>", "products.tsv": b""}
 
     @staticmethod
     def _cell(value: Any) -> str:
