@@ -14,6 +14,7 @@ from hub.errors import Conflict, NotFound, ValidationFailed
 from hub.services import product_index, history
 from hub.services.context import CatalogContext
 from hub.services.inheritance import inherited_values
+from hub.services.lookups import StoredLookups
 from hub.services.states import State, axis_values, iso, model_state, offer_order, product_state
 from hub.services.values import check_values, image_paths
 from hub.store.models import Category, Family, Offer, Product, ProductModel
@@ -44,6 +45,7 @@ class _Versioned:
         self.ctx = ctx
         self.author = author
         self.products = ProductRepo(session)
+        self.lookups = StoredLookups(session)
 
     def _family(self, code: str | None, errors: dict[str, list[str]]) -> Family | None:
         family = self.ctx.families.get(code or "")
@@ -138,7 +140,7 @@ class ProductService(_Versioned):
         errors: dict[str, list[str]] = {}
         parent = None
         if data.get("parent"):
-            parent = self.products.model_by_code(data["parent"])
+            parent = self.lookups.model(data["parent"])
             if parent is None:
                 errors.setdefault("parent", []).append(f"unknown product model '{data['parent']}'")
         family_code = data.get("family") or (parent.family.code if parent else None)
@@ -150,7 +152,7 @@ class ProductService(_Versioned):
         allowed = self.ctx.family_attribute_codes(family) if family else None
         media_refs = data.get("media", [])
         paths = image_paths(data.get("values", {}), self.ctx) | {m["path"] for m in media_refs}
-        known_media = CatalogRepo(self.session).media_paths(paths)
+        known_media = self.lookups.media_paths(paths)
         values = check_values(data.get("values", {}), self.ctx, allowed, errors, media_paths=known_media)
         if parent is not None:
             self._check_axes(parent, values, existing, errors)
@@ -172,10 +174,8 @@ class ProductService(_Versioned):
             if data is None:
                 errors.setdefault(f"values.{axis}", []).append(f"a variant of '{parent.code}' must set its axis '{axis}'")
                 return
-        # The query writes the session's pending rows first (autoflush): variants saved earlier in
-        # the same import batch are among the siblings.
-        for sibling_id, sibling_sku, sibling_values in self.products.variant_values(parent.id):
-            if existing is not None and sibling_id == existing.id:
+        for sibling_id, sibling_sku, sibling_values in self.lookups.siblings(parent):
+            if existing is not None and (sibling_id == existing.id or sibling_sku == existing.sku):
                 continue
             if axis_values(parent, sibling_values or {}) == combo:
                 axes = ", ".join(f"{a}={v}" for a, v in zip(parent.variant_axes, combo))

@@ -1,0 +1,141 @@
+"""The bulk write path: many products saved in a constant number of statements per batch.
+
+Every rule of a single save holds (``ProductService``'s validation with the same messages, a
+version per new or changed product and none for an unchanged one, the product index, the
+completeness and the resolved documents, all in the caller's transaction). What changes is how
+they reach the database: the batch's references are read in three queries (``BatchLookups``),
+and new products, their categories, offers, stock, versions, index rows and documents are each
+written with one multi-row statement.
+
+Products that already exist are saved one by one through ``ProductService.save`` inside the
+same batch for now; imports move onto the bulk update path with issue 15.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from hub.errors import ValidationFailed
+from hub.services import documents, history, product_index
+from hub.services.context import CatalogContext
+from hub.services.lookups import BatchLookups
+from hub.services.products import ProductService
+from hub.services.states import model_state
+from hub.services.values import image_paths
+from hub.store.models import Offer, Product, Stock, Version, product_category
+from hub.store.repos import ProductRepo, StockRepo
+from hub.store.types import utcnow
+
+
+@dataclass
+class BatchResult:
+    """What happened to one body of the batch, in the batch's order."""
+
+    sku: str
+    status: str  # "created", "updated", "unchanged" or "invalid"
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    product_id: int | None = None
+
+
+@dataclass
+class _New:
+    index: int
+    state: dict[str, Any]
+    stock: list[tuple[int, int]]  # (location id, quantity)
+
+
+class ProductBatch:
+    """Saves batches of loaded ``ProductIn`` bodies; ``stock`` on a body ({location: quantity})
+    sets its stock in the same statements."""
+
+    def __init__(self, session: Session, ctx: CatalogContext, author: str) -> None:
+        self.session = session
+        self.ctx = ctx
+        self.author = author
+
+    def save(self, bodies: list[dict[str, Any]], stock: list[dict[str, int]] | None = None) -> list[BatchResult]:
+        stock = stock or [{} for _ in bodies]
+        service = ProductService(self.session, self.ctx, self.author)
+        paths: set[str] = set()
+        for body in bodies:
+            paths |= image_paths(body.get("values", {}), self.ctx) | {m["path"] for m in body.get("media", [])}
+        service.lookups = lookups = BatchLookups(self.session, bodies, paths)
+        existing = ProductRepo(self.session).by_skus(b["sku"] for b in bodies)
+        locations = {loc.code: loc.id for loc in StockRepo(self.session).locations()}
+        results: list[BatchResult] = []
+        new: list[_New] = []
+        seen: dict[str, int] = {}
+        for index, body in enumerate(bodies):
+            sku = body["sku"]
+            if sku in seen:
+                results.append(BatchResult(sku, "invalid", {"sku": [f"'{sku}' is given twice in one batch (item {seen[sku] + 1})"]}))
+                continue
+            seen[sku] = index
+            found = existing.get(sku)
+            try:
+                if found is not None:
+                    saved = service.save(body, found)
+                    results.append(BatchResult(sku, "updated" if saved.changed else "unchanged", product_id=found.id))
+                    lookups.accepted(found.parent, sku, found.values or {})
+                    continue
+                state, refs = service._validated(body, None)
+            except ValidationFailed as exc:
+                results.append(BatchResult(sku, "invalid", exc.errors))
+                continue
+            lookups.accepted(refs["parent"], sku, state["values"])
+            unknown = [code for code in stock[index] if code not in locations]
+            if unknown:
+                results.append(BatchResult(sku, "invalid", {"stock": [f"unknown location '{code}'" for code in unknown]}))
+                continue
+            results.append(BatchResult(sku, "created"))
+            new.append(_New(index, state, [(locations[code], qty) for code, qty in stock[index].items()]))
+        if new:
+            self._insert(new, results, lookups)
+        return results
+
+    def _insert(self, new: list[_New], results: list[BatchResult], lookups: BatchLookups) -> None:
+        at = utcnow()
+        ctx, indexer, rows = self.ctx, product_index.Indexer(self.ctx), product_index.IndexRows()
+        model_states = {code: model_state(model) for code, model in lookups.models.items()}
+        location_codes = {loc.id: loc.code for loc in StockRepo(self.session).locations()}
+        products, docs = [], []
+        for item in new:
+            state = item.state
+            doc = documents.build(state, 1, model_states[state["parent"]] if state["parent"] else None)
+            docs.append(doc)
+            products.append({
+                "sku": state["sku"], "family_id": ctx.families[state["family"]].id,
+                "parent_id": lookups.models[state["parent"]].id if state["parent"] else None,
+                "enabled": state["enabled"], "values": state["values"], "media": state["media"], "revision": 1,
+                "created": at, "updated": at, "search_text": product_index.search_text(doc["values"]),
+            })
+        ids = list(self.session.scalars(insert(Product).returning(Product.id, sort_by_parameter_order=True), products))
+        categories, offers, stock, versions = [], [], [], []
+        for pid, item, doc in zip(ids, new, docs):
+            state = item.state
+            results[item.index].product_id = pid
+            categories += [{"product_id": pid, "category_id": ctx.categories[code].id} for code in state["categories"]]
+            offers += [{"product_id": pid, "currency": o["currency"],
+                        "channel_id": ctx.channels[o["channel"]].id if o["channel"] else None,
+                        "location_id": ctx.stores[o["location"]].id if o["location"] else None,
+                        "price": Decimal(o["price"]), "sale_price": Decimal(o["sale_price"]) if o["sale_price"] is not None else None,
+                        "sale_start": _moment(o["sale_start"]), "sale_end": _moment(o["sale_end"])} for o in state["offers"]]
+            stock += [{"product_id": pid, "location_id": loc, "quantity": qty, "updated": at} for loc, qty in sorted(item.stock)]
+            versions.append({"entity": "product", "entity_key": state["sku"], "version": 1, "author": self.author, "at": at,
+                             "changes": history.diff(None, state), "snapshot": state})
+            indexer.rows(pid, doc, [(location_codes[loc], qty) for loc, qty in sorted(item.stock)], rows)
+        for table, values in ((product_category, categories), (Offer.__table__, offers), (Stock.__table__, stock),
+                              (Version.__table__, versions)):
+            if values:
+                self.session.execute(insert(table), values)
+        rows.write(self.session, [])
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
