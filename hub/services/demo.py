@@ -118,12 +118,13 @@ class DemoCatalog:
         made = {"product models": 0, "products": 0}
         bodies: list[dict[str, Any]] = []
         stock: list[dict[str, int]] = []
+        product_in = ProductIn()  # one instance: making one per product copied its fields each time
         for spec in self._specs():
             if spec.kind == "model":
                 models.save(ProductModelIn().load(spec.body), None)
                 made["product models"] += 1
                 continue
-            bodies.append(ProductIn().load(spec.body))
+            bodies.append(product_in.load(spec.body))
             stock.append(spec.stock)
             if len(bodies) == BATCH:
                 made["products"] += self._save(bodies, stock, progress)

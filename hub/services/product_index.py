@@ -27,13 +27,13 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from hub.services import documents
-from hub.services.completeness import of_values
+from hub.services.completeness import of_values, requirements
 from hub.services.context import CatalogContext
 from hub.services.documents import Document, StockPairs
 from hub.services.inheritance import ValueMap
 from hub.store.completeness_repo import CompletenessRepo
 from hub.store.documents import DocumentRepo
-from hub.store.models import Channel, Family, Product
+from hub.store.models import Attribute, Channel, Family, Product
 from hub.store.repos import ProductRepo, Selection
 
 BATCH = 500
@@ -73,12 +73,19 @@ class Indexer:
     def __post_init__(self) -> None:
         self.channels = list(self.ctx.channels.values())
         self.selections = {channel.id: self.ctx.selection(channel) for channel in self.channels}
+        self.required: dict[tuple[int, int], list[Attribute]] = {}
+
+    def required_on(self, family: Family, channel: Channel) -> list[Attribute]:
+        key = (family.id, channel.id)
+        if key not in self.required:
+            self.required[key] = requirements(family, channel)
+        return self.required[key]
 
     def rows(self, product_id: int, doc: Document, stock: StockPairs, into: IndexRows) -> str:
         """Add the product's rows to ``into``; answers its search text."""
         family = self.ctx.families[doc["family"]]
         filed = {self.ctx.categories[code].id for code in doc["categories"]}
-        for channel, result in zip(self.channels, of_values(doc["values"], family, self.channels)):
+        for channel, result in zip(self.channels, of_values(doc["values"], family, self.channels, self.required_on)):
             into.completeness.append({"product_id": product_id, "channel_id": channel.id, "ratio": result.ratio,
                                       "missing": result.missing,
                                       "carried": takes(self.selections[channel.id], doc["enabled"], family.id, filed)})
