@@ -50,6 +50,17 @@ def write_chunked(adapter: ChunkedAdapter, items: Iterable[Item], outputs: Outpu
 
 def xml_text(value: Any) -> str:
     """Text as XML element content: escaped, with characters XML cannot hold removed."""
+    return xml_clean(xml_escape(value))
+
+
+def xml_clean(text: str) -> str:
+    """``text`` without the characters XML cannot hold: run once over a whole item's markup,
+    which costs one regex pass instead of one per field."""
+    return _NOT_XML.sub("", text)
+
+
+def xml_escape(value: Any) -> str:
+    """Text as XML element content, escaped (``xml_clean`` removes what XML cannot hold)."""
     text = str(value)
     if "&" in text:
         text = text.replace("&", "&amp;")
@@ -59,7 +70,7 @@ def xml_text(value: Any) -> str:
         text = text.replace(">", "&gt;")
     if "\r" in text:
         text = text.replace("\r", "&#13;")  # a parser would read a bare CR as a line feed
-    return _NOT_XML.sub("", text)
+    return text
 
 
 class RowFormatter:

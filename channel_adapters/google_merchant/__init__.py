@@ -16,7 +16,7 @@ from channel_adapters.base import (
     Diagnostic, FieldSpec, InvalidOutput, Item, OutputFile, Outputs, ProductView, RenderContext, Severity,
     check_fields, gtin_problem, truncate,
 )
-from channel_adapters.base.chunks import RowFormatter, write_chunked, xml_text
+from channel_adapters.base.chunks import RowFormatter, write_chunked, xml_clean, xml_escape, xml_text
 from channel_adapters.base.formats import apply_overrides, price_text, sale_fields
 
 G = "http://base.google.com/ns/1.0"
@@ -202,9 +202,9 @@ class GoogleMerchantAdapter:
             if value is None:
                 continue
             for single in value if isinstance(value, list) else (value,):
-                xml.append(f"<g:{name}>{xml_text(single)}</g:{name}>")
+                xml.append(f"<g:{name}>{xml_escape(single)}</g:{name}>")
         xml.append("</item>")
-        return {"products.xml": "".join(xml).encode(),
+        return {"products.xml": xml_clean("".join(xml)).encode(),
                 "products.tsv": _TSV.row([self._cell(fields.get(name)) for name in COLUMNS]).encode()}
 
     def tail(self, ctx: RenderContext) -> dict[str, bytes]:

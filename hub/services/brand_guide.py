@@ -7,6 +7,7 @@ Besides the stored guide, this module answers what a proposed guide would change
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -81,9 +82,16 @@ def _banned_pattern(word: str) -> str:
     return rf"(?<!\w){re.escape(word)}(?!\w)"
 
 
+@lru_cache(maxsize=4096)
+def _banned_regex(word: str) -> re.Pattern[str]:
+    return re.compile(_banned_pattern(word), re.IGNORECASE)
+
+
 def banned_in(text: str, guide: BrandGuide) -> list[str]:
     """The banned words ``text`` contains, as whole words in any case."""
-    return [word for word in guide.banned_words if re.search(_banned_pattern(word), text, flags=re.IGNORECASE)]
+    if not text:
+        return []
+    return [word for word in guide.banned_words if _banned_regex(word).search(text)]
 
 
 def marked(text: str, words: Iterable[str]) -> list[tuple[str, bool]]:

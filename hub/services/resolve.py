@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy.orm import Session
 
@@ -24,22 +24,31 @@ from hub.store.repos import StockRepo
 
 def display(attribute: Attribute, data: Any, locale: str) -> str:
     """How a person reads a value: option labels in the locale, "750 ml", "yes"."""
-    def option_label(code: str) -> str:
-        option = next((o for o in attribute.options if o["code"] == code), None)
-        return (option or {}).get("labels", {}).get(locale) or code
+    return labeller(attribute, locale)(data)
 
-    if attribute.type == "select":
-        return option_label(data)
-    if attribute.type == "multiselect":
-        return ", ".join(option_label(code) for code in data)
-    if attribute.type == "measurement":
-        unit = UNITS.get(data["unit"])
-        return f"{data['amount']} {unit.symbol if unit else data['unit']}"
-    if attribute.type == "boolean":
-        return "yes" if data else "no"
-    if attribute.type == "price_collection":
-        return ", ".join(f"{p['amount']} {p['currency']}" for p in data)
-    return str(data)
+
+def labeller(attribute: Attribute, locale: str) -> Callable[[Any], str]:
+    """``display`` for one attribute and locale, with its option labels looked up once."""
+    kind = attribute.type
+    if kind in ("select", "multiselect"):
+        names: dict[str, str] = {}
+        for option in attribute.options:
+            names.setdefault(option["code"], option.get("labels", {}).get(locale) or option["code"])
+        if kind == "select":
+            return lambda code: names.get(code, code)
+        return lambda codes: ", ".join(names.get(code, code) for code in codes)
+    if kind == "measurement":
+        return _measurement
+    if kind == "boolean":
+        return lambda data: "yes" if data else "no"
+    if kind == "price_collection":
+        return lambda data: ", ".join(f"{p['amount']} {p['currency']}" for p in data)
+    return str
+
+
+def _measurement(data: dict[str, str]) -> str:
+    unit = UNITS.get(data["unit"])
+    return f"{data['amount']} {unit.symbol if unit else data['unit']}"
 
 
 class ChannelLens:
@@ -53,7 +62,7 @@ class ChannelLens:
     def __init__(self, channel: Channel, ctx: CatalogContext, locations: Iterable[Location],
                  title_template: str | None = None) -> None:
         self.channel, self.code, self.locale, self.currency = channel, channel.code, channel.locale, channel.currency
-        self.attributes = ctx.attributes
+        self.attributes = {code: (a.type, labeller(a, self.locale)) for code, a in ctx.attributes.items()}
         mapping = channel.mapping or {}
         self.title_template = mapping.get("title_template") or title_template
         category_map = mapping.get("category_map", {})
@@ -68,13 +77,14 @@ class ChannelLens:
         """The view an adapter reads; ``now`` decides which sales run, so adapters need no clock."""
         values, labels, types = {}, {}, {}
         locale, code = self.locale, self.code
+        attributes = self.attributes
         for name, entries in doc["values"].items():
-            attribute = self.attributes.get(name)
+            attribute = attributes.get(name)
             data = pick(entries, locale, code)
             if attribute is None or data is None:
                 continue
-            values[name], types[name] = data, attribute.type
-            labels[name] = display(attribute, data, locale)
+            values[name], types[name] = data, attribute[0]
+            labels[name] = attribute[1](data)
         categories = doc["categories"]
         offers = [o for o in doc["offers"] if o["currency"] == self.currency]
         warehouse = 0

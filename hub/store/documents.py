@@ -91,13 +91,20 @@ class DocumentRepo:
             ProductCompleteness.channel_id == channel_id, ProductCompleteness.carried.is_(True))
         return self._s.scalar(query) or 0
 
-    def carried(self, channel_id: int, after_id: int, limit: int) -> Sequence[Row[Any]]:
-        """One batch of the products a channel carries, by id: (product_id, doc, stock, missing)."""
-        query = (select(ProductDocument.product_id, ProductDocument.doc, ProductDocument.stock, ProductCompleteness.missing)
-                 .join(ProductCompleteness, and_(ProductCompleteness.product_id == ProductDocument.product_id,
-                                                 ProductCompleteness.channel_id == channel_id))
-                 .where(ProductCompleteness.carried.is_(True), ProductDocument.product_id > after_id)
+    def carried(self, channel_id: int, after_id: int, limit: int, below_id: int | None = None) -> Sequence[Row[Any]]:
+        """One batch of the products a channel carries, by id: (product_id, doc, stock, missing).
+
+        Written as correlated lookups so both databases walk the documents in key order and
+        probe the completeness row by its primary key; as a join, SQLite chose the channel's
+        completeness index and sorted every batch (145 ms a batch at 100,000 products, not 4).
+        """
+        mine = and_(ProductCompleteness.product_id == ProductDocument.product_id, ProductCompleteness.channel_id == channel_id)
+        missing = select(ProductCompleteness.missing).where(mine).scalar_subquery()
+        query = (select(ProductDocument.product_id, ProductDocument.doc, ProductDocument.stock, missing)
+                 .where(ProductDocument.product_id > after_id, exists().where(mine, ProductCompleteness.carried.is_(True)))
                  .order_by(ProductDocument.product_id).limit(limit))
+        if below_id is not None:
+            query = query.where(ProductDocument.product_id < below_id)
         return self._s.execute(query).all()
 
     def stream(self, channel_id: int, batch: int) -> Iterator[Sequence[Row[Any]]]:
