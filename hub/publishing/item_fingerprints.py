@@ -51,6 +51,11 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def line(key: str, fields: Mapping[str, Any]) -> str:
+    """An item's line in the file: its escaped id, a tab, its fingerprint."""
+    return f"{_escape(key)}\t{fingerprint(fields)}\n"
+
+
 def _escape(key: str) -> str:
     if not any(char in _ESCAPED for char in key):
         return key
@@ -77,10 +82,15 @@ class FingerprintRecorder:
         self.count = 0
 
     def add(self, key: str, fields: Mapping[str, Any]) -> None:
-        self.buffer.append(f"{_escape(key)}\t{fingerprint(fields)}\n")
+        self.buffer.append(line(key, fields))
         self.count += 1
         if len(self.buffer) >= self.run_lines:
             self._spill()
+
+    def add_run(self, run: Path, lines: int) -> None:
+        """A file of ``lines`` ``line``s already sorted (a shard's), merged in by ``finish``."""
+        self.runs.append(run)
+        self.count += lines
 
     def _spill(self) -> None:
         self.work.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ import hashlib
 import logging
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
@@ -24,17 +24,22 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from channel_adapters.base import InvalidOutput, Item, Severity
+from channel_adapters.base.chunks import ChunkedAdapter
 from channel_adapters.base.registry import AdapterRegistry
 from hub.config import Settings
 from hub.errors import Conflict, HubError, NotFound
 from hub.publishing import item_fingerprints, lock
 from hub.publishing.destinations import destination_for
+from hub.publishing.channel_key import channel_key
 from hub.publishing.render import ChannelRenderer, Resolvable
+from hub.publishing.shards import RUN_SUFFIX, SPAN, KeptParts, Outcome, plan, stitch
+from hub.publishing.workers import Job, ShardWork, default_workers, render_all
 from hub.services import product_index
 from hub.services.context import CatalogContext
 from hub.services.documents import decode
 from hub.store.models import Channel, Publication, PublicationDiagnostic, PublicationFile
 from hub.store.publication_items import last_succeeded, owners
+from hub.store.db import readers_of
 from hub.store.documents import DocumentRepo
 from hub.store.repos import CatalogRepo
 
@@ -88,6 +93,8 @@ class Publisher:
     sessions: sessionmaker[Session]
     registry: AdapterRegistry
     now: Callable[[], datetime] = clock
+    workers: int | None = None  # processes rendering shards; None: one per core
+    shard_span: int = SPAN  # product ids per shard
 
     def start(self, channel_code: str, trigger: str) -> int:
         """Queue a publication and take the channel's lock for it; raises ChannelBusy or NotFound."""
@@ -152,21 +159,28 @@ class Publisher:
         docs = DocumentRepo(session)
         publication.status, publication.started = "running", now
         publication.total = docs.count_carried(channel.id)
+        last_id = docs.last_id()
         session.commit()
-        ids = (channel.id, publication.id, channel.code)
-        counts = {"items": 0, "excluded": 0, "warnings": 0, "done": 0}
-        fingerprints = item_fingerprints.FingerprintRecorder(folder / ".item-fingerprints")
+        run = _Run(session, (channel.id, publication.id, channel.code), publication.total, progress,
+                   item_fingerprints.FingerprintRecorder(folder / ".item-fingerprints"))
+        if isinstance(renderer.adapter, ChunkedAdapter):
+            keep = self._render_shards(run, renderer, folder, last_id)
+        else:
+            keep = self._render_stream(run, renderer, folder, docs)
+        self._record(run, renderer, folder)
+        keep()
 
+    def _render_stream(self, run: "_Run", renderer: ChannelRenderer, folder: Path, docs: DocumentRepo) -> Callable[[], None]:
+        """Adapters that write their files whole (a PDF, one file per store): one stream of
+        items into ``adapter.write``, then each file validated."""
         def stream() -> Iterator[Item]:
-            for rows in docs.stream(ids[0], BATCH):
+            for rows in docs.stream(run.ids[0], BATCH):
                 items = renderer.render_documents([Resolvable(decode(doc), decode(stock), missing)
                                                    for _id, doc, stock, missing in rows])
-                self._record_batch(session, ids, items, counts, publication.total)
+                self._record_batch(run, items)
                 for item in items:
                     if not item.excluded:  # excluded items are not in the feed
-                        fingerprints.add(item.key, item.fields)
-                if progress:
-                    progress(session.get(Publication, ids[1]))  # type: ignore[arg-type]
+                        run.fingerprints.add(item.key, item.fields)
                 yield from items
 
         outputs = TempOutputs(folder, {f.name: f for f in renderer.adapter.files(renderer.ctx)}.keys())
@@ -174,20 +188,64 @@ class Publisher:
             renderer.adapter.write(stream(), outputs, renderer.ctx)
         finally:
             outputs.close()
-        declared = {f.name: f for f in renderer.adapter.files(renderer.ctx)}
         for name in outputs.streams:
             with open(folder / name, "rb") as handle:
                 renderer.adapter.validate(name, handle, renderer.ctx)
+        return lambda: None
+
+    def _render_shards(self, run: "_Run", renderer: ChannelRenderer, folder: Path, last_id: int) -> Callable[[], None]:
+        """Adapters that write in chunks: shards rendered here or by worker processes (each part
+        validated where it was rendered), reusing the channel's kept parts, then stitched."""
+        adapter = renderer.adapter
+        head, tail = adapter.head(renderer.ctx), adapter.tail(renderer.ctx)  # type: ignore[attr-defined]
+        names = list(head)
+        key = channel_key(renderer, CatalogContext(run.session))
+        kept = KeptParts(self.settings.data_dir, run.ids[0])
+        work = folder / "shards"
+        work.mkdir()
+        shards = plan(last_id, self.shard_span)
+        job = Job(self.settings, run.ids[1], run.ids[0], renderer.now, work, kept.usable(key, names))
+        workers = self.workers or default_workers()
+        local = ShardWork(job, readers_of(self.sessions), self.sessions, self.registry) if workers <= 1 or len(shards) <= 1 else None
+        items: dict[int, int] = {}
+        run.session.commit()  # hold no transaction (on SQLite, the write lock) while shards render
+
+        def done(outcome: Outcome) -> None:
+            items[outcome.number] = outcome.items
+            for name in ("done", "items", "excluded", "warnings", "rendered"):
+                run.counts[name] += getattr(outcome, name)
+            run.outcomes.append(outcome)
+            self._progress(run)
+
+        render_all(job, shards, workers, local, done)
+        stitch(work, shards, head, tail, folder)
+        for shard in shards:
+            run.fingerprints.add_run(work / f"{shard.stem()}{RUN_SUFFIX}", items[shard.number])
+        return lambda: self._keep(kept, work, key, names, run.ids[1])
+
+    def _keep(self, kept: KeptParts, work: Path, key: str, names: list[str], publication_id: int) -> None:
+        try:
+            kept.keep(work, key, names, publication_id)
+        except OSError as exc:  # the publication succeeded; the next one renders every item again
+            logger.warning("could not keep the parts of publication %s: %s", publication_id, exc)
+
+    def _record(self, run: "_Run", renderer: ChannelRenderer, folder: Path) -> None:
+        """Publish the validated files and record the publication as succeeded."""
+        session, (channel_id, publication_id, code), counts = run.session, run.ids, run.counts
+        channel = session.get(Channel, channel_id)
+        assert channel is not None
+        declared = {f.name: f for f in renderer.adapter.files(renderer.ctx)}
         # Before anything is published: a run that cannot record its items publishes nothing.
-        fingerprints.finish(item_fingerprints.path_for(self.settings.data_dir, ids[1]), ids[1], ids[2])
+        run.fingerprints.finish(item_fingerprints.path_for(self.settings.data_dir, publication_id), publication_id, code)
         destination = destination_for(channel.destination or self.settings.publish_url)
         files = []
-        for name in sorted(outputs.streams):
+        for name in sorted(n for n in declared if (folder / n).exists()):
             path = folder / name
             files.append(PublicationFile(name=name, content_type=declared[name].content_type, bytes=path.stat().st_size,
                                          sha256=sha256_of(path),
-                                         location=destination.put(channel.code, name, path, declared[name].content_type)))
-        publication = session.get(Publication, ids[1])  # type: ignore[assignment]
+                                         location=destination.put(code, name, path, declared[name].content_type)))
+        publication = session.get(Publication, publication_id)
+        assert publication is not None
         publication.files = files
         publication.status, publication.finished, publication.progress = "succeeded", self.now(), 1.0
         publication.items, publication.excluded, publication.warnings = counts["items"], counts["excluded"], counts["warnings"]
@@ -195,7 +253,11 @@ class Publisher:
         publication.sha256 = files[0].sha256 if len(files) == 1 else hashlib.sha256("".join(f.sha256 for f in files).encode()).hexdigest()
         publication.location = files[0].location.rsplit("/", 1)[0] if files else None
         session.commit()
-        self._prune_fingerprints(session, ids[0])
+        if run.outcomes:
+            logger.info("publication %s: %s", publication_id, "; ".join(
+                f"shard {o.number} {o.done} products ({o.rendered} rendered) in {o.seconds} s by {o.worker}"
+                for o in sorted(run.outcomes, key=lambda o: o.number) if o.done))
+        self._prune_fingerprints(session, channel_id)
 
     def _prune_fingerprints(self, session: Session, channel_id: int) -> None:
         """Keep the item records of the channel's last two good publications (what a diff
@@ -212,25 +274,40 @@ class Publisher:
             session.rollback()
             logger.warning("could not prune item records: %s", exc, extra={"channel": channel_id})
 
-    def _record_batch(self, session: Session, ids: tuple[int, int, str], items: list[Item],
-                      counts: dict[str, int], total: int) -> None:
-        channel_id, publication_id, _code = ids
+    def _record_batch(self, run: "_Run", items: list[Item]) -> None:
         rows = []
         for item in items:
-            counts["done"] += 1
-            if item.excluded:
-                counts["excluded"] += 1
-            else:
-                counts["items"] += 1
+            run.counts["done"] += 1
+            run.counts["excluded" if item.excluded else "items"] += 1
             if any(d.severity is Severity.WARNING for d in item.diagnostics):
-                counts["warnings"] += 1
-            rows += [{"publication_id": publication_id, "sku": d.sku or item.key, "severity": d.severity.value,
+                run.counts["warnings"] += 1
+            rows += [{"publication_id": run.ids[1], "sku": d.sku or item.key, "severity": d.severity.value,
                       "code": d.code, "attribute": d.attribute, "message": d.message, "fix": d.fix}
                      for d in item.diagnostics]
         if rows:
-            session.execute(insert(PublicationDiagnostic), rows)
-        session.execute(update(Publication).where(Publication.id == publication_id).values(
-            progress=round(counts["done"] / total, 4) if total else 1.0,
+            run.session.execute(insert(PublicationDiagnostic), rows)
+        self._progress(run)
+
+    def _progress(self, run: "_Run") -> None:
+        """Counts and progress so far, and the lock renewed, in one short transaction."""
+        counts, session = run.counts, run.session
+        session.execute(update(Publication).where(Publication.id == run.ids[1]).values(
+            progress=round(counts["done"] / run.total, 4) if run.total else 1.0,
             items=counts["items"], excluded=counts["excluded"], warnings=counts["warnings"]))
-        lock.renew(session, channel_id, publication_id, self.now())
+        lock.renew(session, run.ids[0], run.ids[1], self.now())
         session.commit()
+        if run.progress:
+            run.progress(session.get(Publication, run.ids[1]))  # type: ignore[arg-type]
+
+
+@dataclass
+class _Run:
+    """One publication while it renders."""
+
+    session: Session
+    ids: tuple[int, int, str]  # channel id, publication id, channel code
+    total: int
+    progress: Progress | None
+    fingerprints: item_fingerprints.FingerprintRecorder
+    counts: dict[str, int] = field(default_factory=lambda: {"items": 0, "excluded": 0, "warnings": 0, "done": 0, "rendered": 0})
+    outcomes: list[Outcome] = field(default_factory=list)

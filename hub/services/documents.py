@@ -16,6 +16,7 @@ validated states (the bulk write path), so both write identical rows.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any, Iterable
 
 import orjson
@@ -52,6 +53,18 @@ def of_product(product: Product) -> Document:
 
 def stock_pairs(rows: Iterable[Stock]) -> StockPairs:
     return [(row.location.code, row.quantity) for row in sorted(rows, key=lambda r: r.location_id)]
+
+
+def moments(document: Document) -> str:
+    """The instants at which the document's view changes by itself (sales starting or ending),
+    sorted, space-separated: which of them have passed is part of a rendered item's key."""
+    found = {o[end] for o in document["offers"] if o["sale_price"] is not None for end in ("sale_start", "sale_end") if o[end]}
+    return " ".join(sorted(found, key=datetime.fromisoformat))
+
+
+def phase(moments: str, now: datetime) -> int:
+    """How many of a document's ``moments`` have passed at ``now``."""
+    return sum(1 for moment in moments.split() if datetime.fromisoformat(moment) <= now) if moments else 0
 
 
 def encode(document: Document) -> bytes:

@@ -91,7 +91,7 @@ class Indexer:
                                       "carried": takes(self.selections[channel.id], doc["enabled"], family.id, filed)})
         encoded, encoded_stock = documents.encode(doc), documents.encode(stock)
         into.documents.append({"product_id": product_id, "doc": encoded, "stock": encoded_stock,
-                               "doc_hash": documents.digest(encoded, encoded_stock)})
+                               "doc_hash": documents.digest(encoded, encoded_stock), "moments": documents.moments(doc)})
         return search_text(doc["values"])
 
 

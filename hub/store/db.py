@@ -50,3 +50,12 @@ def make_session_factory(engine: Engine, *, writer: bool = False) -> sessionmake
     """
     bind = engine.execution_options(sqlite_begin="IMMEDIATE") if writer and engine.dialect.name == "sqlite" else engine
     return sessionmaker(bind, expire_on_commit=False)
+
+
+def readers_of(writers: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions for long reads beside ``writers``: on SQLite they begin DEFERRED, so reading (in
+    WAL mode) never holds the write lock that ``writers`` take up front."""
+    bind = writers.kw["bind"]
+    if bind.dialect.name == "sqlite":
+        bind = bind.execution_options(sqlite_begin="")
+    return sessionmaker(bind, expire_on_commit=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, Row, String, and_, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, Row, String, Text, and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.store.base import Base
@@ -28,6 +28,7 @@ class ProductDocument(Base):
     doc: Mapped[bytes] = mapped_column(LargeBinary)  # orjson, sorted keys
     stock: Mapped[bytes] = mapped_column(LargeBinary)  # orjson list of [location code, quantity]
     doc_hash: Mapped[str] = mapped_column(String(32))  # of doc and stock: what a republish compares
+    moments: Mapped[str] = mapped_column(Text, default="")  # sale starts and ends (hub.services.documents.moments)
     stale: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -91,21 +92,41 @@ class DocumentRepo:
             ProductCompleteness.channel_id == channel_id, ProductCompleteness.carried.is_(True))
         return self._s.scalar(query) or 0
 
-    def carried(self, channel_id: int, after_id: int, limit: int, below_id: int | None = None) -> Sequence[Row[Any]]:
-        """One batch of the products a channel carries, by id: (product_id, doc, stock, missing).
+    def _carried_by(self, channel_id: int) -> tuple[Any, Any]:
+        """The condition that the channel carries a document's product, and its ``missing``.
 
         Written as correlated lookups so both databases walk the documents in key order and
         probe the completeness row by its primary key; as a join, SQLite chose the channel's
         completeness index and sorted every batch (145 ms a batch at 100,000 products, not 4).
         """
         mine = and_(ProductCompleteness.product_id == ProductDocument.product_id, ProductCompleteness.channel_id == channel_id)
-        missing = select(ProductCompleteness.missing).where(mine).scalar_subquery()
+        return (exists().where(mine, ProductCompleteness.carried.is_(True)),
+                select(ProductCompleteness.missing).where(mine).scalar_subquery())
+
+    def carried(self, channel_id: int, after_id: int, limit: int) -> Sequence[Row[Any]]:
+        """One batch of the products a channel carries, by id: (product_id, doc, stock, missing)."""
+        carried, missing = self._carried_by(channel_id)
         query = (select(ProductDocument.product_id, ProductDocument.doc, ProductDocument.stock, missing)
-                 .where(ProductDocument.product_id > after_id, exists().where(mine, ProductCompleteness.carried.is_(True)))
-                 .order_by(ProductDocument.product_id).limit(limit))
-        if below_id is not None:
-            query = query.where(ProductDocument.product_id < below_id)
+                 .where(ProductDocument.product_id > after_id, carried).order_by(ProductDocument.product_id).limit(limit))
         return self._s.execute(query).all()
+
+    def keys(self, channel_id: int, low: int, high: int) -> Sequence[Row[Any]]:
+        """What decides each carried product's item in the id range [low, high), without the
+        documents themselves: (product_id, doc_hash, moments, missing), by id."""
+        carried, missing = self._carried_by(channel_id)
+        query = (select(ProductDocument.product_id, ProductDocument.doc_hash, ProductDocument.moments, missing)
+                 .where(ProductDocument.product_id >= low, ProductDocument.product_id < high, carried)
+                 .order_by(ProductDocument.product_id))
+        return self._s.execute(query).all()
+
+    def bodies(self, product_ids: Sequence[int]) -> dict[int, tuple[bytes, bytes]]:
+        """(doc, stock) of these products."""
+        query = select(ProductDocument.product_id, ProductDocument.doc, ProductDocument.stock).where(
+            ProductDocument.product_id.in_(list(product_ids)))
+        return {pid: (doc, stock) for pid, doc, stock in self._s.execute(query)}
+
+    def last_id(self) -> int:
+        return self._s.scalar(select(func.max(ProductDocument.product_id))) or 0
 
     def stream(self, channel_id: int, batch: int) -> Iterator[Sequence[Row[Any]]]:
         after = 0

@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('doc', sa.LargeBinary(), nullable=False),
     sa.Column('stock', sa.LargeBinary(), nullable=False),
     sa.Column('doc_hash', sa.String(length=32), nullable=False),
+    sa.Column('moments', sa.Text(), nullable=False),
     sa.Column('stale', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['product_id'], ['product.id'], name=op.f('fk_product_document_product_id_product'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('product_id', name=op.f('pk_product_document'))

@@ -1,0 +1,303 @@
+"""Shards: a channel's products cut into contiguous product id ranges, each rendered into its
+own part files, which are stitched in key order between the format's head and tail.
+
+A shard renders the same bytes whichever process renders it, so a publication gives the same
+files with one worker or many (``hub.publishing.workers``). Each shard also leaves an index:
+per item its key (a hash of everything that shaped it), its byte lengths in each part, its
+diagnostics and its fingerprint line. The last good publication's parts and indexes are kept
+per channel (``KeptParts``); a republish renders only the items whose key changed and copies
+the bytes of the others, and a shard with no change at all is linked whole.
+
+Only adapters that write in chunks (``channel_adapters.base.chunks``) are sharded; the
+others keep the single stream of ``Publisher``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Iterator
+
+import orjson
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from channel_adapters.base import InvalidOutput, Severity
+from hub.publishing import item_fingerprints
+from hub.publishing.render import ChannelRenderer, Resolvable
+from hub.services import documents
+from hub.store.documents import DocumentRepo
+from hub.store.publications import PublicationDiagnostic
+
+SPAN = 5_000  # product ids per shard: a few thousand products, the unit a worker renders
+BATCH = 1_000  # documents read and rendered at a time within a shard
+INDEX_SUFFIX, RUN_SUFFIX = ".idx", ".fingerprints"
+
+
+@dataclass(frozen=True)
+class Shard:
+    number: int
+    low: int  # first product id
+    high: int  # first product id of the next shard
+
+    def stem(self) -> str:
+        return f"shard-{self.number:06d}"
+
+
+def plan(last_id: int, span: int = SPAN) -> list[Shard]:
+    """The shards that cover product ids 1 to ``last_id``; the same ids always fall in the same
+    shard, which is what lets a republish reuse a shard's parts."""
+    return [Shard(n, n * span, (n + 1) * span) for n in range(last_id // span + 1)]
+
+
+@dataclass
+class Outcome:
+    """What rendering one shard did; added up by the publication."""
+
+    number: int
+    done: int = 0
+    items: int = 0
+    excluded: int = 0
+    warnings: int = 0
+    rendered: int = 0  # items rendered anew (the others were copied from the kept parts)
+    seconds: float = 0.0
+    worker: str = field(default_factory=lambda: f"pid {os.getpid()}")
+
+
+# One index entry: [product id, key, excluded, warns, fingerprint line, diagnostics, lengths per file]
+Entry = list[Any]
+
+
+class KeptShard:
+    """A shard of the last good publication: its index and the part files to copy bytes from."""
+
+    def __init__(self, folder: Path, shard: Shard, names: list[str]) -> None:
+        self.folder, self.stem, self.names = folder, shard.stem(), names
+        self.entries: list[Entry] = orjson.loads((folder / f"{self.stem}{INDEX_SUFFIX}").read_bytes())
+        self.offsets: dict[int, tuple[Entry, list[int]]] = {}  # product id -> (entry, offset in each part)
+        at = [0] * len(names)
+        for entry in self.entries:
+            self.offsets[entry[0]] = (entry, list(at))
+            at = [a + n for a, n in zip(at, entry[6])]
+        self.streams: dict[str, BinaryIO] = {}
+
+    def keys(self) -> list[tuple[int, str]]:
+        return [(entry[0], entry[1]) for entry in self.entries]
+
+    def has(self, product_id: int, key: str) -> bool:
+        found = self.offsets.get(product_id)
+        return found is not None and found[0][1] == key
+
+    def part(self, name: str) -> Path:
+        return self.folder / f"{self.stem}.{name}"
+
+    def copy(self, product_id: int) -> tuple[Entry, list[bytes]]:
+        """The kept entry of a product and its bytes in each part."""
+        entry, starts = self.offsets[product_id]
+        found = []
+        for name, start, length in zip(self.names, starts, entry[6]):
+            stream = self.streams.get(name) or self.streams.setdefault(name, open(self.part(name), "rb"))
+            stream.seek(start)
+            found.append(stream.read(length))
+        return entry, found
+
+    def close(self) -> None:
+        for stream in self.streams.values():
+            stream.close()
+
+
+class KeptParts:
+    """The parts and indexes of a channel's last good publication, under
+    ``<data dir>/parts/<channel id>``, with the channel key they were rendered under."""
+
+    def __init__(self, data_dir: Path, channel_id: int) -> None:
+        self.root = data_dir / "parts" / str(channel_id)
+        self.current = self.root / "current"
+
+    def usable(self, channel_key: str, names: list[str]) -> Path | None:
+        """The kept folder when its parts were rendered under this channel key, else None."""
+        try:
+            manifest = orjson.loads((self.current / "manifest.json").read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        return self.current if manifest.get("channel_key") == channel_key and manifest.get("files") == names else None
+
+    def keep(self, folder: Path, channel_key: str, names: list[str], publication_id: int) -> None:
+        """Make ``folder`` (a succeeded publication's shard outputs) the kept parts."""
+        (folder / "manifest.json").write_bytes(orjson.dumps({"channel_key": channel_key, "files": names,
+                                                             "publication": publication_id}))
+        self.root.mkdir(parents=True, exist_ok=True)
+        retired = self.root / f"retired-{publication_id}"
+        if self.current.exists():
+            os.replace(self.current, retired)
+        os.replace(folder, self.current)
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+class ShardRenderer:
+    """Renders shards of one publication into ``folder``, reusing ``kept`` parts where the
+    item keys match. Runs in the publishing process or in a worker process alike."""
+
+    def __init__(self, renderer: ChannelRenderer, publication_id: int, folder: Path, kept: Path | None) -> None:
+        self.renderer = renderer
+        self.publication_id = publication_id
+        self.folder = folder
+        self.kept = kept
+        self.head = {name: data for name, data in renderer.adapter.head(renderer.ctx).items()}  # type: ignore[attr-defined]
+        self.tail = renderer.adapter.tail(renderer.ctx)  # type: ignore[attr-defined]
+        self.names = list(self.head)
+
+    def render(self, reader: Session, writer: Session, shard: Shard) -> Outcome:
+        """Render one shard, reading through ``reader`` (a read transaction) and writing its
+        diagnostics through ``writer`` in one short transaction at the end."""
+        started = time.perf_counter()
+        outcome = Outcome(shard.number)
+        repo = DocumentRepo(reader)
+        now = self.renderer.now
+        keys = [(pid, documents.digest(doc_hash.encode(), orjson.dumps(missing), str(documents.phase(moments, now)).encode()),
+                 missing) for pid, doc_hash, moments, missing in repo.keys(self.renderer.channel.id, shard.low, shard.high)]
+        kept = self._kept(shard)
+        stem = shard.stem()
+        try:
+            if kept is not None and kept.keys() == [(pid, key) for pid, key, _ in keys]:
+                entries = self._link(kept, stem)
+            else:
+                entries = self._render(repo, keys, kept, stem, outcome)
+        finally:
+            if kept is not None:
+                kept.close()
+        self._check(stem)
+        (self.folder / f"{stem}{INDEX_SUFFIX}").write_bytes(orjson.dumps(entries))
+        lines = sorted(entry[4] for entry in entries if entry[4])
+        with open(self.folder / f"{stem}{RUN_SUFFIX}", "w", encoding="utf-8") as run:
+            run.writelines(lines)
+        reader.rollback()  # end the read transaction before taking the write lock
+        self._record(writer, entries)
+        for entry in entries:
+            outcome.done += 1
+            outcome.excluded += entry[2]
+            outcome.warnings += entry[3]
+        outcome.items = outcome.done - outcome.excluded
+        outcome.seconds = round(time.perf_counter() - started, 3)
+        return outcome
+
+    def _kept(self, shard: Shard) -> KeptShard | None:
+        if self.kept is None or not (self.kept / f"{shard.stem()}{INDEX_SUFFIX}").exists():
+            return None
+        return KeptShard(self.kept, shard, self.names)
+
+    def _link(self, kept: KeptShard, stem: str) -> list[Entry]:
+        """Nothing in the shard changed: its parts are the kept ones (hard links where possible)."""
+        for name in self.names:
+            target = self.folder / f"{stem}.{name}"
+            try:
+                os.link(kept.part(name), target)
+            except OSError:
+                shutil.copyfile(kept.part(name), target)
+        return kept.entries
+
+    def _render(self, repo: DocumentRepo, keys: list[tuple[int, str, list[str]]], kept: KeptShard | None, stem: str,
+                outcome: Outcome) -> list[Entry]:
+        entries: list[Entry] = []
+        parts = {name: open(self.folder / f"{stem}.{name}", "wb") for name in self.names}
+        try:
+            for start in range(0, len(keys), BATCH):
+                batch = keys[start:start + BATCH]
+                fresh = [(pid, key, missing) for pid, key, missing in batch if kept is None or not kept.has(pid, key)]
+                rendered = dict(zip((pid for pid, _, _ in fresh), self._items(repo, fresh)))
+                outcome.rendered += len(rendered)
+                for pid, key, _missing in batch:
+                    if pid in rendered:
+                        entry, chunks = rendered[pid]
+                        entry[1] = key
+                    else:
+                        entry, chunks = kept.copy(pid)  # type: ignore[union-attr]
+                    for name, data in zip(self.names, chunks):
+                        parts[name].write(data)
+                    entries.append(entry)
+        finally:
+            for stream in parts.values():
+                stream.close()
+        return entries
+
+    def _items(self, repo: DocumentRepo, fresh: list[tuple[int, str, list[str]]]) -> Iterator[tuple[Entry, list[bytes]]]:
+        if not fresh:
+            return iter(())
+        bodies = repo.bodies([pid for pid, _, _ in fresh])
+        rows = [Resolvable(documents.decode(bodies[pid][0]), documents.decode(bodies[pid][1]), missing)
+                for pid, _, missing in fresh]
+        adapter, ctx = self.renderer.adapter, self.renderer.ctx
+        found = []
+        for (pid, _key, _missing), item in zip(fresh, self.renderer.render_documents(rows)):
+            diagnostics = [[d.severity.value, d.code, d.attribute, d.message, d.fix, d.sku or item.key] for d in item.diagnostics]
+            warns = any(d.severity is Severity.WARNING for d in item.diagnostics)
+            if item.excluded:
+                chunks = [b""] * len(self.names)
+                line = ""
+            else:
+                produced = adapter.chunk(item, ctx)  # type: ignore[attr-defined]
+                chunks = [produced.get(name, b"") for name in self.names]
+                line = item_fingerprints.line(item.key, item.fields)
+            found.append(([pid, "", int(item.excluded), int(warns), line, diagnostics, [len(c) for c in chunks]], chunks))
+        return iter(found)
+
+    def _check(self, stem: str) -> None:
+        """Validate each part as a file of its own, between the head and the tail: the stitched
+        file is then valid without a second pass over it, and the check runs where the shard did."""
+        adapter, ctx = self.renderer.adapter, self.renderer.ctx
+        for name in self.names:
+            with joined(self.head[name], self.folder / f"{stem}.{name}", self.tail.get(name, b"")) as stream:
+                try:
+                    adapter.validate(name, stream, ctx)
+                except InvalidOutput as exc:
+                    raise InvalidOutput(f"{exc} (in products of shard {stem})") from exc
+
+    def _record(self, session: Session, entries: list[Entry]) -> None:
+        rows = [{"publication_id": self.publication_id, "sku": sku, "severity": severity, "code": code, "attribute": attribute,
+                 "message": message, "fix": fix}
+                for entry in entries for severity, code, attribute, message, fix, sku in entry[5]]
+        if rows:
+            session.execute(insert(PublicationDiagnostic), rows)
+        session.commit()
+
+
+class _Joined(io.RawIOBase):
+    """A head, a file and a tail read as one stream."""
+
+    def __init__(self, head: bytes, path: Path, tail: bytes) -> None:
+        self.pieces: list[Any] = [io.BytesIO(head), open(path, "rb"), io.BytesIO(tail)]
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self.pieces:
+            count = self.pieces[0].readinto(buffer)
+            if count:
+                return count
+            self.pieces.pop(0).close()
+        return 0
+
+    def close(self) -> None:
+        for piece in self.pieces:
+            piece.close()
+        super().close()
+
+
+def joined(head: bytes, path: Path, tail: bytes) -> io.BufferedReader:
+    return io.BufferedReader(_Joined(head, path, tail), 1 << 16)
+
+
+def stitch(folder: Path, shards: list[Shard], head: dict[str, bytes], tail: dict[str, bytes], target: Path) -> None:
+    """Each file: its head, every shard's part in key order, its tail."""
+    for name, start in head.items():
+        with open(target / name, "wb") as out:
+            out.write(start)
+            for shard in shards:
+                with open(folder / f"{shard.stem()}.{name}", "rb") as part:
+                    shutil.copyfileobj(part, out, 1 << 20)
+            out.write(tail.get(name, b""))

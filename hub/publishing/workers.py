@@ -1,0 +1,98 @@
+"""Rendering a publication's shards: in the publishing process, or spread over worker
+processes on this machine (``crosscanal publish --workers N``).
+
+Each worker opens its own connections, prepares the channel's renderer once and renders the
+shards it is handed; reads run in read transactions and a shard's diagnostics are written in a
+short transaction of their own, so workers neither block each other nor other writers on
+SQLite. Shards render the same bytes wherever they run; the publishing process stitches them.
+The fan-out issue hands the same shard tasks to Celery workers on other machines.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from channel_adapters.base.registry import AdapterRegistry, load_adapters
+from hub.config import Settings
+from hub.publishing.render import ChannelRenderer
+from hub.publishing.shards import Outcome, Shard, ShardRenderer
+from hub.store.db import make_engine, make_session_factory
+from hub.store.models import Channel
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to render shards of one publication."""
+
+    settings: Settings
+    publication_id: int
+    channel_id: int
+    now: datetime
+    folder: Path
+    kept: Path | None
+
+
+class ShardWork:
+    """Renders shards of one publication with one pair of session factories."""
+
+    def __init__(self, job: Job, readers: sessionmaker[Session], writers: sessionmaker[Session], registry: AdapterRegistry) -> None:
+        self.readers, self.writers = readers, writers
+        with readers() as session:
+            channel = session.get(Channel, job.channel_id)
+            renderer = ChannelRenderer(session, registry, job.settings, channel, job.now)  # type: ignore[arg-type]
+        self.shards = ShardRenderer(renderer, job.publication_id, job.folder, job.kept)
+
+    def render(self, shard: Shard) -> Outcome:
+        with self.readers() as reader, self.writers() as writer:
+            return self.shards.render(reader, writer, shard)
+
+
+_work: ShardWork | None = None  # the worker process's, made by _start
+
+
+def _start(job: Job) -> None:
+    global _work
+    engine = make_engine(job.settings.database_url)
+    _work = ShardWork(job, make_session_factory(engine), make_session_factory(engine, writer=True),
+                      load_adapters(job.settings.disabled_adapters))
+
+
+def _render(shard: Shard) -> Outcome:
+    assert _work is not None, "worker not started"
+    return _work.render(shard)
+
+
+def render_all(job: Job, shards: list[Shard], workers: int, local: ShardWork | None, done: Callable[[Outcome], None]) -> None:
+    """Render every shard, calling ``done`` as each finishes (in any order); raises the first
+    shard's error. With one worker, or one shard, ``local`` renders them in this process."""
+    if workers <= 1 or len(shards) <= 1:
+        assert local is not None
+        for shard in shards:
+            done(local.render(shard))
+        return
+    # spawn, not fork: the publishing process holds database connections a fork would share.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(shards)), mp_context=context, initializer=_start,
+                             initargs=(job,)) as pool:
+        pending = {pool.submit(_render, shard) for shard in shards}
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in finished:
+                error = future.exception()
+                if error is not None:
+                    for other in pending:
+                        other.cancel()
+                    raise error
+                done(future.result())
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
