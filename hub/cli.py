@@ -28,7 +28,7 @@ from hub.services.context import CatalogContext
 from hub.services.products import ProductService
 from hub.store.db import make_engine, make_session_factory
 from hub.store.migrate import upgrade
-from hub.store.repos import AccountRepo
+from hub.store.repos import AccountRepo, ProductRepo
 from schemas.errors import flatten_messages
 from schemas.imports import EXPORT_FORMATS, IMPORT_FORMATS, KINDS, ColumnMappingIn, ExportOptionsIn, ImportOptionsIn
 
@@ -209,9 +209,14 @@ def user_create(ctx: Context, email: str, role: str) -> None:
 @click.argument("channels", nargs=-1)
 @click.option("--all", "everything", is_flag=True, help="Publish every channel.")
 @click.option("--wait", is_flag=True, help="Wait for a running publication of the channel instead of giving up.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes that render the channel's shards (default: one per core).")
 @pass_context
-def publish(ctx: Context, channels: tuple[str, ...], everything: bool, wait: bool) -> None:
-    """Publish channels now, with a progress bar and a summary; exits 1 if any failed."""
+def publish(ctx: Context, channels: tuple[str, ...], everything: bool, wait: bool, workers: int | None) -> None:
+    """Publish channels now, with a progress bar and a summary; exits 1 if any failed.
+
+    Only the products whose item changed since the channel's last good publication are
+    rendered again; the files are the same as a full render of the same state."""
     from channel_adapters.base.registry import load_adapters
     from hub.publishing.pipeline import ChannelBusy, Publisher
 
@@ -225,7 +230,7 @@ def publish(ctx: Context, channels: tuple[str, ...], everything: bool, wait: boo
     unknown = [code for code in codes if code not in known]
     if unknown:
         _fail(HubError(f"unknown channel(s): {', '.join(unknown)}; channels are {', '.join(known) or 'none yet'}"))
-    publisher = Publisher(ctx.settings, sessions, load_adapters(ctx.settings.disabled_adapters))
+    publisher = Publisher(ctx.settings, sessions, load_adapters(ctx.settings.disabled_adapters), workers=workers)
     results = []
     for code in codes:
         while True:
@@ -254,6 +259,23 @@ def publish(ctx: Context, channels: tuple[str, ...], everything: bool, wait: boo
                    f"{result.warnings:>9} {result.bytes:>11}  {files or result.error or ''}")
     if any(result.status != "succeeded" for result in results):
         sys.exit(1)
+
+
+@main.command()
+@pass_context
+def reindex(ctx: Context) -> None:
+    """Rebuild every product's derived rows from the master record: its resolved document,
+    completeness and carriage on every channel, search text; and drop the kept parts of past
+    publications, so the next one renders every item again."""
+    from hub.publishing.shards import forget_all
+
+    ctx.ready()
+    with make_session_factory(ctx.engine, writer=True)() as session:
+        total = ProductRepo(session).count()
+        with click.progressbar(length=total, label="reindex", file=sys.stderr) as bar:
+            done = product_index.rebuild(session, CatalogContext(session), bar.update)
+    forget_all(ctx.settings.data_dir)
+    click.echo(f"{done} products reindexed")
 
 
 @main.command("feeds")

@@ -25,6 +25,8 @@ class PublicationOut(Schema):
     items = fields.Integer()
     excluded = fields.Integer()
     warnings = fields.Integer()
+    rendered = fields.Integer(metadata={"description": "items rendered anew; the others were reused unchanged "
+                                                       "from the channel's last good publication"})
     bytes = fields.Integer()
     sha256 = fields.String(allow_none=True)
     location = fields.String(allow_none=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+from functools import lru_cache
 from typing import Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
 from channel_adapters.base.contract import Item, Outputs, RenderContext
@@ -86,3 +87,9 @@ class RowFormatter:
     def row(self, cells: Sequence[Any]) -> str:
         self._writer.writerow(cells)
         return self._last
+
+
+@lru_cache(maxsize=None)
+def row_formatter(delimiter: str = ",", quoting: int = csv.QUOTE_MINIMAL) -> RowFormatter:
+    """A shared formatter for rows ending in a line feed."""
+    return RowFormatter(delimiter=delimiter, lineterminator="\n", quoting=quoting)

@@ -15,6 +15,7 @@ from typing import Any, BinaryIO, ClassVar, Iterable, Iterator
 
 from marshmallow import Schema, fields, validate
 
+from channel_adapters.base.chunks import RowFormatter, row_formatter, write_chunked
 from channel_adapters.base.contract import FieldSpec, InvalidOutput, Item, OutputFile, Outputs, RenderContext
 from channel_adapters.base.diagnostics import Diagnostic, Severity
 from channel_adapters.base.formats import apply_overrides, price_text, sale_fields
@@ -149,21 +150,6 @@ def cell(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def write_catalog(items: Iterable[Item], stream: BinaryIO, fmt: CatalogFormat) -> None:
-    """Stream the items that are not excluded as UTF-8 CSV (or TSV) with one header row."""
-    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-    table = csv.writer(text, delimiter=fmt.delimiter, lineterminator="\n", quoting=fmt.quoting)
-    columns = fmt.columns
-    try:
-        table.writerow(columns)
-        for item in items:
-            if not item.excluded:
-                table.writerow([cell(item.fields.get(name)) for name in columns])
-        text.flush()
-    finally:
-        text.detach()  # the stream belongs to the pipeline, which closes it
-
-
 def validate_catalog(name: str, stream: BinaryIO, fmt: CatalogFormat) -> None:
     """Check the header, the cell count of every row and the required cells; raises InvalidOutput."""
     columns = fmt.columns
@@ -203,7 +189,21 @@ class SocialCatalogAdapter:
             yield catalog_item(view, ctx, self.format)
 
     def write(self, items: Iterable[Item], outputs: Outputs, ctx: RenderContext) -> None:
-        write_catalog(items, outputs.open(self.format.file_name), self.format)
+        """UTF-8 CSV (or TSV) with one header row, then one row per item that is not excluded."""
+        write_chunked(self, items, outputs, ctx)
+
+    def _rows(self) -> RowFormatter:
+        return row_formatter(self.format.delimiter, self.format.quoting)
+
+    def head(self, ctx: RenderContext) -> dict[str, bytes]:
+        return {self.format.file_name: self._rows().row(self.format.columns).encode()}
+
+    def chunk(self, item: Item, ctx: RenderContext) -> dict[str, bytes]:
+        fields = item.fields
+        return {self.format.file_name: self._rows().row([cell(fields.get(name)) for name in self.format.columns]).encode()}
+
+    def tail(self, ctx: RenderContext) -> dict[str, bytes]:
+        return {self.format.file_name: b""}
 
     def validate(self, name: str, stream: BinaryIO, ctx: RenderContext) -> None:
         if name != self.format.file_name:

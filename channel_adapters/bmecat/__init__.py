@@ -16,7 +16,8 @@ from typing import Any, BinaryIO, ClassVar, Iterable, Iterator
 from marshmallow import Schema
 
 from channel_adapters.base import FieldSpec, InvalidOutput, Item, OutputFile, Outputs, ProductView, RenderContext
-from channel_adapters.bmecat.document import header_element, write_catalog
+from channel_adapters.base.chunks import write_chunked
+from channel_adapters.bmecat.document import CATALOG_TAIL, catalog_head, header_element, product_bytes
 from channel_adapters.bmecat.product import FIELDS, product_item
 from channel_adapters.bmecat.schema import NS, Validators, validate_document
 from channel_adapters.bmecat.settings import BmecatSettings
@@ -54,8 +55,17 @@ class BmecatAdapter:
 
     def write(self, items: Iterable[Item], outputs: Outputs, ctx: RenderContext) -> None:
         """Stream the catalog; raises InvalidOutput, before writing, for a channel BMEcat 2005 cannot express."""
-        header = header_element(ctx, channel_settings(ctx))
-        write_catalog(items, outputs.open(CATALOG_FILE), header)
+        write_chunked(self, items, outputs, ctx)
+
+    def head(self, ctx: RenderContext) -> dict[str, bytes]:
+        """Raises InvalidOutput for a channel BMEcat 2005 cannot express, before any product renders."""
+        return {CATALOG_FILE: catalog_head(header_element(ctx, channel_settings(ctx)))}
+
+    def chunk(self, item: Item, ctx: RenderContext) -> dict[str, bytes]:
+        return {CATALOG_FILE: product_bytes(item.fields)}
+
+    def tail(self, ctx: RenderContext) -> dict[str, bytes]:
+        return {CATALOG_FILE: CATALOG_TAIL}
 
     def validate(self, name: str, stream: BinaryIO, ctx: RenderContext) -> None:
         """Validate the whole document against the official XSD, streaming; raises InvalidOutput."""

@@ -1,4 +1,4 @@
-"""Writing the catalog: the HEADER from the channel, one PRODUCT per item, streamed through ``lxml.etree.xmlfile``.
+"""Writing the catalog: the HEADER from the channel, then each PRODUCT serialized on its own, in chunks.
 
 Elements follow the XSD's sequence order exactly (the schema is order-sensitive). Only one
 PRODUCT is in memory at a time, so memory stays flat however large the catalog.
@@ -7,11 +7,11 @@ PRODUCT is in memory at a time, so memory stays flat however large the catalog.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any, BinaryIO, Iterable, Mapping
+from typing import Any, Mapping
 
 from lxml import etree
 
-from channel_adapters.base import InvalidOutput, Item, RenderContext
+from channel_adapters.base import InvalidOutput, RenderContext
 from channel_adapters.bmecat.codes import language_code
 from channel_adapters.bmecat.schema import NS, code_list, matches, tag
 
@@ -146,13 +146,16 @@ def product_element(fields: Mapping[str, Any]) -> etree._Element:
     return product
 
 
-def write_catalog(items: Iterable[Item], out: BinaryIO, header: etree._Element) -> None:
-    """Stream a T_NEW_CATALOG: excluded items are skipped, each product is written and let go."""
-    with etree.xmlfile(out, encoding="utf-8") as xml:
-        xml.write_declaration()
-        with xml.element(tag("BMECAT"), version="2005", nsmap=NSMAP):
-            xml.write(header)
-            with xml.element(tag("T_NEW_CATALOG")):
-                for item in items:
-                    if not item.excluded:
-                        xml.write(product_element(item.fields))
+def catalog_head(header: etree._Element) -> bytes:
+    """Everything before the first PRODUCT: the declaration, BMECAT with its namespace, the
+    HEADER and the opening T_NEW_CATALOG."""
+    return (f"<?xml version='1.0' encoding='utf-8'?>\n<BMECAT xmlns=\"{NS}\" version=\"2005\">".encode()
+            + etree.tostring(header, encoding="utf-8") + b"<T_NEW_CATALOG>")
+
+
+CATALOG_TAIL = b"</T_NEW_CATALOG></BMECAT>"
+
+
+def product_bytes(fields: Mapping[str, Any]) -> bytes:
+    """One PRODUCT serialized on its own (declaring the namespace, as the standalone element it is)."""
+    return etree.tostring(product_element(fields), encoding="utf-8")

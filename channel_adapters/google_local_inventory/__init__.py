@@ -19,6 +19,7 @@ from channel_adapters.base import (
     Diagnostic, FieldSpec, InvalidOutput, Item, OfferView, OutputFile, Outputs, ProductView, RenderContext, Severity,
     StoreInfo, check_fields,
 )
+from channel_adapters.base.chunks import row_formatter, write_chunked
 from channel_adapters.base.formats import apply_overrides, price_text, sale_fields
 
 FILE = "local_inventory.tsv"
@@ -41,6 +42,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("pickup_sla", allowed=PICKUP_SLAS),
 )
 COLUMNS = [spec.name for spec in FIELDS]
+_TSV = row_formatter("\t")
 SOURCES = {"store_code": "stock", "id": "sku", "quantity": "stock", "availability": "stock",
            "sale_price": "offers", "sale_price_effective_date": "offers",
            "pickup_method": "pickup_method", "pickup_sla": "pickup_sla"}
@@ -137,18 +139,18 @@ class GoogleLocalInventoryAdapter:
         return row, notes + problems
 
     def write(self, items: Iterable[Item], outputs: Outputs, ctx: RenderContext) -> None:
-        text = io.TextIOWrapper(outputs.open(FILE), encoding="utf-8", newline="")
-        table = csv.writer(text, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-        try:
-            table.writerow(COLUMNS)
-            for item in items:
-                if item.excluded:
-                    continue
-                for row in item.fields.get("rows", ()):
-                    table.writerow([self._cell(row.get(name)) for name in COLUMNS])
-            text.flush()
-        finally:
-            text.detach()  # the stream belongs to the pipeline, which closes it
+        write_chunked(self, items, outputs, ctx)
+
+    def head(self, ctx: RenderContext) -> dict[str, bytes]:
+        return {FILE: _TSV.row(COLUMNS).encode()}
+
+    def chunk(self, item: Item, ctx: RenderContext) -> dict[str, bytes]:
+        """One row per store the product has a price at."""
+        return {FILE: "".join(_TSV.row([self._cell(row.get(name)) for name in COLUMNS])
+                              for row in item.fields.get("rows", ())).encode()}
+
+    def tail(self, ctx: RenderContext) -> dict[str, bytes]:
+        return {FILE: b""}
 
     @staticmethod
     def _cell(value: Any) -> str:

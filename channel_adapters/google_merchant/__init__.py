@@ -16,7 +16,7 @@ from channel_adapters.base import (
     Diagnostic, FieldSpec, InvalidOutput, Item, OutputFile, Outputs, ProductView, RenderContext, Severity,
     check_fields, gtin_problem, truncate,
 )
-from channel_adapters.base.chunks import RowFormatter, write_chunked, xml_clean, xml_escape, xml_text
+from channel_adapters.base.chunks import row_formatter, write_chunked, xml_clean, xml_escape, xml_text
 from channel_adapters.base.formats import apply_overrides, price_text, sale_fields
 
 G = "http://base.google.com/ns/1.0"
@@ -49,7 +49,7 @@ FIELDS: tuple[FieldSpec, ...] = (
 )
 COLUMNS = [spec.name for spec in FIELDS]
 APPAREL_FIELDS = ("color", "size", "gender", "age_group")
-_TSV = RowFormatter(delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+_TSV = row_formatter("\t")
 
 
 class ShippingIn(Schema):

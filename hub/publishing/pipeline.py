@@ -249,6 +249,7 @@ class Publisher:
         publication.files = files
         publication.status, publication.finished, publication.progress = "succeeded", self.now(), 1.0
         publication.items, publication.excluded, publication.warnings = counts["items"], counts["excluded"], counts["warnings"]
+        publication.rendered = counts["rendered"]
         publication.bytes = sum(f.bytes for f in files)
         publication.sha256 = files[0].sha256 if len(files) == 1 else hashlib.sha256("".join(f.sha256 for f in files).encode()).hexdigest()
         publication.location = files[0].location.rsplit("/", 1)[0] if files else None
@@ -278,6 +279,7 @@ class Publisher:
         rows = []
         for item in items:
             run.counts["done"] += 1
+            run.counts["rendered"] += 1
             run.counts["excluded" if item.excluded else "items"] += 1
             if any(d.severity is Severity.WARNING for d in item.diagnostics):
                 run.counts["warnings"] += 1

@@ -138,6 +138,11 @@ class KeptParts:
         shutil.rmtree(retired, ignore_errors=True)
 
 
+def forget_all(data_dir: Path) -> None:
+    """Drop every channel's kept parts (``crosscanal reindex``): the next publications render all."""
+    shutil.rmtree(data_dir / "parts", ignore_errors=True)
+
+
 class ShardRenderer:
     """Renders shards of one publication into ``folder``, reusing ``kept`` parts where the
     item keys match. Runs in the publishing process or in a worker process alike."""

@@ -21,7 +21,7 @@ from typing import Any, Iterable
 
 import orjson
 
-from hub.services.inheritance import ValueMap, merged_values
+from hub.services.inheritance import merged_values
 from hub.services.states import State, model_state, product_state
 from hub.store.models import Product, Stock
 

@@ -206,6 +206,17 @@ def backfill(session: Session, ctx: CatalogContext, progress: Callable[[int], No
     return _each_batch(session, lambda repo, after: repo.unindexed(count, after, BATCH), ctx, progress)
 
 
+def rebuild(session: Session, ctx: CatalogContext, progress: Callable[[int], None] | None = None) -> int:
+    """Recompute every product from the master record, committing each batch; answers how many."""
+    def batch(repo: CompletenessRepo, after: int) -> Sequence[Product]:
+        session.commit()
+        return repo.by_ids(after, BATCH)
+
+    done = _each_batch(session, batch, ctx, progress)
+    session.commit()
+    return done
+
+
 def refresh_outdated(session: Session, ctx: CatalogContext, progress: Callable[[int], None] | None = None) -> int:
     """Rewrite the documents marked stale (or missing) from the master record; answers how many.
     A publication runs it first, so it never reads a stale document."""

@@ -24,6 +24,8 @@ class Publication(Base):
     items: Mapped[int] = mapped_column(Integer, default=0)
     excluded: Mapped[int] = mapped_column(Integer, default=0)
     warnings: Mapped[int] = mapped_column(Integer, default=0)
+    # Items rendered anew; the others were copied from the channel's last good publication.
+    rendered: Mapped[int] = mapped_column(Integer, default=0)
     bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     sha256: Mapped[str | None] = mapped_column(String(64))
     location: Mapped[str | None] = mapped_column(String(1000))

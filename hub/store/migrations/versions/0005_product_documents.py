@@ -1,4 +1,4 @@
-"""resolved product documents
+"""resolved product documents, and how many items a publication rendered anew
 
 Revision ID: 0005
 Revises: 0004
@@ -30,8 +30,12 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('product_id', name=op.f('pk_product_document'))
     )
     op.create_index('ix_product_document_stale', 'product_document', ['stale'], unique=False)
+    with op.batch_alter_table('publication') as batch:
+        batch.add_column(sa.Column('rendered', sa.Integer(), nullable=False, server_default='0'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('publication') as batch:
+        batch.drop_column('rendered')
     op.drop_index('ix_product_document_stale', table_name='product_document')
     op.drop_table('product_document')
