@@ -44,7 +44,10 @@ class FolderDestination:
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{name}.{os.getpid()}.partial")
         try:
-            shutil.copyfile(source, temporary)
+            try:
+                os.link(source, temporary)  # the rendered file is not written again: no copy
+            except OSError:  # another file system (or one without links)
+                shutil.copyfile(source, temporary)
             with open(temporary, "rb+") as handle:
                 os.fsync(handle.fileno())
             os.replace(temporary, target)  # atomic on one file system

@@ -155,7 +155,7 @@ class Publisher:
         channel = publication.channel
         now = self.now()
         renderer = ChannelRenderer(session, self.registry, self.settings, channel, now)
-        product_index.refresh_outdated(session, CatalogContext(session))  # never read a stale document
+        product_index.refresh_stale(session, CatalogContext(session))  # never read a stale document
         docs = DocumentRepo(session)
         publication.status, publication.started = "running", now
         publication.total = docs.count_carried(channel.id)
@@ -164,13 +164,13 @@ class Publisher:
         run = _Run(session, (channel.id, publication.id, channel.code), publication.total, progress,
                    item_fingerprints.FingerprintRecorder(folder / ".item-fingerprints"))
         if isinstance(renderer.adapter, ChunkedAdapter):
-            keep = self._render_shards(run, renderer, folder, last_id)
+            keep, digests = self._render_shards(run, renderer, folder, last_id)
         else:
-            keep = self._render_stream(run, renderer, folder, docs)
-        self._record(run, renderer, folder)
+            keep, digests = self._render_stream(run, renderer, folder, docs)
+        self._record(run, renderer, folder, digests)
         keep()
 
-    def _render_stream(self, run: "_Run", renderer: ChannelRenderer, folder: Path, docs: DocumentRepo) -> Callable[[], None]:
+    def _render_stream(self, run: "_Run", renderer: ChannelRenderer, folder: Path, docs: DocumentRepo) -> "Rendered":
         """Adapters that write their files whole (a PDF, one file per store): one stream of
         items into ``adapter.write``, then each file validated."""
         def stream() -> Iterator[Item]:
@@ -191,9 +191,9 @@ class Publisher:
         for name in outputs.streams:
             with open(folder / name, "rb") as handle:
                 renderer.adapter.validate(name, handle, renderer.ctx)
-        return lambda: None
+        return lambda: None, {name: sha256_of(folder / name) for name in outputs.streams}
 
-    def _render_shards(self, run: "_Run", renderer: ChannelRenderer, folder: Path, last_id: int) -> Callable[[], None]:
+    def _render_shards(self, run: "_Run", renderer: ChannelRenderer, folder: Path, last_id: int) -> "Rendered":
         """Adapters that write in chunks: shards rendered here or by worker processes (each part
         validated where it was rendered), reusing the channel's kept parts, then stitched."""
         adapter = renderer.adapter
@@ -218,10 +218,10 @@ class Publisher:
             self._progress(run)
 
         render_all(job, shards, workers, local, done)
-        stitch(work, shards, head, tail, folder)
+        digests = stitch(work, shards, head, tail, folder)
         for shard in shards:
             run.fingerprints.add_run(work / f"{shard.stem()}{RUN_SUFFIX}", items[shard.number])
-        return lambda: self._keep(kept, work, key, names, run.ids[1])
+        return lambda: self._keep(kept, work, key, names, run.ids[1]), digests
 
     def _keep(self, kept: KeptParts, work: Path, key: str, names: list[str], publication_id: int) -> None:
         try:
@@ -229,7 +229,7 @@ class Publisher:
         except OSError as exc:  # the publication succeeded; the next one renders every item again
             logger.warning("could not keep the parts of publication %s: %s", publication_id, exc)
 
-    def _record(self, run: "_Run", renderer: ChannelRenderer, folder: Path) -> None:
+    def _record(self, run: "_Run", renderer: ChannelRenderer, folder: Path, digests: dict[str, str]) -> None:
         """Publish the validated files and record the publication as succeeded."""
         session, (channel_id, publication_id, code), counts = run.session, run.ids, run.counts
         channel = session.get(Channel, channel_id)
@@ -239,10 +239,10 @@ class Publisher:
         run.fingerprints.finish(item_fingerprints.path_for(self.settings.data_dir, publication_id), publication_id, code)
         destination = destination_for(channel.destination or self.settings.publish_url)
         files = []
-        for name in sorted(n for n in declared if (folder / n).exists()):
+        for name in sorted(digests):
             path = folder / name
             files.append(PublicationFile(name=name, content_type=declared[name].content_type, bytes=path.stat().st_size,
-                                         sha256=sha256_of(path),
+                                         sha256=digests[name],
                                          location=destination.put(code, name, path, declared[name].content_type)))
         publication = session.get(Publication, publication_id)
         assert publication is not None
@@ -300,6 +300,9 @@ class Publisher:
         session.commit()
         if run.progress:
             run.progress(session.get(Publication, run.ids[1]))  # type: ignore[arg-type]
+
+
+Rendered = tuple[Callable[[], None], dict[str, str]]  # what to do once published; each file's SHA-256
 
 
 @dataclass

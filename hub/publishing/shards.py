@@ -14,6 +14,7 @@ others keep the single stream of ``Publisher``.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
@@ -31,11 +32,11 @@ from hub.publishing import item_fingerprints
 from hub.publishing.render import ChannelRenderer, Resolvable
 from hub.services import documents
 from hub.store.documents import DocumentRepo
-from hub.store.publications import PublicationDiagnostic
+from hub.store.publications import DiagnosticRepo, PublicationDiagnostic
 
 SPAN = 5_000  # product ids per shard: a few thousand products, the unit a worker renders
 BATCH = 1_000  # documents read and rendered at a time within a shard
-INDEX_SUFFIX, RUN_SUFFIX = ".idx", ".fingerprints"
+INDEX_SUFFIX, KEYS_SUFFIX, RUN_SUFFIX = ".idx", ".keys", ".fingerprints"
 
 
 @dataclass(frozen=True)
@@ -73,34 +74,42 @@ Entry = list[Any]
 
 
 class KeptShard:
-    """A shard of the last good publication: its index and the part files to copy bytes from."""
+    """A shard of the last good publication: its keys, and on demand its index and the part
+    files to copy bytes from."""
 
     def __init__(self, folder: Path, shard: Shard, names: list[str]) -> None:
         self.folder, self.stem, self.names = folder, shard.stem(), names
-        self.entries: list[Entry] = orjson.loads((folder / f"{self.stem}{INDEX_SUFFIX}").read_bytes())
-        self.offsets: dict[int, tuple[Entry, list[int]]] = {}  # product id -> (entry, offset in each part)
-        at = [0] * len(names)
-        for entry in self.entries:
-            self.offsets[entry[0]] = (entry, list(at))
-            at = [a + n for a, n in zip(at, entry[6])]
+        self.summary = orjson.loads((folder / f"{self.stem}{KEYS_SUFFIX}").read_bytes())
+        self._offsets: dict[int, tuple[Entry, list[int]]] | None = None
         self.streams: dict[str, BinaryIO] = {}
 
-    def keys(self) -> list[tuple[int, str]]:
-        return [(entry[0], entry[1]) for entry in self.entries]
+    def keys(self) -> list[list[Any]]:
+        return self.summary["keys"]
+
+    @property
+    def offsets(self) -> dict[int, tuple[Entry, list[int]]]:
+        """Product id -> (its index entry, its offset in each part)."""
+        if self._offsets is None:
+            self._offsets = {}
+            at = [0] * len(self.names)
+            for entry in orjson.loads((self.folder / f"{self.stem}{INDEX_SUFFIX}").read_bytes()):
+                self._offsets[entry[0]] = (entry, list(at))
+                at = [a + n for a, n in zip(at, entry[6])]
+        return self._offsets
 
     def has(self, product_id: int, key: str) -> bool:
         found = self.offsets.get(product_id)
         return found is not None and found[0][1] == key
 
-    def part(self, name: str) -> Path:
-        return self.folder / f"{self.stem}.{name}"
+    def file(self, suffix: str) -> Path:
+        return self.folder / f"{self.stem}{suffix}"
 
     def copy(self, product_id: int) -> tuple[Entry, list[bytes]]:
         """The kept entry of a product and its bytes in each part."""
         entry, starts = self.offsets[product_id]
         found = []
         for name, start, length in zip(self.names, starts, entry[6]):
-            stream = self.streams.get(name) or self.streams.setdefault(name, open(self.part(name), "rb"))
+            stream = self.streams.get(name) or self.streams.setdefault(name, open(self.file(f".{name}"), "rb"))
             stream.seek(start)
             found.append(stream.read(length))
         return entry, found
@@ -118,13 +127,16 @@ class KeptParts:
         self.root = data_dir / "parts" / str(channel_id)
         self.current = self.root / "current"
 
-    def usable(self, channel_key: str, names: list[str]) -> Path | None:
-        """The kept folder when its parts were rendered under this channel key, else None."""
+    def usable(self, channel_key: str, names: list[str]) -> tuple[Path, int] | None:
+        """The kept folder and the publication that rendered it, when it was rendered under this
+        channel key; else None."""
         try:
             manifest = orjson.loads((self.current / "manifest.json").read_bytes())
         except (OSError, orjson.JSONDecodeError):
             return None
-        return self.current if manifest.get("channel_key") == channel_key and manifest.get("files") == names else None
+        if manifest.get("channel_key") != channel_key or manifest.get("files") != names:
+            return None
+        return self.current, manifest["publication"]
 
     def keep(self, folder: Path, channel_key: str, names: list[str], publication_id: int) -> None:
         """Make ``folder`` (a succeeded publication's shard outputs) the kept parts."""
@@ -144,14 +156,15 @@ def forget_all(data_dir: Path) -> None:
 
 
 class ShardRenderer:
-    """Renders shards of one publication into ``folder``, reusing ``kept`` parts where the
-    item keys match. Runs in the publishing process or in a worker process alike."""
+    """Renders shards of one publication into ``folder``, reusing ``kept`` parts (of
+    publication ``kept_publication``) where the item keys match. Runs in the publishing process
+    or in a worker process alike."""
 
-    def __init__(self, renderer: ChannelRenderer, publication_id: int, folder: Path, kept: Path | None) -> None:
+    def __init__(self, renderer: ChannelRenderer, publication_id: int, folder: Path, kept: tuple[Path, int] | None) -> None:
         self.renderer = renderer
         self.publication_id = publication_id
         self.folder = folder
-        self.kept = kept
+        self.kept, self.kept_publication = kept if kept else (None, None)
         self.head = {name: data for name, data in renderer.adapter.head(renderer.ctx).items()}  # type: ignore[attr-defined]
         self.tail = renderer.adapter.tail(renderer.ctx)  # type: ignore[attr-defined]
         self.names = list(self.head)
@@ -163,49 +176,64 @@ class ShardRenderer:
         outcome = Outcome(shard.number)
         repo = DocumentRepo(reader)
         now = self.renderer.now
-        keys = [(pid, documents.digest(doc_hash.encode(), orjson.dumps(missing), str(documents.phase(moments, now)).encode()),
-                 missing) for pid, doc_hash, moments, missing in repo.keys(self.renderer.channel.id, shard.low, shard.high)]
+        # An item's key: its document (and stock), what it lacks here, which sale moments passed.
+        keys = [(pid, f"{doc_hash} {documents.phase(moments, now) if moments else 0} {missing}", missing)
+                for pid, doc_hash, moments, missing in repo.keys(self.renderer.channel.id, shard.low, shard.high)]
+        reader.rollback()  # no read transaction stays open while the shard renders
         kept = self._kept(shard)
         stem = shard.stem()
         try:
-            if kept is not None and kept.keys() == [(pid, key) for pid, key, _ in keys]:
-                entries = self._link(kept, stem)
+            if kept is not None and kept.keys() == [[pid, key] for pid, key, _ in keys]:
+                summary = self._link(kept, stem)  # validated when they were rendered: the same bytes
+                self._copy_diagnostics(writer, shard)
             else:
                 entries = self._render(repo, keys, kept, stem, outcome)
+                reader.rollback()
+                self._check(stem)
+                summary = self._index(entries, stem)
+                self._record(writer, entries)
         finally:
             if kept is not None:
                 kept.close()
-        self._check(stem)
-        (self.folder / f"{stem}{INDEX_SUFFIX}").write_bytes(orjson.dumps(entries))
-        lines = sorted(entry[4] for entry in entries if entry[4])
-        with open(self.folder / f"{stem}{RUN_SUFFIX}", "w", encoding="utf-8") as run:
-            run.writelines(lines)
-        reader.rollback()  # end the read transaction before taking the write lock
-        self._record(writer, entries)
-        for entry in entries:
-            outcome.done += 1
-            outcome.excluded += entry[2]
-            outcome.warnings += entry[3]
+        outcome.done, outcome.excluded, outcome.warnings = len(summary["keys"]), summary["excluded"], summary["warnings"]
         outcome.items = outcome.done - outcome.excluded
         outcome.seconds = round(time.perf_counter() - started, 3)
         return outcome
 
     def _kept(self, shard: Shard) -> KeptShard | None:
-        if self.kept is None or not (self.kept / f"{shard.stem()}{INDEX_SUFFIX}").exists():
+        if self.kept is None or not (self.kept / f"{shard.stem()}{KEYS_SUFFIX}").exists():
             return None
         return KeptShard(self.kept, shard, self.names)
 
-    def _link(self, kept: KeptShard, stem: str) -> list[Entry]:
-        """Nothing in the shard changed: its parts are the kept ones (hard links where possible)."""
-        for name in self.names:
-            target = self.folder / f"{stem}.{name}"
-            try:
-                os.link(kept.part(name), target)
-            except OSError:
-                shutil.copyfile(kept.part(name), target)
-        return kept.entries
+    def _index(self, entries: list[Entry], stem: str) -> dict[str, Any]:
+        """Write the shard's index, its keys and its sorted fingerprint lines; answers the keys."""
+        summary = {"keys": [[entry[0], entry[1]] for entry in entries], "excluded": sum(entry[2] for entry in entries),
+                   "warnings": sum(entry[3] for entry in entries)}
+        (self.folder / f"{stem}{INDEX_SUFFIX}").write_bytes(orjson.dumps(entries))
+        (self.folder / f"{stem}{KEYS_SUFFIX}").write_bytes(orjson.dumps(summary))
+        with open(self.folder / f"{stem}{RUN_SUFFIX}", "w", encoding="utf-8") as run:
+            run.writelines(sorted(entry[4] for entry in entries if entry[4]))
+        return summary
 
-    def _render(self, repo: DocumentRepo, keys: list[tuple[int, str, list[str]]], kept: KeptShard | None, stem: str,
+    def _link(self, kept: KeptShard, stem: str) -> dict[str, Any]:
+        """Nothing in the shard changed: its files are the kept ones (hard links where possible)."""
+        for suffix in [f".{name}" for name in self.names] + [INDEX_SUFFIX, KEYS_SUFFIX, RUN_SUFFIX]:
+            target = self.folder / f"{stem}{suffix}"
+            try:
+                os.link(kept.file(suffix), target)
+            except OSError:
+                shutil.copyfile(kept.file(suffix), target)
+        return kept.summary
+
+    def _copy_diagnostics(self, writer: Session, shard: Shard) -> None:
+        """The kept publication's diagnostics of this shard's products, copied in one statement."""
+        copied = DiagnosticRepo(writer).copy(self.kept_publication, self.publication_id, shard.low, shard.high)  # type: ignore[arg-type]
+        writer.commit()
+        if copied is None:  # the kept publication's rows are gone: take them from the index
+            entries = orjson.loads((self.folder / f"{shard.stem()}{INDEX_SUFFIX}").read_bytes())
+            self._record(writer, entries)
+
+    def _render(self, repo: DocumentRepo, keys: list[tuple[int, str, str]], kept: KeptShard | None, stem: str,
                 outcome: Outcome) -> list[Entry]:
         entries: list[Entry] = []
         parts = {name: open(self.folder / f"{stem}.{name}", "wb") for name in self.names}
@@ -229,11 +257,11 @@ class ShardRenderer:
                 stream.close()
         return entries
 
-    def _items(self, repo: DocumentRepo, fresh: list[tuple[int, str, list[str]]]) -> Iterator[tuple[Entry, list[bytes]]]:
+    def _items(self, repo: DocumentRepo, fresh: list[tuple[int, str, str]]) -> Iterator[tuple[Entry, list[bytes]]]:
         if not fresh:
             return iter(())
         bodies = repo.bodies([pid for pid, _, _ in fresh])
-        rows = [Resolvable(documents.decode(bodies[pid][0]), documents.decode(bodies[pid][1]), missing)
+        rows = [Resolvable(documents.decode(bodies[pid][0]), documents.decode(bodies[pid][1]), documents.decode(missing))
                 for pid, _, missing in fresh]
         adapter, ctx = self.renderer.adapter, self.renderer.ctx
         found = []
@@ -297,12 +325,21 @@ def joined(head: bytes, path: Path, tail: bytes) -> io.BufferedReader:
     return io.BufferedReader(_Joined(head, path, tail), 1 << 16)
 
 
-def stitch(folder: Path, shards: list[Shard], head: dict[str, bytes], tail: dict[str, bytes], target: Path) -> None:
-    """Each file: its head, every shard's part in key order, its tail."""
+def stitch(folder: Path, shards: list[Shard], head: dict[str, bytes], tail: dict[str, bytes], target: Path) -> dict[str, str]:
+    """Each file: its head, every shard's part in key order, its tail; answers each file's
+    SHA-256, taken as it is written (one pass over the bytes instead of two)."""
+    digests = {}
     for name, start in head.items():
+        digest = hashlib.sha256(start)
         with open(target / name, "wb") as out:
             out.write(start)
             for shard in shards:
                 with open(folder / f"{shard.stem()}.{name}", "rb") as part:
-                    shutil.copyfileobj(part, out, 1 << 20)
-            out.write(tail.get(name, b""))
+                    while block := part.read(1 << 20):
+                        digest.update(block)
+                        out.write(block)
+            end = tail.get(name, b"")
+            digest.update(end)
+            out.write(end)
+        digests[name] = digest.hexdigest()
+    return digests

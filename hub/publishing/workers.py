@@ -37,7 +37,7 @@ class Job:
     channel_id: int
     now: datetime
     folder: Path
-    kept: Path | None
+    kept: tuple[Path, int] | None  # the kept parts' folder and the publication that rendered them
 
 
 class ShardWork:

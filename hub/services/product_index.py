@@ -217,11 +217,12 @@ def rebuild(session: Session, ctx: CatalogContext, progress: Callable[[int], Non
     return done
 
 
-def refresh_outdated(session: Session, ctx: CatalogContext, progress: Callable[[int], None] | None = None) -> int:
-    """Rewrite the documents marked stale (or missing) from the master record; answers how many.
-    A publication runs it first, so it never reads a stale document."""
+def refresh_stale(session: Session, ctx: CatalogContext, progress: Callable[[int], None] | None = None) -> int:
+    """Rewrite the documents marked stale from the master record; answers how many. A
+    publication runs it first, so it never reads a stale document. (Products with no document
+    at all, from a database older than documents, are ``backfill``'s.)"""
     documents_ = DocumentRepo(session)
-    return _each_batch(session, lambda repo, after: repo.by_id_list(documents_.outdated(after, BATCH)), ctx, progress)
+    return _each_batch(session, lambda repo, after: repo.by_id_list(documents_.stale(after, BATCH)), ctx, progress)
 
 
 def _each_batch(session: Session, batch: Callable[[CompletenessRepo, int], Iterable[Product]], ctx: CatalogContext,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, insert, literal, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from hub.store.base import Base
+from hub.store.products import Product
 from hub.store.types import Json, UTCDateTime, utcnow
 
 
@@ -85,3 +86,20 @@ class ScheduledRun(Base):
     publication_id: Mapped[int | None] = mapped_column(Integer)
     claimed: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     details: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+
+class DiagnosticRepo:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def copy(self, source: int, target: int, low: int, high: int) -> int | None:
+        """Copy publication ``source``'s diagnostics of the products with ids in [low, high) to
+        publication ``target``, in one statement; None when ``source`` no longer exists."""
+        if self._s.get(Publication, source) is None:
+            return None
+        d = PublicationDiagnostic
+        columns = ["publication_id", "sku", "severity", "code", "attribute", "message", "fix"]
+        rows = (select(literal(target), d.sku, d.severity, d.code, d.attribute, d.message, d.fix)
+                .join(Product, Product.sku == d.sku)
+                .where(d.publication_id == source, Product.id >= low, Product.id < high).order_by(d.id))
+        return self._s.execute(insert(d).from_select(columns, rows)).rowcount
