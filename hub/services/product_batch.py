@@ -138,7 +138,7 @@ class ProductBatch:
                               (Version.__table__, versions)):
             if values:
                 self.session.execute(insert(table), values)
-        rows.write(self.session, [])
+        rows.write(self.session, None)
 
 
 def _moment(text: str | None) -> datetime | None:

@@ -100,9 +100,10 @@ class IndexRows:
     completeness: list[dict[str, Any]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
 
-    def write(self, session: Session, product_ids: list[int]) -> None:
-        CompletenessRepo(session).replace(product_ids, self.completeness)
-        DocumentRepo(session).replace(self.documents)
+    def write(self, session: Session, product_ids: list[int] | None) -> None:
+        """Replace the rows of ``product_ids``; None: the products are new, there is nothing to replace."""
+        CompletenessRepo(session).replace(product_ids or [], self.completeness)
+        DocumentRepo(session).replace(self.documents, new=product_ids is None)
 
 
 def refresh(session: Session, ctx: CatalogContext, products: Sequence[Product]) -> None:

@@ -21,7 +21,7 @@ class CompletenessRepo:
         if product_ids:
             self._s.execute(delete(ProductCompleteness).where(ProductCompleteness.product_id.in_(product_ids)))
         if rows:
-            self._s.execute(insert(ProductCompleteness), rows)
+            self._s.execute(insert(ProductCompleteness.__table__), rows)  # Core: the ORM's bulk insert cost more than the rows
 
     def add_channel(self, channel_id: int, carried: Any) -> None:
         """Rows for a new channel: complete (nothing is required on it yet), carried as ``carried``

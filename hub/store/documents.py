@@ -36,12 +36,14 @@ class DocumentRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def replace(self, rows: list[dict[str, Any]]) -> None:
-        """Put these rows (``product_id``, ``doc``, ``stock``, ``doc_hash``) in place, not stale."""
+    def replace(self, rows: list[dict[str, Any]], new: bool = False) -> None:
+        """Put these rows (``product_id``, ``doc``, ``stock``, ``doc_hash``, ``moments``) in place,
+        not stale; ``new``: the products are new, so there is nothing to replace."""
         if not rows:
             return
-        self._s.execute(delete(ProductDocument).where(ProductDocument.product_id.in_([r["product_id"] for r in rows])))
-        self._s.execute(insert(ProductDocument), [{**row, "stale": False} for row in rows])
+        if not new:
+            self._s.execute(delete(ProductDocument).where(ProductDocument.product_id.in_([r["product_id"] for r in rows])))
+        self._s.execute(insert(ProductDocument.__table__), [{**row, "stale": False} for row in rows])
 
     def set_stock(self, rows: list[dict[str, Any]]) -> None:
         """New stock (and hash) for existing rows: ``pid``, ``stock``, ``doc_hash``."""
