@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Mapping
 
 DEFAULT_IMPORT_MAX_BYTES = 200 * 1024 * 1024
+DEFAULT_SHARD_SPAN = 5_000  # a few thousand products: small enough to spread, big enough to be cheap to plan
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Settings:
     disabled_adapters: frozenset[str] = field(default_factory=frozenset)
     public_url: str = "http://127.0.0.1:8000"  # how channels reach this hub: image links in feeds
     import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES  # an import file uploaded over HTTP; the CLI has no limit
+    shard_span: int = DEFAULT_SHARD_SPAN  # product ids per publishing shard: the unit a worker renders
 
     @property
     def media_url(self) -> str:
@@ -49,6 +51,7 @@ class Settings:
                 name.strip() for name in env.get("CROSSCANAL_DISABLED_ADAPTERS", "").split(",") if name.strip()
             ),
             import_max_bytes=_size(env, "CROSSCANAL_IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES),
+            shard_span=_count(env, "CROSSCANAL_SHARD_SPAN", DEFAULT_SHARD_SPAN),
         )
 
 
@@ -71,6 +74,15 @@ def _size(env: Mapping[str, str], name: str, default: int) -> int:
     if size <= 0:
         raise ValueError(f"{name}: '{raw}' must be more than 0")
     return size
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ValueError(f"{name}: '{raw}' is not a whole number above 0")
+    return int(raw)
 
 
 def normalize_database_url(url: str) -> str:

@@ -32,7 +32,7 @@ from hub.publishing import item_fingerprints, lock
 from hub.publishing.destinations import destination_for
 from hub.publishing.channel_key import channel_key
 from hub.publishing.render import ChannelRenderer, Resolvable
-from hub.publishing.shards import RUN_SUFFIX, SPAN, KeptParts, Outcome, plan, stitch
+from hub.publishing.shards import RUN_SUFFIX, KeptParts, Outcome, plan, stitch
 from hub.publishing.workers import Job, ShardWork, default_workers, render_all
 from hub.services import product_index
 from hub.services.context import CatalogContext
@@ -94,7 +94,7 @@ class Publisher:
     registry: AdapterRegistry
     now: Callable[[], datetime] = clock
     workers: int | None = None  # processes rendering shards; None: one per core
-    shard_span: int = SPAN  # product ids per shard
+    shard_span: int | None = None  # product ids per shard; None: the settings'
 
     def start(self, channel_code: str, trigger: str) -> int:
         """Queue a publication and take the channel's lock for it; raises ChannelBusy or NotFound."""
@@ -203,7 +203,7 @@ class Publisher:
         kept = KeptParts(self.settings.data_dir, run.ids[0])
         work = folder / "shards"
         work.mkdir()
-        shards = plan(last_id, self.shard_span)
+        shards = plan(last_id, self.shard_span or self.settings.shard_span)
         job = Job(self.settings, run.ids[1], run.ids[0], renderer.now, work, kept.usable(key, names))
         workers = self.workers or default_workers()
         local = ShardWork(job, readers_of(self.sessions), self.sessions, self.registry) if workers <= 1 or len(shards) <= 1 else None

@@ -34,7 +34,6 @@ from hub.services import documents
 from hub.store.documents import DocumentRepo
 from hub.store.publications import DiagnosticRepo, PublicationDiagnostic
 
-SPAN = 5_000  # product ids per shard: a few thousand products, the unit a worker renders
 BATCH = 1_000  # documents read and rendered at a time within a shard
 INDEX_SUFFIX, KEYS_SUFFIX, RUN_SUFFIX = ".idx", ".keys", ".fingerprints"
 
@@ -49,7 +48,7 @@ class Shard:
         return f"shard-{self.number:06d}"
 
 
-def plan(last_id: int, span: int = SPAN) -> list[Shard]:
+def plan(last_id: int, span: int) -> list[Shard]:
     """The shards that cover product ids 1 to ``last_id``; the same ids always fall in the same
     shard, which is what lets a republish reuse a shard's parts."""
     return [Shard(n, n * span, (n + 1) * span) for n in range(last_id // span + 1)]

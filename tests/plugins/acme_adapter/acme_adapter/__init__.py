@@ -58,3 +58,29 @@ class AcmeAdapter:
         rows = list(csv.reader(io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")))
         if not rows or rows[0] != ["sku", "title", "price"] or any(len(row) != 3 for row in rows):
             raise InvalidOutput("acme.csv is not sku,title,price")
+
+
+class AcmeChunkedAdapter(AcmeAdapter):
+    """The same CSV written in chunks, so the hub shards it; ``delay`` slows each chunk."""
+
+    name: ClassVar[str] = "acme_chunks"
+    title: ClassVar[str] = "ACME marketplace CSV (in chunks)"
+
+    def write(self, items: Iterable[Item], outputs: Outputs, ctx: RenderContext) -> None:
+        out = outputs.open("acme.csv")
+        out.write(self.head(ctx)["acme.csv"])
+        for item in items:
+            if not item.excluded:
+                out.write(self.chunk(item, ctx)["acme.csv"])
+
+    def head(self, ctx: RenderContext) -> dict[str, bytes]:
+        return {"acme.csv": b"sku,title,price\r\n"}
+
+    def chunk(self, item: Item, ctx: RenderContext) -> dict[str, bytes]:
+        time.sleep(ctx.settings["delay"])
+        line = io.StringIO()
+        csv.writer(line).writerow([item.fields["sku"], item.fields["title"], item.fields["price"]])
+        return {"acme.csv": line.getvalue().encode()}
+
+    def tail(self, ctx: RenderContext) -> dict[str, bytes]:
+        return {"acme.csv": b""}

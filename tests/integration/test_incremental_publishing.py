@@ -1,0 +1,216 @@
+"""Sharded and incremental publishing: the files are the same bytes however many worker
+processes render them and whether items are rendered anew or reused from the last good
+publication; each kind of change re-renders exactly the items it touches."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from channel_adapters.base.chunks import ChunkedAdapter
+from hub.publishing import item_fingerprints
+from hub.publishing.item_diff import diff
+from hub.publishing.pipeline import Publisher
+from hub.publishing.shards import forget_all
+from hub.services import documents
+from hub.services.demo import DemoCatalog
+from hub.store.models import Channel, Product, ProductDocument, ProductModel, Publication
+from tests.integration.test_publishing import shop  # noqa: F401 - fixture
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+API = "/api/v1"
+SPAN = 40  # product ids per shard: the demo's 240 products make seven shards
+
+
+@pytest.fixture
+def demo(app, db_session, settings) -> None:
+    DemoCatalog(db_session, settings.media_dir, now=NOW).load()
+
+
+def publisher(app, settings, workers: int = 1, now: datetime = NOW) -> Publisher:
+    the_hub = app.extensions["crosscanal"]
+    return Publisher(settings, the_hub.writers, the_hub.adapters, now=lambda: now, workers=workers, shard_span=SPAN)
+
+
+def files(settings, result: Publication) -> dict[str, bytes]:
+    assert result.status == "succeeded", result.error
+    return {f.name: Path(f.location).read_bytes() for f in result.files}
+
+
+def full(app, settings, channel: str, **options: Any) -> dict[str, bytes]:
+    return files(settings, full_publication(app, settings, channel, **options))
+
+
+def full_publication(app, settings, channel: str, **options: Any) -> Publication:
+    """The channel rendered from scratch: no kept parts to reuse."""
+    forget_all(settings.data_dir)
+    result = publisher(app, settings, **options).publish(channel, "test")
+    assert result.rendered == result.total
+    return result
+
+
+def chunked_channels(app, client, tokens) -> list[str]:
+    adapters = app.extensions["crosscanal"].adapters
+    channels = client.get(f"{API}/channels?limit=100", headers=tokens["admin"]).json["items"]
+    return [c["code"] for c in channels if isinstance(adapters.get(c["adapter"]), ChunkedAdapter)]
+
+
+def test_one_worker_two_workers_and_a_republish_write_the_same_bytes(demo, app, settings, client, tokens):
+    codes = chunked_channels(app, client, tokens)
+    assert {"google_shopping", "google_local", "marketplace", "meta", "pinterest", "tiktok"} <= set(codes)
+    for code in codes:
+        alone = full(app, settings, code)
+        assert all(alone.values()), code
+        assert full(app, settings, code, workers=2) == alone, code
+        again = publisher(app, settings).publish(code, "test")
+        assert again.rendered == 0, code
+        assert files(settings, again) == alone, code
+
+
+def test_adapters_that_write_whole_files_publish_the_same_bytes_twice(demo, app, settings, client, tokens):
+    adapters = app.extensions["crosscanal"].adapters
+    channels = client.get(f"{API}/channels?limit=100", headers=tokens["admin"]).json["items"]
+    whole = [c["code"] for c in channels if not isinstance(adapters.get(c["adapter"]), ChunkedAdapter)]
+    assert whole, "the shelf labels and electronic shelf labels write whole files"
+    for code in whole:
+        first = publisher(app, settings, workers=2).publish(code, "test")
+        assert files(settings, first) == files(settings, publisher(app, settings).publish(code, "test")), code
+
+
+class Republish:
+    """Publishes google_shopping after each change and checks it against a full render."""
+
+    def __init__(self, app, settings, db_session: Session) -> None:
+        self.app, self.settings, self.session = app, settings, db_session
+        self.last = publisher(app, settings).publish("google_shopping", "test")
+        self.now = NOW
+
+    def after(self, expected_rendered: int | None, *, now: datetime | None = None) -> set[str]:
+        """Republish; answers the ids of the items that differ from the previous publication."""
+        self.now = now or self.now
+        result = publisher(self.app, self.settings, now=self.now).publish("google_shopping", "test")
+        if expected_rendered is not None:
+            assert result.rendered == expected_rendered
+        self.rendered = result.rendered
+        data_dir = self.settings.data_dir
+        found = diff(item_fingerprints.read(data_dir, self.last.id), item_fingerprints.read(data_dir, result.id))
+        whole = full_publication(self.app, self.settings, "google_shopping", now=self.now)
+        assert files(self.settings, result) == files(self.settings, whole)
+        self.last = whole  # the same items; the newest two publications keep their fingerprints
+        return {*found.added.first, *found.removed.first, *found.changed.first}
+
+
+def carried_skus(session: Session, where: Any) -> set[str]:
+    session.rollback()
+    return set(session.scalars(select(Product.sku).where(where, Product.enabled.is_(True))))
+
+
+def test_each_kind_of_change_re_renders_what_it_touches_and_nothing_else(demo, app, settings, db_session, client, tokens):
+    republish = Republish(app, settings, db_session)
+    editor, admin = tokens["editor"], tokens["admin"]
+    published = {item_fingerprints.item_id(key) for key, _ in item_fingerprints.read(settings.data_dir, republish.last.id)}
+    one, two, three = sorted(carried_skus(db_session, Product.parent_id.is_(None)) & published)[:3]
+
+    patched = client.patch(f"{API}/products/{one}", json={"values": {"name": [
+        {"locale": "en_US", "scope": None, "data": "Renamed for the test"}]}}, headers=editor)
+    assert patched.status_code == 200, patched.json
+    assert republish.after(1) == {one}
+
+    offers = client.get(f"{API}/products/{two}", headers=editor).json["offers"]
+    usd = next(o for o in offers if o["currency"] == "USD")
+    usd.update(price="999.99", sale_price=None, sale_start=None, sale_end=None)
+    assert client.patch(f"{API}/products/{two}", json={"offers": offers}, headers=editor).status_code == 200
+    assert republish.after(1) == {two}
+
+    assert client.post(f"{API}/stock", json=[{"sku": three, "location": "WH_LYON", "quantity": 0}],
+                       headers=editor).status_code in (200, 204)
+    assert republish.after(1) == {three}
+
+    model = db_session.scalars(select(ProductModel).order_by(ProductModel.id)).first()
+    variants = carried_skus(db_session, Product.parent_id == model.id)
+    changed = client.patch(f"{API}/product-models/{model.code}", json={"values": {"name": [
+        {"locale": "en_US", "scope": None, "data": "A model renamed for the test"}]}}, headers=editor)
+    assert changed.status_code == 200, changed.json
+    assert republish.after(len(variants)) == variants
+
+    # Fifteen days on, the demo's running sales have ended and those announced have started:
+    # only those items are rendered again, and the ended sales' items change.
+    later = NOW + timedelta(days=15)
+    starting = set()
+    for sku, moments in db_session.execute(select(Product.sku, ProductDocument.moments)
+                                           .join(ProductDocument, ProductDocument.product_id == Product.id)
+                                           .where(Product.enabled.is_(True))):
+        if moments and documents.phase(moments, later) != documents.phase(moments, NOW):
+            starting.add(sku)
+    assert starting
+    moved = republish.after(None, now=later)
+    assert moved and moved <= starting and 0 < republish.rendered <= len(starting)
+
+    assert client.patch(f"{API}/products/{one}", json={"enabled": False}, headers=editor).status_code == 200
+    assert republish.after(0) == {one}
+    assert client.delete(f"{API}/products/{two}", headers=editor).status_code == 204
+    assert republish.after(0) == {two}
+
+    total = republish.last.total
+    mapping = client.get(f"{API}/channels/google_shopping", headers=admin).json["mapping"]
+    mapping["category_map"] = {code: "Food, Beverages & Tobacco" for code in mapping["category_map"]}
+    assert client.patch(f"{API}/channels/google_shopping", json={"mapping": mapping}, headers=admin).status_code == 200
+    republish.after(total)
+
+    guide = client.get(f"{API}/brand-guide", headers=admin).json
+    guide["banned_words"] = [*guide["banned_words"], "classic"]
+    assert client.put(f"{API}/brand-guide", json=guide, headers=admin).status_code == 200
+    republish.after(total)
+
+
+def test_a_killed_worker_fails_the_publication_and_leaves_the_last_good_feed(shop, acme_site, settings, app, db_session):  # noqa: F811
+    db_session.execute(update(Channel).where(Channel.code == "acme").values(adapter="acme_chunks"))
+    db_session.commit()
+    env = {**os.environ, "CROSSCANAL_DATABASE_URL": settings.database_url, "CROSSCANAL_DATA_DIR": str(settings.data_dir),
+           "CROSSCANAL_PUBLISH_URL": settings.publish_url, "CROSSCANAL_SHARD_SPAN": "2",
+           "PYTHONPATH": os.pathsep.join([str(acme_site), os.environ.get("PYTHONPATH", "")])}
+    command = [sys.executable, "-m", "hub.cli", "publish", "acme", "--workers", "2"]
+    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+    feed = Path(settings.publish_url) / "acme" / "acme.csv"
+    before = feed.read_bytes()
+    assert before.count(b"\n") == 6  # the header and five products
+
+    db_session.execute(update(Channel).where(Channel.code == "acme").values(settings={"delay": 2.0}))
+    db_session.commit()
+    forget_all(settings.data_dir)  # render every item again, slowly
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (workers := children(process.pid)) or len(workers) < 2:
+        assert time.monotonic() < deadline and process.poll() is None, "the workers never started"
+        time.sleep(0.1)
+    time.sleep(1.0)
+    os.kill(workers[-1], signal.SIGKILL)
+    assert process.wait(timeout=60) == 1
+    assert feed.read_bytes() == before
+    db_session.rollback()
+    failed = db_session.scalars(select(Publication).order_by(Publication.id.desc())).first()
+    assert failed.status == "failed" and "terminated abruptly" in failed.error
+
+
+def children(pid: int) -> list[int]:
+    """The worker processes of ``pid`` (the spawn start method's resource tracker aside)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return [child for child in found if b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes()]
+
+
+def test_the_fingerprints_of_a_sharded_publication_list_every_item(demo, app, settings):
+    result = publisher(app, settings, workers=2).publish("google_shopping", "test")
+    lines = list(item_fingerprints.read(settings.data_dir, result.id))
+    assert len(lines) == result.items and [key for key, _ in lines] == sorted(key for key, _ in lines)
