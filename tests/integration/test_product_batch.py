@@ -1,0 +1,114 @@
+"""The bulk write path stores exactly what saving the same products one by one stores: the
+products, their history, index rows, completeness and resolved documents; and it refuses what
+a single save refuses, with the same reasons."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.services.context import CatalogContext
+from hub.services.product_batch import ProductBatch
+from hub.services.products import ProductService
+from hub.services.stock import set_stock
+from hub.store.models import Channel, Product, ProductCompleteness, ProductDocument, Version
+from schemas.product import ProductIn
+from tests import factories
+from tests.factories import value
+
+GOOD_EAN = "4006381333931"
+
+
+def bodies(suffix: str) -> list[dict[str, Any]]:
+    """Products of both kinds: simple ones with offers and categories, variants of a model."""
+    found = [
+        {"sku": f"juice{suffix}", "family": "drinks", "categories": ["grocery"],
+         "values": {"name": value("Orange juice", "en_US") + value("Jus d'orange", "fr_FR"), "ean": value(GOOD_EAN),
+                    "net_content": value({"amount": "1.5", "unit": "LITER"}), "organic": value(True)},
+         "offers": [{"currency": "EUR", "price": "2.49", "sale_price": "1.99", "sale_start": "2026-12-01T00:00:00+01:00",
+                     "sale_end": "2026-12-24T00:00:00+00:00"}, {"currency": "USD", "price": "2.99", "channel": "web"}]},
+        {"sku": f"water{suffix}", "family": "drinks", "enabled": False, "values": {"name": value("Water", "en_US")}},
+    ]
+    for colour in ("red", "blue"):
+        for size in ("s", "m"):
+            found.append({"sku": f"tee-{colour}-{size}{suffix}", "parent": f"tee{suffix}", "categories": ["tops"],
+                          "values": {"color": value(colour), "size": value(size)},
+                          "offers": [{"currency": "USD", "price": "19.00"}]})
+    return [ProductIn().load(body) for body in found]
+
+
+def stored(session: Session, suffix: str) -> dict[str, Any]:
+    """Everything stored for the products whose SKU ends with ``suffix``, with the suffix removed."""
+    session.expire_all()
+    channels = dict(session.execute(select(Channel.id, Channel.code)).all())
+    found: dict[str, Any] = {}
+    for product in session.scalars(select(Product).where(Product.sku.endswith(suffix))):
+        sku = product.sku.removesuffix(suffix)
+        service = ProductService(session, CatalogContext(session), "test")
+        state = orjson.loads(orjson.dumps(service.representation(product), default=str).replace(suffix.encode(), b""))
+        for moment in ("created", "updated"):
+            state.pop(moment)
+        versions = [(v.version, v.author, orjson.loads(orjson.dumps(v.changes).replace(suffix.encode(), b"")),
+                     orjson.loads(orjson.dumps(v.snapshot).replace(suffix.encode(), b"")))
+                    for v in session.scalars(select(Version).where(Version.entity_key == product.sku))]
+        index = sorted((channels[row.channel_id], row.ratio, row.missing, row.carried) for row in
+                       session.scalars(select(ProductCompleteness).where(ProductCompleteness.product_id == product.id)))
+        document = session.get(ProductDocument, product.id)
+        found[sku] = {"state": state, "versions": versions, "index": index, "search_text": product.search_text,
+                      "doc": orjson.loads(document.doc.replace(suffix.encode(), b"")), "stock": orjson.loads(document.stock),
+                      "moments": document.moments, "stale": document.stale}
+    return found
+
+
+def test_the_bulk_path_stores_what_single_saves_store(db_session: Session):
+    factories.catalog(db_session)
+    factories.product_model(db_session, "tee_one")
+    factories.product_model(db_session, "tee_bulk")
+    stock = [{"wh": 5, "paris": 2}, {}, {"wh": 1}, {}, {"paris": 3}, {}]
+    ctx = CatalogContext(db_session)
+    single = ProductService(db_session, ctx, "test")
+    for body, quantities in zip(bodies("_one"), stock):
+        single.save(body, None)
+        set_stock(db_session, [{"sku": body["sku"], "location": code, "quantity": qty} for code, qty in quantities.items()])
+    results = ProductBatch(db_session, ctx, "test").save(bodies("_bulk"), stock)
+    db_session.commit()
+
+    assert [r.status for r in results] == ["created"] * 6, [r.errors for r in results]
+    one, bulk = stored(db_session, "_one"), stored(db_session, "_bulk")
+    assert set(one) == {"juice", "water", "tee-red-s", "tee-red-m", "tee-blue-s", "tee-blue-m"}
+    assert bulk == one
+    assert all(len(entry["index"]) == 2 and len(entry["versions"]) == 1 for entry in bulk.values())
+    assert bulk["juice"]["stock"] == [["wh", 5], ["paris", 2]] and bulk["juice"]["moments"]
+    assert bulk["tee-red-s"]["doc"]["values"]["name"][0]["data"] == "Classic tee"  # inherited from the model
+
+
+def test_the_bulk_path_refuses_what_a_single_save_refuses_and_keeps_the_rest(db_session: Session):
+    factories.catalog(db_session)
+    factories.product_model(db_session, "tee_x")
+    ctx = CatalogContext(db_session)
+    good, *_ = bodies("-ok")
+    broken = copy.deepcopy(good) | {"sku": "juice-bad", "categories": ["nowhere"]}
+    clash = {**bodies("_x")[2], "sku": "tee-clash"}  # a second red s variant of the model
+    first_red = {**bodies("_x")[2], "sku": "tee-first"}
+    expected = {}
+    for body in (broken,):
+        try:
+            ProductService(db_session, ctx, "test").check(body, None)
+        except Exception as exc:  # noqa: BLE001 - compared below
+            expected[body["sku"]] = exc.errors  # type: ignore[attr-defined]
+    results = ProductBatch(db_session, ctx, "test").save([good, broken, first_red, clash, good], [{"nowhere": 1}, {}, {}, {}, {}])
+    db_session.commit()
+    assert [(r.sku, r.status) for r in results] == [
+        ("juice-ok", "invalid"), ("juice-bad", "invalid"), ("tee-first", "created"), ("tee-clash", "invalid"),
+        ("juice-ok", "invalid")]
+    assert results[0].errors == {"stock": ["unknown location 'nowhere'"]}
+    assert results[1].errors == expected["juice-bad"] == {"categories[0]": ["unknown category 'nowhere'"]}
+    assert results[3].errors == {"values": ["variant 'tee-first' of 'tee_x' already has color=red, size=s"]}
+    assert results[4].errors == {"sku": ["'juice-ok' is given twice in one batch (item 1)"]}
+    assert set(db_session.scalars(select(Product.sku))) == {"tee-first"}
+    assert db_session.scalar(select(ProductDocument.product_id).join(Product, Product.id == ProductDocument.product_id)
+                             .where(Product.sku == "tee-first")) is not None
