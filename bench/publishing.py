@@ -27,7 +27,7 @@ CHANNEL = "google_shopping"
 def run(size: int) -> dict[str, Any]:
     folder, generated = catalog(size)
     env = environment(folder)
-    answer = subprocess.run([sys.executable, "-m", "bench.publish_one", CHANNEL], env=env, check=True,
+    answer = subprocess.run([sys.executable, "-m", "bench.publish_one", CHANNEL, "--fresh"], env=env, check=True,
                             capture_output=True, text=True)
     result = json.loads(answer.stdout.strip().splitlines()[-1])
     result["catalog_generation_seconds"] = generated  # None when a kept catalog was reused

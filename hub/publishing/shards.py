@@ -184,13 +184,17 @@ class ShardRenderer:
         try:
             if kept is not None and kept.keys() == [[pid, key] for pid, key, _ in keys]:
                 summary = self._link(kept, stem)  # validated when they were rendered: the same bytes
-                self._copy_diagnostics(writer, shard)
+                self._copy_diagnostics(writer, shard, [])
             else:
-                entries = self._render(repo, keys, kept, stem, outcome)
+                entries, fresh = self._render(repo, keys, kept, stem, outcome)
                 reader.rollback()
-                self._check(stem)
+                # Only what was rendered now is checked: copied items passed when they were rendered.
+                self._check(stem, ".fresh" if kept is not None else "")
                 summary = self._index(entries, stem)
-                self._record(writer, entries)
+                if kept is not None:
+                    self._copy_diagnostics(writer, shard, [entry for entry in entries if entry[0] in fresh])
+                else:
+                    self._record(writer, entries)
         finally:
             if kept is not None:
                 kept.close()
@@ -224,37 +228,49 @@ class ShardRenderer:
                 shutil.copyfile(kept.file(suffix), target)
         return kept.summary
 
-    def _copy_diagnostics(self, writer: Session, shard: Shard) -> None:
-        """The kept publication's diagnostics of this shard's products, copied in one statement."""
-        copied = DiagnosticRepo(writer).copy(self.kept_publication, self.publication_id, shard.low, shard.high)  # type: ignore[arg-type]
-        writer.commit()
-        if copied is None:  # the kept publication's rows are gone: take them from the index
-            entries = orjson.loads((self.folder / f"{shard.stem()}{INDEX_SUFFIX}").read_bytes())
-            self._record(writer, entries)
+    def _copy_diagnostics(self, writer: Session, shard: Shard, fresh: list[Entry]) -> None:
+        """The kept publication's diagnostics of this shard's products copied in one statement,
+        but for the ``fresh`` entries (rendered now), whose diagnostics are written as they are."""
+        copied = DiagnosticRepo(writer).copy(self.kept_publication, self.publication_id, shard.low, shard.high,  # type: ignore[arg-type]
+                                             [entry[0] for entry in fresh])
+        if copied is None:  # the kept publication's rows are gone: take them all from the index
+            writer.rollback()
+            self._record(writer, orjson.loads((self.folder / f"{shard.stem()}{INDEX_SUFFIX}").read_bytes()))
+        else:
+            self._record(writer, fresh)
 
     def _render(self, repo: DocumentRepo, keys: list[tuple[int, str, str]], kept: KeptShard | None, stem: str,
-                outcome: Outcome) -> list[Entry]:
+                outcome: Outcome) -> tuple[list[Entry], set[int]]:
+        """Write the shard's parts, rendering the items the kept shard lacks (all without one)
+        and copying the others; with a kept shard, the new items also go to ``.fresh`` parts,
+        which is what gets validated. Answers the entries and the ids rendered now."""
         entries: list[Entry] = []
         parts = {name: open(self.folder / f"{stem}.{name}", "wb") for name in self.names}
+        checked = {name: open(self.folder / f"{stem}.fresh.{name}", "wb") for name in self.names} if kept else {}
+        done: set[int] = set()
         try:
             for start in range(0, len(keys), BATCH):
                 batch = keys[start:start + BATCH]
                 fresh = [(pid, key, missing) for pid, key, missing in batch if kept is None or not kept.has(pid, key)]
                 rendered = dict(zip((pid for pid, _, _ in fresh), self._items(repo, fresh)))
                 outcome.rendered += len(rendered)
+                done.update(rendered)
                 for pid, key, _missing in batch:
                     if pid in rendered:
                         entry, chunks = rendered[pid]
                         entry[1] = key
+                        for name, data in zip(self.names, chunks):
+                            if checked:
+                                checked[name].write(data)
                     else:
                         entry, chunks = kept.copy(pid)  # type: ignore[union-attr]
                     for name, data in zip(self.names, chunks):
                         parts[name].write(data)
                     entries.append(entry)
         finally:
-            for stream in parts.values():
+            for stream in [*parts.values(), *checked.values()]:
                 stream.close()
-        return entries
+        return entries, done
 
     def _items(self, repo: DocumentRepo, fresh: list[tuple[int, str, str]]) -> Iterator[tuple[Entry, list[bytes]]]:
         if not fresh:
@@ -277,16 +293,20 @@ class ShardRenderer:
             found.append(([pid, "", int(item.excluded), int(warns), line, diagnostics, [len(c) for c in chunks]], chunks))
         return iter(found)
 
-    def _check(self, stem: str) -> None:
-        """Validate each part as a file of its own, between the head and the tail: the stitched
-        file is then valid without a second pass over it, and the check runs where the shard did."""
+    def _check(self, stem: str, which: str = "") -> None:
+        """Validate each part (or its ``.fresh`` items) as a file of its own, between the head
+        and the tail: the stitched file is then valid without a second pass over it, and the
+        check runs where the shard did."""
         adapter, ctx = self.renderer.adapter, self.renderer.ctx
         for name in self.names:
-            with joined(self.head[name], self.folder / f"{stem}.{name}", self.tail.get(name, b"")) as stream:
+            path = self.folder / f"{stem}{which}.{name}"
+            with joined(self.head[name], path, self.tail.get(name, b"")) as stream:
                 try:
                     adapter.validate(name, stream, ctx)
                 except InvalidOutput as exc:
                     raise InvalidOutput(f"{exc} (in products of shard {stem})") from exc
+            if which:
+                path.unlink()
 
     def _record(self, session: Session, entries: list[Entry]) -> None:
         rows = [{"publication_id": self.publication_id, "sku": sku, "severity": severity, "code": code, "attribute": attribute,

@@ -92,9 +92,10 @@ class DiagnosticRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def copy(self, source: int, target: int, low: int, high: int) -> int | None:
-        """Copy publication ``source``'s diagnostics of the products with ids in [low, high) to
-        publication ``target``, in one statement; None when ``source`` no longer exists."""
+    def copy(self, source: int, target: int, low: int, high: int, leave_out: list[int]) -> int | None:
+        """Copy publication ``source``'s diagnostics of the products with ids in [low, high),
+        but those in ``leave_out``, to publication ``target``, in one statement; None when
+        ``source`` no longer exists."""
         if self._s.get(Publication, source) is None:
             return None
         d = PublicationDiagnostic
@@ -102,4 +103,6 @@ class DiagnosticRepo:
         rows = (select(literal(target), d.sku, d.severity, d.code, d.attribute, d.message, d.fix)
                 .join(Product, Product.sku == d.sku)
                 .where(d.publication_id == source, Product.id >= low, Product.id < high).order_by(d.id))
+        if leave_out:
+            rows = rows.where(Product.id.not_in(leave_out))
         return self._s.execute(insert(d).from_select(columns, rows)).rowcount

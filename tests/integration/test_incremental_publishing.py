@@ -24,7 +24,7 @@ from hub.publishing.pipeline import Publisher
 from hub.publishing.shards import forget_all
 from hub.services import documents
 from hub.services.demo import DemoCatalog
-from hub.store.models import Channel, Product, ProductDocument, ProductModel, Publication
+from hub.store.models import Channel, Product, ProductDocument, ProductModel, Publication, PublicationDiagnostic
 from tests.integration.test_publishing import shop  # noqa: F401 - fixture
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
@@ -106,8 +106,17 @@ class Republish:
         found = diff(item_fingerprints.read(data_dir, self.last.id), item_fingerprints.read(data_dir, result.id))
         whole = full_publication(self.app, self.settings, "google_shopping", now=self.now)
         assert files(self.settings, result) == files(self.settings, whole)
+        assert (result.items, result.excluded, result.warnings) == (whole.items, whole.excluded, whole.warnings)
+        assert findings(self.session, result.id) == findings(self.session, whole.id)
         self.last = whole  # the same items; the newest two publications keep their fingerprints
         return {*found.added.first, *found.removed.first, *found.changed.first}
+
+
+def findings(session: Session, publication_id: int) -> list[tuple[Any, ...]]:
+    session.rollback()
+    return sorted(session.execute(select(PublicationDiagnostic.sku, PublicationDiagnostic.severity, PublicationDiagnostic.code,
+                                         PublicationDiagnostic.attribute, PublicationDiagnostic.message, PublicationDiagnostic.fix)
+                                  .where(PublicationDiagnostic.publication_id == publication_id)).all())
 
 
 def carried_skus(session: Session, where: Any) -> set[str]:
