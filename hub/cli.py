@@ -53,9 +53,12 @@ class Context:
         return make_session_factory(self.engine, writer=True)()
 
     def ready(self) -> None:
-        """Migrate the schema, then fill the completeness cache for products it lacks (a
-        database from before the cache); both do nothing when already done."""
-        upgrade(self.engine)
+        """Migrate the schema and, when that changed it, fill in the derived rows (product index,
+        documents) its products lack. Services keep those rows in the same transaction as each
+        change, so only a migration leaves gaps; scanning for them on every command took
+        seconds at a million products."""
+        if not upgrade(self.engine):
+            return
         with self.session() as session:
             if product_index.backfill(session, CatalogContext(session)):
                 session.commit()

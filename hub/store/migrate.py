@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -18,6 +19,14 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Create or migrate the schema; running it twice changes nothing."""
+def upgrade(engine: Engine) -> bool:
+    """Create or migrate the schema; running it twice changes nothing. Answers whether it
+    changed the schema (then derived rows may need filling in)."""
+    before = revision(engine)
     command.upgrade(alembic_config(engine), "head")
+    return revision(engine) != before
+
+
+def revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

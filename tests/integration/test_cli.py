@@ -93,3 +93,14 @@ def test_demo_loads_once_and_prints_an_admin_token(run, db_session):
 def test_the_console_script_is_installed():
     result = subprocess.run([sys.executable, "-m", "hub.cli", "--help"], capture_output=True, text=True, check=True)
     assert "serve" in result.stdout and "token" in result.stdout
+
+
+def test_reindex_rebuilds_the_derived_rows_and_says_how_many(run, db_session, settings):
+    factories.catalog(db_session)
+    for sku in ("a", "b", "c"):
+        factories.product(db_session, sku, values={"name": factories.value(sku.upper(), "en_US")})
+    (settings.data_dir / "parts" / "1").mkdir(parents=True)
+    result = run("reindex")
+    assert result.exit_code == 0, result.output
+    assert "3 products reindexed" in result.stdout
+    assert not (settings.data_dir / "parts").exists()  # the next publications render every item

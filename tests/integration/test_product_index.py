@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 
 from hub.services import product_index
 from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
 from hub.services.inheritance import effective_values
-from hub.store.models import Channel, Product, ProductCompleteness
+from hub.store.models import Channel, Product, ProductCompleteness, ProductDocument
 from hub.store.repos import ProductRepo
 from tests.factories import value
 from tests.integration.conftest import GOOD_EAN
@@ -97,6 +97,23 @@ def test_backfill_fills_products_the_cache_lacks(app: Flask, seeded: None) -> No
         assert product_index.backfill(session, CatalogContext(session)) == 0
         session.commit()
     assert assert_cache_agrees(app) == expected
+
+
+def test_backfill_and_reindex_rebuild_documents_from_the_master_record(app: Flask, seeded: None) -> None:
+    with app.extensions["crosscanal"].writers() as session:
+        kept = {row.product_id: (row.doc, row.stock, row.doc_hash) for row in session.scalars(select(ProductDocument))}
+        assert len(kept) == session.scalar(select(func.count()).select_from(Product))
+        session.execute(delete(ProductDocument))
+        session.commit()
+        assert product_index.backfill(session, CatalogContext(session)) == len(kept)
+        session.commit()
+        assert {row.product_id: (row.doc, row.stock, row.doc_hash) for row in session.scalars(select(ProductDocument))} == kept
+        session.execute(update(ProductDocument).values(doc=b"{}", stale=True))
+        session.commit()
+        assert product_index.rebuild(session, CatalogContext(session)) == len(kept)
+        session.expire_all()
+        assert {row.product_id: (row.doc, row.stock, row.doc_hash, row.stale) for row in session.scalars(select(ProductDocument))} == {
+            pid: (*found, False) for pid, found in kept.items()}
 
 
 def test_channel_filters_and_category_moves_keep_what_is_carried(app: Flask, client: FlaskClient,
