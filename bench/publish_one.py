@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import sys
 import time
 
 from channel_adapters.base.registry import load_adapters

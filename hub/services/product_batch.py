@@ -84,7 +84,7 @@ class ProductBatch:
                     results.append(BatchResult(sku, "updated" if saved.changed else "unchanged", product_id=found.id))
                     lookups.accepted(found.parent, sku, found.values or {})
                     continue
-                state, refs = service._validated(body, None)
+                state, refs = service.validated(body, None)
             except ValidationFailed as exc:
                 results.append(BatchResult(sku, "invalid", exc.errors))
                 continue

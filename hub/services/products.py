@@ -115,14 +115,14 @@ class ProductService(_Versioned):
 
     def check(self, data: dict[str, Any], existing: Product | None) -> None:
         """Raise ValidationFailed with every reason ``save`` would give, storing nothing."""
-        self._validated(data, existing)
+        self.validated(data, existing)
 
     def save(self, data: dict[str, Any], existing: Product | None) -> Saved[Product]:
         """Validate ``data`` (a loaded ProductIn) and store it, with a version when it changed;
         raises ValidationFailed before it changes anything in the session. The product index is
         refreshed in the same transaction, at once or, inside ``product_index.deferred``, when
         that block ends."""
-        new, refs = self._validated(data, existing)
+        new, refs = self.validated(data, existing)
         old = product_state(existing) if existing else None
         at = utcnow()
         product = existing or Product(sku=data["sku"], created=at, revision=0)
@@ -134,7 +134,9 @@ class ProductService(_Versioned):
         product_index.changed(self.session, self.ctx, [product])  # now, or at the end of an import's batch
         return Saved(product, created=existing is None, changed=True)
 
-    def _validated(self, data: dict[str, Any], existing: Product | None) -> tuple[State, dict[str, Any]]:
+    def validated(self, data: dict[str, Any], existing: Product | None) -> tuple[State, dict[str, Any]]:
+        """The state ``save`` would store and the objects it refers to (family, model, categories);
+        raises ValidationFailed with every reason. The bulk write path stores new products from it."""
         if existing is not None and data["sku"] != existing.sku:
             raise ValidationFailed(errors={"sku": [f"the body names '{data['sku']}' but the URL names '{existing.sku}'"]})
         errors: dict[str, list[str]] = {}
