@@ -216,7 +216,10 @@ class GoogleMerchantAdapter:
             return ""
         if isinstance(value, list):
             return ",".join(str(v) for v in value)
-        return " ".join(str(value).split())  # TSV cells hold no tabs or line breaks
+        text = str(value)
+        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+            return text  # nothing to squeeze: most cells
+        return " ".join(text.split())  # TSV cells hold no tabs or line breaks
 
     def validate(self, name: str, stream: BinaryIO, ctx: RenderContext) -> None:
         if name.endswith(".xml"):

@@ -177,7 +177,7 @@ class Publisher:
             for rows in docs.stream(run.ids[0], BATCH):
                 items = renderer.render_documents([Resolvable(decode(doc), decode(stock), missing)
                                                    for _id, doc, stock, missing in rows])
-                self._record_batch(run, items)
+                self._record_batch(run, [row[0] for row in rows], items)
                 for item in items:
                     if not item.excluded:  # excluded items are not in the feed
                         run.fingerprints.add(item.key, item.fields)
@@ -275,15 +275,15 @@ class Publisher:
             session.rollback()
             logger.warning("could not prune item records: %s", exc, extra={"channel": channel_id})
 
-    def _record_batch(self, run: "_Run", items: list[Item]) -> None:
+    def _record_batch(self, run: "_Run", product_ids: list[int], items: list[Item]) -> None:
         rows = []
-        for item in items:
+        for product_id, item in zip(product_ids, items):
             run.counts["done"] += 1
             run.counts["rendered"] += 1
             run.counts["excluded" if item.excluded else "items"] += 1
             if any(d.severity is Severity.WARNING for d in item.diagnostics):
                 run.counts["warnings"] += 1
-            rows += [{"publication_id": run.ids[1], "sku": d.sku or item.key, "severity": d.severity.value,
+            rows += [{"publication_id": run.ids[1], "product_id": product_id, "sku": d.sku or item.key, "severity": d.severity.value,
                       "code": d.code, "attribute": d.attribute, "message": d.message, "fix": d.fix}
                      for d in item.diagnostics]
         if rows:

@@ -103,19 +103,44 @@ class KeptShard:
     def file(self, suffix: str) -> Path:
         return self.folder / f"{self.stem}{suffix}"
 
-    def copy(self, product_id: int) -> tuple[Entry, list[bytes]]:
-        """The kept entry of a product and its bytes in each part."""
-        entry, starts = self.offsets[product_id]
-        found = []
-        for name, start, length in zip(self.names, starts, entry[6]):
-            stream = self.streams.get(name) or self.streams.setdefault(name, open(self.file(f".{name}"), "rb"))
-            stream.seek(start)
-            found.append(stream.read(length))
-        return entry, found
+    def read(self, name: str, start: int, end: int) -> bytes:
+        """Bytes ``start`` to ``end`` of the kept part ``name``."""
+        stream = self.streams.get(name) or self.streams.setdefault(name, open(self.file(f".{name}"), "rb"))
+        stream.seek(start)
+        return stream.read(end - start)
 
     def close(self) -> None:
         for stream in self.streams.values():
             stream.close()
+
+
+class _Copying:
+    """Copies kept items into new parts, a run of neighbouring items at a time: a republish
+    after a small change copies a few long ranges per shard rather than every item alone."""
+
+    def __init__(self, kept: KeptShard | None, parts: dict[str, BinaryIO]) -> None:
+        self.kept, self.parts = kept, parts
+        self.run: list[list[int]] = []  # per part: [start, end) in the kept part
+
+    def add(self, product_id: int) -> Entry:
+        """Copy the product's kept item (at the latest on ``flush``); answers its entry."""
+        assert self.kept is not None
+        entry, starts = self.kept.offsets[product_id]
+        ends = [start + length for start, length in zip(starts, entry[6])]
+        if self.run and all(run[1] == start for run, start in zip(self.run, starts)):
+            for run, end in zip(self.run, ends):
+                run[1] = end
+        else:
+            self.flush()
+            self.run = [[start, end] for start, end in zip(starts, ends)]
+        return entry
+
+    def flush(self) -> None:
+        if self.run:
+            assert self.kept is not None
+            for (name, stream), (start, end) in zip(self.parts.items(), self.run):
+                stream.write(self.kept.read(name, start, end))
+            self.run = []
 
 
 class KeptParts:
@@ -248,6 +273,7 @@ class ShardRenderer:
         parts = {name: open(self.folder / f"{stem}.{name}", "wb") for name in self.names}
         checked = {name: open(self.folder / f"{stem}.fresh.{name}", "wb") for name in self.names} if kept else {}
         done: set[int] = set()
+        copying = _Copying(kept, parts)
         try:
             for start in range(0, len(keys), BATCH):
                 batch = keys[start:start + BATCH]
@@ -257,16 +283,17 @@ class ShardRenderer:
                 done.update(rendered)
                 for pid, key, _missing in batch:
                     if pid in rendered:
+                        copying.flush()
                         entry, chunks = rendered[pid]
                         entry[1] = key
                         for name, data in zip(self.names, chunks):
+                            parts[name].write(data)
                             if checked:
                                 checked[name].write(data)
                     else:
-                        entry, chunks = kept.copy(pid)  # type: ignore[union-attr]
-                    for name, data in zip(self.names, chunks):
-                        parts[name].write(data)
+                        entry = copying.add(pid)
                     entries.append(entry)
+            copying.flush()
         finally:
             for stream in [*parts.values(), *checked.values()]:
                 stream.close()
@@ -309,8 +336,8 @@ class ShardRenderer:
                 path.unlink()
 
     def _record(self, session: Session, entries: list[Entry]) -> None:
-        rows = [{"publication_id": self.publication_id, "sku": sku, "severity": severity, "code": code, "attribute": attribute,
-                 "message": message, "fix": fix}
+        rows = [{"publication_id": self.publication_id, "product_id": entry[0], "sku": sku, "severity": severity, "code": code,
+                 "attribute": attribute, "message": message, "fix": fix}
                 for entry in entries for severity, code, attribute, message, fix, sku in entry[5]]
         if rows:
             session.execute(insert(PublicationDiagnostic), rows)

@@ -20,6 +20,7 @@ from hub.store.repos import CatalogRepo
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 CHECKED_TEXT = ("name", "description", "short_description")
+_SPACE_BEFORE_MARK = re.compile(r" ([,.;:!?])")
 
 
 def placeholders(template: str) -> list[str]:
@@ -30,9 +31,10 @@ def render_title(template: str | None, labels: dict[str, str] | Any) -> str | No
     """Fill ``{attribute}`` placeholders with the values people read; missing ones leave no gap."""
     if not template:
         return None
-    text = PLACEHOLDER.sub(lambda m: labels.get(m.group(1), ""), template)
-    text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r"\s+([,.;:!?])", r"\1", text) or None
+    text = " ".join(PLACEHOLDER.sub(lambda m: labels.get(m.group(1), ""), template).split())
+    if " " in text and any(f" {mark}" in text for mark in ",.;:!?"):
+        text = _SPACE_BEFORE_MARK.sub(r"\1", text)
+    return text or None
 
 
 def get(session: Session) -> BrandGuide:
@@ -87,11 +89,19 @@ def _banned_regex(word: str) -> re.Pattern[str]:
     return re.compile(_banned_pattern(word), re.IGNORECASE)
 
 
+@lru_cache(maxsize=64)
+def _any_banned(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for all the words: most texts hold none, and then one search tells."""
+    return re.compile("|".join(_banned_pattern(w) for w in words), re.IGNORECASE) if words else None
+
+
 def banned_in(text: str, guide: BrandGuide) -> list[str]:
     """The banned words ``text`` contains, as whole words in any case."""
-    if not text:
+    words = tuple(guide.banned_words)
+    found = _any_banned(words) if text else None
+    if found is None or not found.search(text):
         return []
-    return [word for word in guide.banned_words if _banned_regex(word).search(text)]
+    return [word for word in words if _banned_regex(word).search(text)]
 
 
 def marked(text: str, words: Iterable[str]) -> list[tuple[str, bool]]:

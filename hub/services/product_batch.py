@@ -27,6 +27,7 @@ from hub.services.context import CatalogContext
 from hub.services.lookups import BatchLookups
 from hub.services.products import ProductService
 from hub.services.states import model_state
+from hub.services.stock import set_stock
 from hub.services.values import image_paths
 from hub.store.models import Offer, Product, Stock, Version, product_category
 from hub.store.repos import ProductRepo, StockRepo
@@ -71,6 +72,7 @@ class ProductBatch:
         results: list[BatchResult] = []
         new: list[_New] = []
         seen: dict[str, int] = {}
+        restock: list[dict[str, Any]] = []  # stock of existing products, set through the stock service
         for index, body in enumerate(bodies):
             sku = body["sku"]
             if sku in seen:
@@ -78,25 +80,27 @@ class ProductBatch:
                 continue
             seen[sku] = index
             found = existing.get(sku)
+            unknown = [code for code in stock[index] if code not in locations]
             try:
+                if unknown:
+                    raise ValidationFailed(errors={"stock": [f"unknown location '{code}'" for code in unknown]})
                 if found is not None:
                     saved = service.save(body, found)
                     results.append(BatchResult(sku, "updated" if saved.changed else "unchanged", product_id=found.id))
                     lookups.accepted(found.parent, sku, found.values or {})
+                    restock += [{"sku": sku, "location": code, "quantity": qty} for code, qty in stock[index].items()]
                     continue
                 state, refs = service.validated(body, None)
             except ValidationFailed as exc:
                 results.append(BatchResult(sku, "invalid", exc.errors))
                 continue
             lookups.accepted(refs["parent"], sku, state["values"])
-            unknown = [code for code in stock[index] if code not in locations]
-            if unknown:
-                results.append(BatchResult(sku, "invalid", {"stock": [f"unknown location '{code}'" for code in unknown]}))
-                continue
             results.append(BatchResult(sku, "created"))
             new.append(_New(index, state, [(locations[code], qty) for code, qty in stock[index].items()]))
         if new:
             self._insert(new, results, lookups)
+        if restock:
+            set_stock(self.session, restock)
         return results
 
     def _insert(self, new: list[_New], results: list[BatchResult], lookups: BatchLookups) -> None:

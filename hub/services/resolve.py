@@ -80,8 +80,14 @@ class ChannelLens:
         attributes = self.attributes
         for name, entries in doc["values"].items():
             attribute = attributes.get(name)
-            data = pick(entries, locale, code)
-            if attribute is None or data is None:
+            if attribute is None:
+                continue
+            if len(entries) == 1:  # most values are one entry: ``pick`` without its four passes
+                entry = entries[0]
+                data = entry["data"] if entry["locale"] in (None, locale) and entry["scope"] in (None, code) else None
+            else:
+                data = pick(entries, locale, code)
+            if data is None:
                 continue
             values[name], types[name] = data, attribute[0]
             labels[name] = attribute[1](data)

@@ -9,7 +9,6 @@ from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from hub.store.base import Base
-from hub.store.products import Product
 from hub.store.types import Json, UTCDateTime, utcnow
 
 
@@ -54,10 +53,13 @@ class PublicationFile(Base):
 
 class PublicationDiagnostic(Base):
     __tablename__ = "publication_diagnostic"
-    # The grid finds the products with a given diagnostic in a channel's last publication.
-    __table_args__ = (Index("ix_publication_diagnostic_code", "publication_id", "code"),)
+    # The grid finds the products with a given diagnostic in a channel's last publication; a
+    # republish copies the diagnostics of a range of product ids from the one before.
+    __table_args__ = (Index("ix_publication_diagnostic_code", "publication_id", "code"),
+                      Index("ix_publication_diagnostic_product", "publication_id", "product_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    publication_id: Mapped[int] = mapped_column(ForeignKey("publication.id", ondelete="CASCADE"), index=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publication.id", ondelete="CASCADE"))
+    product_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: the finding outlives the product
     sku: Mapped[str] = mapped_column(String(64))
     severity: Mapped[str] = mapped_column(String(16))
     code: Mapped[str] = mapped_column(String(64))
@@ -99,10 +101,9 @@ class DiagnosticRepo:
         if self._s.get(Publication, source) is None:
             return None
         d = PublicationDiagnostic
-        columns = ["publication_id", "sku", "severity", "code", "attribute", "message", "fix"]
-        rows = (select(literal(target), d.sku, d.severity, d.code, d.attribute, d.message, d.fix)
-                .join(Product, Product.sku == d.sku)
-                .where(d.publication_id == source, Product.id >= low, Product.id < high).order_by(d.id))
+        columns = ["publication_id", "product_id", "sku", "severity", "code", "attribute", "message", "fix"]
+        rows = (select(literal(target), d.product_id, d.sku, d.severity, d.code, d.attribute, d.message, d.fix)
+                .where(d.publication_id == source, d.product_id >= low, d.product_id < high).order_by(d.id))
         if leave_out:
-            rows = rows.where(Product.id.not_in(leave_out))
+            rows = rows.where(d.product_id.not_in(leave_out))
         return self._s.execute(insert(d).from_select(columns, rows)).rowcount

@@ -1,4 +1,4 @@
-"""resolved product documents, and how many items a publication rendered anew
+"""resolved product documents; how many items a publication rendered anew; the product of a diagnostic
 
 Revision ID: 0005
 Revises: 0004
@@ -32,9 +32,17 @@ def upgrade() -> None:
     op.create_index('ix_product_document_stale', 'product_document', ['stale'], unique=False)
     with op.batch_alter_table('publication') as batch:
         batch.add_column(sa.Column('rendered', sa.Integer(), nullable=False, server_default='0'))
+    with op.batch_alter_table('publication_diagnostic') as batch:
+        batch.add_column(sa.Column('product_id', sa.Integer(), nullable=True))
+        batch.drop_index('ix_publication_diagnostic_publication_id')
+        batch.create_index('ix_publication_diagnostic_product', ['publication_id', 'product_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('publication_diagnostic') as batch:
+        batch.drop_index('ix_publication_diagnostic_product')
+        batch.create_index('ix_publication_diagnostic_publication_id', ['publication_id'], unique=False)
+        batch.drop_column('product_id')
     with op.batch_alter_table('publication') as batch:
         batch.drop_column('rendered')
     op.drop_index('ix_product_document_stale', table_name='product_document')
