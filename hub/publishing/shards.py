@@ -79,22 +79,19 @@ class KeptShard:
     def __init__(self, folder: Path, shard: Shard, names: list[str]) -> None:
         self.folder, self.stem, self.names = folder, shard.stem(), names
         self.summary = orjson.loads((folder / f"{self.stem}{KEYS_SUFFIX}").read_bytes())
-        self._offsets: dict[int, tuple[Entry, list[int]]] | None = None
         self.streams: dict[str, BinaryIO] = {}
 
     def keys(self) -> list[list[Any]]:
         return self.summary["keys"]
 
-    @property
-    def offsets(self) -> dict[int, tuple[Entry, list[int]]]:
-        """Product id -> (its index entry, its offset in each part)."""
-        if self._offsets is None:
-            self._offsets = {}
-            at = [0] * len(self.names)
-            for entry in orjson.loads((self.folder / f"{self.stem}{INDEX_SUFFIX}").read_bytes()):
-                self._offsets[entry[0]] = (entry, list(at))
-                at = [a + n for a, n in zip(at, entry[6])]
-        return self._offsets
+    def load(self) -> None:
+        """Read the index: product id -> (its entry, its offset in each part). Only a shard that
+        changed needs it; an unchanged one is linked on its keys alone."""
+        self.offsets: dict[int, tuple[Entry, list[int]]] = {}
+        at = [0] * len(self.names)
+        for entry in orjson.loads((self.folder / f"{self.stem}{INDEX_SUFFIX}").read_bytes()):
+            self.offsets[entry[0]] = (entry, list(at))
+            at = [a + n for a, n in zip(at, entry[6])]
 
     def has(self, product_id: int, key: str) -> bool:
         found = self.offsets.get(product_id)
@@ -211,6 +208,8 @@ class ShardRenderer:
                 summary = self._link(kept, stem)  # validated when they were rendered: the same bytes
                 self._copy_diagnostics(writer, shard, [])
             else:
+                if kept is not None:
+                    kept.load()
                 entries, fresh = self._render(repo, keys, kept, stem, outcome)
                 reader.rollback()
                 # Only what was rendered now is checked: copied items passed when they were rendered.
