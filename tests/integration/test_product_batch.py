@@ -112,3 +112,20 @@ def test_the_bulk_path_refuses_what_a_single_save_refuses_and_keeps_the_rest(db_
     assert set(db_session.scalars(select(Product.sku))) == {"tee-first"}
     assert db_session.scalar(select(ProductDocument.product_id).join(Product, Product.id == ProductDocument.product_id)
                              .where(Product.sku == "tee-first")) is not None
+
+
+def test_a_batch_updates_existing_products_and_sets_their_stock(db_session: Session):
+    factories.catalog(db_session)
+    ctx = CatalogContext(db_session)
+    first, water = bodies("_old")[:2]
+    assert [r.status for r in ProductBatch(db_session, ctx, "test").save([first, water])] == ["created", "created"]
+    db_session.commit()
+    renamed = copy.deepcopy(first)
+    renamed["values"]["name"] = value("Blood orange juice", "en_US")
+    results = ProductBatch(db_session, ctx, "test").save([renamed, water], [{"wh": 9}, {}])
+    db_session.commit()
+    assert [r.status for r in results] == ["updated", "unchanged"]
+    state = stored(db_session, "_old")
+    assert [v[0] for v in state["juice"]["versions"]] == [1, 2] and [v[0] for v in state["water"]["versions"]] == [1]
+    assert state["juice"]["doc"]["values"]["name"][0]["data"] == "Blood orange juice"
+    assert state["juice"]["stock"] == [["wh", 9]] and "blood orange juice" in state["juice"]["search_text"]
