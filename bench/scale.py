@@ -2,6 +2,7 @@
 the Google feed published from each, side by side in one run.
 
     .venv/bin/python -m bench.scale [--sizes 10000 100000 1000000] [--databases sqlite postgresql]
+                                    [--postgresql-sizes 10000 100000]
 
 Per catalog: how long the demo took to generate; the Google feed (XML and TSV) rendered in full
 with one worker and with two, each in a fresh process with its peak memory; a republish after
@@ -72,6 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
+    parser.add_argument("--postgresql-sizes", type=int, nargs="+", help="sizes on PostgreSQL (default: --sizes)")
     args = parser.parse_args()
     sizes = sorted(args.sizes)
     others_at = max([s for s in sizes if s <= 100_000] or sizes[:1])
@@ -81,7 +83,7 @@ def main() -> None:
         "channel": CHANNEL, "targets": TARGETS, "runs": {},
     }
     for database in args.databases:
-        for size in sizes:
+        for size in sorted(args.postgresql_sizes or sizes) if database == "postgresql" else sizes:
             results["runs"].setdefault(database, {})[str(size)] = bench_size(size, database, size == others_at)
             RESULTS.parent.mkdir(parents=True, exist_ok=True)
             RESULTS.write_text(json.dumps(results, indent=2) + "\n")  # written as it goes: the run is long
