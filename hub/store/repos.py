@@ -179,9 +179,6 @@ class ProductRepo:
         """The ids of the products a channel carries, as a subquery for other queries."""
         return self._carried(selection).with_only_columns(Product.id)
 
-    def count_carried(self, selection: Selection) -> int:
-        return self._s.scalar(self._carried(selection).with_only_columns(func.count())) or 0
-
     def carried(self, selection: Selection, after_id: int, limit: int) -> Sequence[Product]:
         """One batch of the products a channel carries, by id (keyset paging keeps each batch cheap)."""
         query = (self._carried(selection).where(Product.id > after_id)
