@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
@@ -32,12 +32,12 @@ from hub.publishing import item_fingerprints, lock
 from hub.publishing.destinations import destination_for
 from hub.publishing.channel_key import channel_key
 from hub.publishing.render import ChannelRenderer, Resolvable
-from hub.publishing.shards import RUN_SUFFIX, KeptParts, Outcome, plan, stitch
+from hub.publishing.shards import RUN_SUFFIX, KeptParts, Outcome, findings, plan, record_findings, stitch
 from hub.publishing.workers import Job, ShardWork, default_workers, render_all
 from hub.services import product_index
 from hub.services.context import CatalogContext
 from hub.services.documents import decode
-from hub.store.models import Channel, Publication, PublicationDiagnostic, PublicationFile
+from hub.store.models import Channel, Publication, PublicationFile
 from hub.store.publication_items import last_succeeded, owners
 from hub.store.db import readers_of
 from hub.store.documents import DocumentRepo
@@ -206,7 +206,8 @@ class Publisher:
         shards = plan(last_id, self.shard_span or self.settings.shard_span)
         job = Job(self.settings, run.ids[1], run.ids[0], renderer.now, work, kept.usable(key, names))
         workers = self.workers or default_workers()
-        local = ShardWork(job, readers_of(self.sessions), self.sessions, self.registry) if workers <= 1 or len(shards) <= 1 else None
+        local = (ShardWork(job, readers_of(self.sessions), self.sessions, self.registry, renderer)
+                 if workers <= 1 or len(shards) <= 1 else None)
         items: dict[int, int] = {}
         run.session.commit()  # hold no transaction (on SQLite, the write lock) while shards render
 
@@ -276,18 +277,13 @@ class Publisher:
             logger.warning("could not prune item records: %s", exc, extra={"channel": channel_id})
 
     def _record_batch(self, run: "_Run", product_ids: list[int], items: list[Item]) -> None:
-        rows = []
-        for product_id, item in zip(product_ids, items):
+        for item in items:
             run.counts["done"] += 1
             run.counts["rendered"] += 1
             run.counts["excluded" if item.excluded else "items"] += 1
             if any(d.severity is Severity.WARNING for d in item.diagnostics):
                 run.counts["warnings"] += 1
-            rows += [{"publication_id": run.ids[1], "product_id": product_id, "sku": d.sku or item.key, "severity": d.severity.value,
-                      "code": d.code, "attribute": d.attribute, "message": d.message, "fix": d.fix}
-                     for d in item.diagnostics]
-        if rows:
-            run.session.execute(insert(PublicationDiagnostic), rows)
+        record_findings(run.session, run.ids[1], zip(product_ids, (findings(item) for item in items)))
         self._progress(run)
 
     def _progress(self, run: "_Run") -> None:

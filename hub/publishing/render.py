@@ -21,6 +21,7 @@ from hub.services.completeness import of_values
 from hub.services.context import CatalogContext
 from hub.services.documents import Document, StockPairs
 from hub.services.resolve import ChannelLens
+from hub.store.documents import DocumentRepo
 from hub.store.models import Channel, Product
 from hub.store.repos import StockRepo
 from schemas.errors import flatten_messages
@@ -77,14 +78,14 @@ class ChannelRenderer:
         self.guide = brand_guide.get(session)
         self.lens = ChannelLens(channel, CatalogContext(session), locations, self.guide.title_template or None)
 
-    def render(self, products: list[Product], catalog: CatalogContext) -> list[Item]:
+    def render(self, products: list[Product]) -> list[Item]:
         """Items for these stored products (a preview), exactly as a publication renders them."""
-        stock = StockRepo(self.session).for_products(p.id for p in products)
+        stock = DocumentRepo(self.session).stock_pairs([p.id for p in products])
         rows = []
         for product in products:
             doc = documents.of_product(product)
             (result,) = of_values(doc["values"], product.family, [self.channel])
-            rows.append(Resolvable(doc, documents.stock_pairs(stock[product.id]), result.missing))
+            rows.append(Resolvable(doc, stock[product.id], result.missing))
         return self.render_documents(rows)
 
     def render_documents(self, rows: list[Resolvable]) -> list[Item]:

@@ -21,13 +21,13 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 import orjson
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from channel_adapters.base import InvalidOutput, Severity
+from channel_adapters.base import InvalidOutput, Item, Severity
 from hub.publishing import item_fingerprints
 from hub.publishing.render import ChannelRenderer, Resolvable
 from hub.services import documents
@@ -307,7 +307,7 @@ class ShardRenderer:
         adapter, ctx = self.renderer.adapter, self.renderer.ctx
         found = []
         for (pid, _key, _missing), item in zip(fresh, self.renderer.render_documents(rows)):
-            diagnostics = [[d.severity.value, d.code, d.attribute, d.message, d.fix, d.sku or item.key] for d in item.diagnostics]
+            diagnostics = findings(item)
             warns = any(d.severity is Severity.WARNING for d in item.diagnostics)
             if item.excluded:
                 chunks = [b""] * len(self.names)
@@ -335,12 +335,22 @@ class ShardRenderer:
                 path.unlink()
 
     def _record(self, session: Session, entries: list[Entry]) -> None:
-        rows = [{"publication_id": self.publication_id, "product_id": entry[0], "sku": sku, "severity": severity, "code": code,
-                 "attribute": attribute, "message": message, "fix": fix}
-                for entry in entries for severity, code, attribute, message, fix, sku in entry[5]]
-        if rows:
-            session.execute(insert(PublicationDiagnostic), rows)
+        record_findings(session, self.publication_id, ((entry[0], entry[5]) for entry in entries))
         session.commit()
+
+
+def findings(item: Item) -> list[list[Any]]:
+    """An item's diagnostics as a shard index keeps them: [severity, code, attribute, message, fix, sku]."""
+    return [[d.severity.value, d.code, d.attribute, d.message, d.fix, d.sku or item.key] for d in item.diagnostics]
+
+
+def record_findings(session: Session, publication_id: int, found: Iterable[tuple[int, list[list[Any]]]]) -> None:
+    """Store (product id, ``findings``) pairs as the publication's diagnostics, in one statement."""
+    rows = [{"publication_id": publication_id, "product_id": product_id, "sku": sku, "severity": severity, "code": code,
+             "attribute": attribute, "message": message, "fix": fix}
+            for product_id, diagnostics in found for severity, code, attribute, message, fix, sku in diagnostics]
+    if rows:
+        session.execute(insert(PublicationDiagnostic), rows)
 
 
 class _Joined(io.RawIOBase):

@@ -43,11 +43,14 @@ class Job:
 class ShardWork:
     """Renders shards of one publication with one pair of session factories."""
 
-    def __init__(self, job: Job, readers: sessionmaker[Session], writers: sessionmaker[Session], registry: AdapterRegistry) -> None:
+    def __init__(self, job: Job, readers: sessionmaker[Session], writers: sessionmaker[Session], registry: AdapterRegistry,
+                 renderer: ChannelRenderer | None = None) -> None:
+        """``renderer``: the publishing process's own; a worker process prepares one."""
         self.readers, self.writers = readers, writers
-        with readers() as session:
-            channel = session.get(Channel, job.channel_id)
-            renderer = ChannelRenderer(session, registry, job.settings, channel, job.now)  # type: ignore[arg-type]
+        if renderer is None:
+            with readers() as session:
+                channel = session.get(Channel, job.channel_id)
+                renderer = ChannelRenderer(session, registry, job.settings, channel, job.now)  # type: ignore[arg-type]
         self.shards = ShardRenderer(renderer, job.publication_id, job.folder, job.kept)
 
     def render(self, shard: Shard) -> Outcome:

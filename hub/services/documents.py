@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 import orjson
 
 from hub.services.inheritance import merged_values
 from hub.services.states import State, model_state, product_state
-from hub.store.models import Product, Stock
+from hub.store.models import Product
 
 Document = dict[str, Any]
 StockPairs = list[tuple[str, int]]  # (location code, quantity), in location order
@@ -49,10 +49,6 @@ def of_product(product: Product) -> Document:
     """The document of a stored product, read through its ORM relations."""
     model = model_state(product.parent) if product.parent is not None else None
     return build(product_state(product), product.revision, model)
-
-
-def stock_pairs(rows: Iterable[Stock]) -> StockPairs:
-    return [(row.location.code, row.quantity) for row in sorted(rows, key=lambda r: r.location_id)]
 
 
 def moments(document: Document) -> str:

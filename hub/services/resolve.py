@@ -18,7 +18,8 @@ from hub.services.brand_guide import render_title
 from hub.services import documents
 from hub.services.documents import Document, StockPairs
 from hub.services.values import pick
-from hub.store.models import Attribute, Category, Channel, Location, Product, Stock
+from hub.store.documents import DocumentRepo
+from hub.store.models import Attribute, Category, Channel, Location, Product
 from hub.store.repos import StockRepo
 
 
@@ -185,19 +186,19 @@ def lens(session: Session, channel: Channel, ctx: CatalogContext, title_template
 
 
 def resolve(
-    product: Product, channel: Channel, ctx: CatalogContext, stock: list[Stock], now: datetime,
+    product: Product, channel: Channel, ctx: CatalogContext, stock: StockPairs, now: datetime,
     title_template: str | None = None,
 ) -> ProductView:
     """One stored product's view, through its document: what a publication of it would read.
 
     ``title_template`` is the brand guide's; the channel's own mapping template wins over it.
     """
-    return lens(ctx.session, channel, ctx, title_template).view(documents.of_product(product), documents.stock_pairs(stock), now)
+    return lens(ctx.session, channel, ctx, title_template).view(documents.of_product(product), stock, now)
 
 
 def resolve_product(session: Session, ctx: CatalogContext, product: Product, channel: Channel, now: datetime) -> tuple[ProductView, list[Diagnostic]]:
     """Resolve one product for one channel, with the brand guide's findings about it."""
     guide = brand_guide.get(session)
-    stock = StockRepo(session).for_products([product.id])[product.id]
+    stock = DocumentRepo(session).stock_pairs([product.id])[product.id]
     view = resolve(product, channel, ctx, stock, now, guide.title_template or None)
     return view, brand_guide.check(view, guide)

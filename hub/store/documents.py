@@ -114,14 +114,10 @@ class DocumentRepo:
 
         Run as Core on the connection with ``missing`` cast to text: a republish reads this for
         every product, and the ORM's row handling and JSON decoding were most of its cost."""
-        # One lookup of the completeness row per document: ``missing`` of a carried product
-        # (never null), or null for one the channel does not carry.
-        missing = cast(select(ProductCompleteness.missing).where(
-            ProductCompleteness.product_id == ProductDocument.product_id, ProductCompleteness.channel_id == channel_id,
-            ProductCompleteness.carried.is_(True)).scalar_subquery(), Text).label("missing")
-        inner = (select(ProductDocument.product_id, ProductDocument.doc_hash, ProductDocument.moments, missing)
-                 .where(ProductDocument.product_id >= low, ProductDocument.product_id < high).subquery())
-        query = select(inner).where(inner.c.missing.is_not(None)).order_by(inner.c.product_id)
+        carried, missing = self._carried_by(channel_id)
+        query = (select(ProductDocument.product_id, ProductDocument.doc_hash, ProductDocument.moments, cast(missing, Text))
+                 .where(ProductDocument.product_id >= low, ProductDocument.product_id < high, carried)
+                 .order_by(ProductDocument.product_id))
         return self._s.connection().execute(query).all()
 
     def bodies(self, product_ids: Sequence[int]) -> dict[int, tuple[bytes, bytes]]:

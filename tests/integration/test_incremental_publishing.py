@@ -223,3 +223,14 @@ def test_the_fingerprints_of_a_sharded_publication_list_every_item(demo, app, se
     result = publisher(app, settings, workers=2).publish("google_shopping", "test")
     lines = list(item_fingerprints.read(settings.data_dir, result.id))
     assert len(lines) == result.items and [key for key, _ in lines] == sorted(key for key, _ in lines)
+
+
+def test_a_channels_own_settings_re_render_that_channel_only(demo, app, settings, client, tokens):
+    for code in ("google_shopping", "pinterest"):
+        assert publisher(app, settings).publish(code, "test").rendered > 0
+    mapping = client.get(f"{API}/channels/google_shopping", headers=tokens["admin"]).json["mapping"]
+    mapping["title_template"] = "{brand} - {name}"
+    assert client.patch(f"{API}/channels/google_shopping", json={"mapping": mapping}, headers=tokens["admin"]).status_code == 200
+    assert publisher(app, settings).publish("pinterest", "test").rendered == 0
+    again = publisher(app, settings).publish("google_shopping", "test")
+    assert again.rendered == again.total

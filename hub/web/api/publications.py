@@ -137,6 +137,6 @@ def preview(sku: str, channel: str) -> Any:
     product = ProductService(session(), catalog(), current_actor().name).get(sku)
     found = ChannelService(session(), catalog()).get(channel)
     renderer = ChannelRenderer(session(), the_hub.adapters, the_hub.settings, found, datetime.now(timezone.utc))
-    (item,) = renderer.render([product], catalog())
+    (item,) = renderer.render([product])
     return {"channel": found.code, "adapter": found.adapter, "excluded": item.excluded, "item": plain(item.fields),
             "diagnostics": [d.as_dict() | {"sku": d.sku or sku} for d in item.diagnostics]}

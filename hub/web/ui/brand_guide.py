@@ -21,7 +21,8 @@ from werkzeug.wrappers import Response
 from hub.services import brand_guide
 from hub.services.resolve import resolve
 from hub.store.models import BrandGuide, Channel, Product
-from hub.store.repos import ProductRepo, StockRepo
+from hub.store.documents import DocumentRepo
+from hub.store.repos import ProductRepo
 from hub.web.api.brand_guide import WRITE_ROLE  # the page lets exactly the API's writers edit
 from hub.web.etag import etag_of
 from hub.web.hub import catalog, session
@@ -164,7 +165,7 @@ def _preview(current: BrandGuide, proposed: BrandGuide, form: GuideForm) -> Prev
         form.errors.setdefault("channel", []).append(f"unknown channel '{form.channel}'")
         return None
     products = _preview_products(form, channel)
-    stock = StockRepo(session()).for_products([p.id for p in products])
+    stock = DocumentRepo(session()).stock_pairs([p.id for p in products])
     now = datetime.now(timezone.utc)
     changes = []
     for product in products:

@@ -103,7 +103,7 @@ def _rendered(product: Product, channel: Channel) -> tuple[ChannelRenderer, Item
     """The item exactly as the next publication renders it; raises HubError for a channel that cannot render."""
     the_hub = hub()
     renderer = ChannelRenderer(session(), the_hub.adapters, the_hub.settings, channel, now())
-    (item,) = renderer.render([product], catalog())
+    (item,) = renderer.render([product])
     return renderer, item
 
 
