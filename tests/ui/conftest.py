@@ -95,6 +95,14 @@ def sign_in(page: Page, role: str, password: str = PASSWORD, *, succeeds: bool |
         expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
 
 
+def submit(page: Page, button: str) -> None:
+    """Click a form's submit button and wait until the page it loads is there: Playwright's reads
+    (``all_inner_texts``, ``inner_text``) do not wait, so a read right after the click may see the
+    page being left, or none while the next one is still on its way."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+
+
 def open_incomplete_product(page: Page, channel: str, attribute: str) -> tuple[str, Locator]:
     """From the dashboard, open the first least-complete product of ``channel`` that lacks
     ``attribute``; answers its SKU and its completeness cell of missing attributes."""

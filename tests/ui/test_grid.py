@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from hub.services.context import CatalogContext
 from hub.services.products import ProductService
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import sign_in, submit
 
 GRID_ROWS = "table.grid tbody tr[data-sku]"
 
@@ -35,7 +35,7 @@ def test_filter_by_channel_completeness_and_sort_least_complete_first(page: Page
     assert count >= len(found)
 
     page.get_by_label("Category").select_option("tees")  # a category under apparel
-    page.get_by_role("button", name="Search").click()
+    submit(page, "Search")
     families = set(page.locator(f"{GRID_ROWS} td:nth-child(3)").all_inner_texts())
     assert families <= {"apparel"}
 

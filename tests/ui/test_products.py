@@ -10,7 +10,7 @@ from hub.services.context import CatalogContext
 from hub.services.products import ProductService
 from hub.store.repos import ProductRepo
 from schemas.product import ProductIn
-from tests.ui.conftest import open_incomplete_product, sign_in
+from tests.ui.conftest import open_incomplete_product, sign_in, submit
 
 
 def ratio(page: Page, channel: str) -> int:
@@ -24,12 +24,13 @@ def test_the_grid_searches_filters_and_pages(page: Page) -> None:
     rows = page.locator("table.grid tbody tr")
     expect(rows).to_have_count(50)
     first_page_last = rows.nth(49).locator("td").first.inner_text()
-    page.get_by_role("link", name="Next page").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Next page").click()
     assert rows.first.locator("td").first.inner_text() > first_page_last
 
     page.goto("/products")
     page.get_by_label("Name contains").fill("CHOCOLAT")  # any locale's name, any case
-    page.get_by_role("button", name="Search").click()
+    submit(page, "Search")
     names = rows.locator("td:nth-child(2)").all_inner_texts()
     assert names and all("chocolate" in name.lower() for name in names)  # shown in en_US
 
@@ -37,7 +38,7 @@ def test_the_grid_searches_filters_and_pages(page: Page) -> None:
     page.get_by_label("SKU starts with").fill("dark-chocolate")
     page.get_by_label("Family").select_option("grocery")
     page.get_by_label("Enabled").select_option("yes")
-    page.get_by_role("button", name="Search").click()
+    submit(page, "Search")
     skus = rows.locator("td:first-child").all_inner_texts()
     assert skus and all(sku.startswith("dark-chocolate") for sku in skus)
     assert set(rows.locator("td:nth-child(3)").all_inner_texts()) == {"grocery"}

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from hub.store.repos import AccountRepo
-from tests.ui.conftest import PASSWORD, email, sign_in
+from tests.ui.conftest import PASSWORD, email, sign_in, submit
 
 
 def test_pages_need_a_signed_in_user_and_sign_out_ends_the_session(page: Page) -> None:
@@ -36,7 +36,7 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_error(page: Page) -> 
 
     page.get_by_label("Email").fill("nobody@crosscanal.example")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    submit(page, "Sign in")
     assert page.get_by_role("alert").inner_text() == wrong_text
 
 
