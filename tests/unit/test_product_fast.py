@@ -1,0 +1,106 @@
+"""The fast path of ``ProductIn`` against the schema itself, body by body: it may decline any
+body (the schema then decides), but a body it answers must load to exactly what the schema
+loads, and a body the schema refuses must never pass it."""
+
+from __future__ import annotations
+
+import json
+import random
+from copy import deepcopy
+from typing import Any
+
+import pytest
+from marshmallow import Schema, ValidationError
+
+from schemas import product_fast
+from schemas.product import ProductIn
+
+BASES: list[dict[str, Any]] = [
+    {"sku": "tee-red-m", "parent": "tee"},
+    {"sku": "dark-chocolate-70", "family": "grocery", "enabled": False, "categories": ["chocolate", "food"],
+     "values": {"name": [{"locale": "en_US", "scope": None, "data": "Dark"}, {"locale": "fr_FR", "data": "Noir"}],
+                "weight": [{"data": {"amount": "100", "unit": "GRAM"}}], "tags": [{"scope": "ecommerce", "data": ["a", "b"]}]},
+     "offers": [{"currency": "EUR", "price": "3.49"}, {"currency": "EUR", "price": 5, "channel": "ecommerce"},
+                {"currency": "USD", "price": "4.0000", "sale_price": "3.5", "sale_start": "2026-01-01T00:00:00+00:00",
+                 "sale_end": "2026-02-01T00:00:00Z", "location": "paris"}],
+     "media": [{"path": "img/a.png", "role": "main", "alt": {"en_US": "A bar"}}, {"path": "img/b.png"}],
+     "revision": 3, "stock": [{"location": "paris", "quantity": 2}], "created": "x", "updated": "y", "inherited_values": {}},
+]
+
+ODD = [None, True, False, 0, -1, 7, 1.5, "", " ", "x", "EUR", "-1", "1e2", "NaN", "3.12345", "02.50", "a\n", "é",
+       b"bytes", [], ["x"], ("x",), {}, {"data": 1}, {"locale": "en_US"}, "2026-01-01T00:00:00", "2026-01-01T00:00:00+01:00",
+       "tee-red-m", "a" * 65, "a" * 501, "main", "swatch", "other", "en_US", "english"]
+
+
+def places(body: Any, path: tuple = ()) -> list[tuple]:
+    """Every path into the body, containers included: each is a spot a mutation may hit."""
+    found = [path]
+    if isinstance(body, dict):
+        for key, value in body.items():
+            found += places(value, path + (key,))
+    elif isinstance(body, list):
+        for index, value in enumerate(body):
+            found += places(value, path + (index,))
+    return found
+
+
+def mutated(body: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    body = deepcopy(body)
+    for _ in range(rng.choice((1, 1, 2, 3))):
+        spots = places(body)[1:]
+        if not spots:
+            break
+        path = rng.choice(spots)
+        *parents, last = path
+        holder = body
+        for step in parents:
+            holder = holder[step]
+        kind = rng.random()
+        if kind < 0.7:
+            holder[last] = deepcopy(rng.choice(ODD))
+        elif kind < 0.85 and isinstance(holder, dict):
+            del holder[last]
+        elif isinstance(holder, dict):
+            holder[rng.choice(("extra", "sku", "data", "role", "price", "alt", "locale"))] = deepcopy(rng.choice(ODD))
+    return body
+
+
+def schema_load(body: Any) -> Any:
+    try:
+        return Schema.load(ProductIn(), body)
+    except ValidationError:
+        return ValidationError
+
+
+def same(a: Any) -> str:
+    return json.dumps(a, default=repr)  # keeps key order and types (Decimal('1.0') is not Decimal('1'))
+
+
+def test_the_fast_path_takes_plain_bodies_and_answers_what_the_schema_answers() -> None:
+    for body in BASES:
+        loaded = product_fast.load(body)
+        assert loaded is not None
+        assert same(loaded) == same(schema_load(body))
+        assert ProductIn().load(body) == loaded
+
+
+def test_a_mutated_body_is_answered_alike_or_handed_to_the_schema() -> None:
+    rng = random.Random(14)
+    taken = refused = 0
+    for _ in range(6000):
+        body = mutated(rng.choice(BASES), rng)
+        expected, fast = schema_load(body), product_fast.load(body)
+        if expected is ValidationError:
+            refused += 1
+            assert fast is None, body
+        elif fast is not None:
+            taken += 1
+            assert same(fast) == same(expected), body
+    assert taken > 500 and refused > 1000  # the corpus reaches both sides
+
+
+@pytest.mark.parametrize("body", [[], "sku", None, {"sku": "a", "family": "f", "offers": [{"currency": "EUR", "price": "1"}] * 2}])
+def test_what_the_fast_path_declines_still_gets_the_schemas_messages(body: Any) -> None:
+    assert product_fast.load(body) is None
+    with pytest.raises(ValidationError):
+        ProductIn().load(body)
