@@ -21,6 +21,7 @@ from typing import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from channel_adapters.base.registry import AdapterRegistry, load_adapters
+from hub import allocations
 from hub.config import Settings
 from hub.publishing.render import ChannelRenderer
 from hub.publishing.shards import Outcome, Shard, ShardRenderer
@@ -54,7 +55,7 @@ class ShardWork:
         self.shards = ShardRenderer(renderer, job.publication_id, job.folder, job.kept)
 
     def render(self, shard: Shard) -> Outcome:
-        with self.readers() as reader, self.writers() as writer:
+        with allocations.bulk(), self.readers() as reader, self.writers() as writer:
             return self.shards.render(reader, writer, shard)
 
 

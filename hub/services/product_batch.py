@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from hub import allocations
 from hub.errors import ValidationFailed
 from hub.services import documents, history, product_index
 from hub.services.context import CatalogContext
@@ -61,7 +62,10 @@ class ProductBatch:
         self.author = author
 
     def save(self, bodies: list[dict[str, Any]], stock: list[dict[str, int]] | None = None) -> list[BatchResult]:
-        stock = stock or [{} for _ in bodies]
+        with allocations.bulk():
+            return self._save(bodies, stock or [{} for _ in bodies])
+
+    def _save(self, bodies: list[dict[str, Any]], stock: list[dict[str, int]]) -> list[BatchResult]:
         service = ProductService(self.session, self.ctx, self.author)
         paths: set[str] = set()
         for body in bodies:
