@@ -50,6 +50,7 @@ FIELDS: tuple[FieldSpec, ...] = (
 COLUMNS = [spec.name for spec in FIELDS]
 APPAREL_FIELDS = ("color", "size", "gender", "age_group")
 _TSV = row_formatter("\t")
+_TAGS = [(name, f"<g:{name}>", f"</g:{name}>") for name in COLUMNS]
 
 
 class ShippingIn(Schema):
@@ -195,27 +196,26 @@ class GoogleMerchantAdapter:
                 "products.tsv": _TSV.row(COLUMNS).encode()}
 
     def chunk(self, item: Item, ctx: RenderContext) -> dict[str, bytes]:
-        fields = item.fields
-        xml = ["<item>"]
-        for name in COLUMNS:
+        fields, xml, cells = item.fields, ["<item>"], []
+        for name, opening, closing in _TAGS:  # one pass for both files: this runs once per item
             value = fields.get(name)
             if value is None:
-                continue
-            for single in value if isinstance(value, list) else (value,):
-                xml.append(f"<g:{name}>{xml_escape(single)}</g:{name}>")
+                cells.append("")
+            elif type(value) is list:
+                xml += [f"{opening}{xml_escape(single)}{closing}" for single in value]
+                cells.append(",".join(map(str, value)))
+            else:
+                xml.append(f"{opening}{xml_escape(value)}{closing}")
+                cells.append(self._cell(value))
         xml.append("</item>")
-        return {"products.xml": xml_clean("".join(xml)).encode(),
-                "products.tsv": _TSV.row([self._cell(fields.get(name)) for name in COLUMNS]).encode()}
+        return {"products.xml": xml_clean("".join(xml)).encode(), "products.tsv": _TSV.row(cells).encode()}
 
     def tail(self, ctx: RenderContext) -> dict[str, bytes]:
         return {"products.xml": b"</channel></rss>", "products.tsv": b""}
 
     @staticmethod
     def _cell(value: Any) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, list):
-            return ",".join(str(v) for v in value)
+        """A single value as a TSV cell."""
         text = str(value)
         if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
             return text  # nothing to squeeze: most cells

@@ -5,7 +5,7 @@ Previews and publications both go through here, so a preview is exactly what wou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
@@ -92,7 +92,7 @@ class ChannelRenderer:
         """Items for these documents, in order, with the hub's findings added to the adapter's."""
         views = [self.lens.view(row.doc, row.stock, self.now) for row in rows]
         items = self.adapter.items(views, self.ctx)
-        return [replace(item, diagnostics=(*self.findings(row.missing, view), *item.diagnostics))
+        return [Item(item.key, item.fields, (*self.findings(row.missing, view), *item.diagnostics))
                 for row, view, item in zip(rows, views, items)]
 
     def findings(self, missing: list[str], view: ProductView) -> Iterable[Diagnostic]:
