@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
@@ -32,7 +32,7 @@ from hub.publishing import item_fingerprints, lock
 from hub.publishing.destinations import destination_for
 from hub.publishing.channel_key import channel_key
 from hub.publishing.render import ChannelRenderer, Resolvable
-from hub.publishing.shards import RUN_SUFFIX, KeptParts, Outcome, findings, plan, record_findings, stitch
+from hub.publishing.shards import RUN_SUFFIX, KeptParts, Outcome, findings, plan, stitch
 from hub.publishing.workers import Job, ShardWork, default_workers, render_all
 from hub.services import product_index
 from hub.services.context import CatalogContext
@@ -41,6 +41,7 @@ from hub.store.models import Channel, Publication, PublicationFile
 from hub.store.publication_items import last_succeeded, owners
 from hub.store.db import readers_of
 from hub.store.documents import DocumentRepo
+from hub.store.publications import DiagnosticRepo
 from hub.store.repos import CatalogRepo
 
 logger = logging.getLogger(__name__)
@@ -149,6 +150,8 @@ class Publisher:
         session.rollback()
         session.execute(update(Publication).where(Publication.id == publication_id)
                         .values(status="failed", error=error[:4000], finished=self.now()))
+        channel_id = session.scalar(select(Publication.channel_id).where(Publication.id == publication_id))
+        DiagnosticRepo(session).undo_unfinished(channel_id)  # the last good run's findings hold
         session.commit()
 
     def _run(self, session: Session, publication: Publication, folder: Path, progress: Progress | None) -> None:
@@ -160,6 +163,7 @@ class Publisher:
         publication.status, publication.started = "running", now
         publication.total = docs.count_carried(channel.id)
         last_id = docs.last_id()
+        DiagnosticRepo(session).undo_unfinished(channel.id, running=publication.id)  # runs that failed or died
         session.commit()
         run = _Run(session, (channel.id, publication.id, channel.code), publication.total, progress,
                    item_fingerprints.FingerprintRecorder(folder / ".item-fingerprints"))
@@ -183,6 +187,7 @@ class Publisher:
                         run.fingerprints.add(item.key, item.fields)
                 yield from items
 
+        DiagnosticRepo(run.session).close(run.ids[0], run.ids[1])  # every item is rendered again
         outputs = TempOutputs(folder, {f.name: f for f in renderer.adapter.files(renderer.ctx)}.keys())
         try:
             renderer.adapter.write(stream(), outputs, renderer.ctx)
@@ -209,6 +214,8 @@ class Publisher:
         local = (ShardWork(job, readers_of(self.sessions), self.sessions, self.registry, renderer)
                  if workers <= 1 or len(shards) <= 1 else None)
         items: dict[int, int] = {}
+        if job.kept is None:  # every item is rendered again
+            DiagnosticRepo(run.session).close(run.ids[0], run.ids[1])
         run.session.commit()  # hold no transaction (on SQLite, the write lock) while shards render
 
         def done(outcome: Outcome) -> None:
@@ -219,6 +226,8 @@ class Publisher:
             self._progress(run)
 
         render_all(job, shards, workers, local, done)
+        DiagnosticRepo(run.session).close(run.ids[0], run.ids[1], beyond=shards[-1].high)  # products gone past the last shard
+        run.session.commit()
         digests = stitch(work, shards, head, tail, folder)
         for shard in shards:
             run.fingerprints.add_run(work / f"{shard.stem()}{RUN_SUFFIX}", items[shard.number])
@@ -283,7 +292,7 @@ class Publisher:
             run.counts["excluded" if item.excluded else "items"] += 1
             if any(d.severity is Severity.WARNING for d in item.diagnostics):
                 run.counts["warnings"] += 1
-        record_findings(run.session, run.ids[1], zip(product_ids, (findings(item) for item in items)))
+        DiagnosticRepo(run.session).add(run.ids[0], run.ids[1], zip(product_ids, (findings(item) for item in items)))
         self._progress(run)
 
     def _progress(self, run: "_Run") -> None:

@@ -32,7 +32,7 @@ from hub.publishing import item_fingerprints
 from hub.publishing.render import ChannelRenderer, Resolvable
 from hub.services import documents
 from hub.store.documents import DocumentRepo
-from hub.store.publications import DiagnosticRepo, PublicationDiagnostic
+from hub.store.publications import DiagnosticRepo
 
 BATCH = 1_000  # documents read and rendered at a time within a shard
 INDEX_SUFFIX, KEYS_SUFFIX, RUN_SUFFIX = ".idx", ".keys", ".fingerprints"
@@ -205,8 +205,8 @@ class ShardRenderer:
         stem = shard.stem()
         try:
             if kept is not None and kept.keys() == [[pid, key] for pid, key, _ in keys]:
-                summary = self._link(kept, stem)  # validated when they were rendered: the same bytes
-                self._copy_diagnostics(writer, shard, [])
+                # Validated when they were rendered: the same bytes, and their findings still hold.
+                summary = self._link(kept, stem)
             else:
                 if kept is not None:
                     kept.load()
@@ -215,10 +215,7 @@ class ShardRenderer:
                 # Only what was rendered now is checked: copied items passed when they were rendered.
                 self._check(stem, ".fresh" if kept is not None else "")
                 summary = self._index(entries, stem)
-                if kept is not None:
-                    self._copy_diagnostics(writer, shard, [entry for entry in entries if entry[0] in fresh])
-                else:
-                    self._record(writer, entries)
+                self._findings(writer, shard, kept, entries, fresh)
         finally:
             if kept is not None:
                 kept.close()
@@ -252,16 +249,17 @@ class ShardRenderer:
                 shutil.copyfile(kept.file(suffix), target)
         return kept.summary
 
-    def _copy_diagnostics(self, writer: Session, shard: Shard, fresh: list[Entry]) -> None:
-        """The kept publication's diagnostics of this shard's products copied in one statement,
-        but for the ``fresh`` entries (rendered now), whose diagnostics are written as they are."""
-        copied = DiagnosticRepo(writer).copy(self.kept_publication, self.publication_id, shard.low, shard.high,  # type: ignore[arg-type]
-                                             [entry[0] for entry in fresh])
-        if copied is None:  # the kept publication's rows are gone: take them all from the index
-            writer.rollback()
-            self._record(writer, orjson.loads((self.folder / f"{shard.stem()}{INDEX_SUFFIX}").read_bytes()))
+    def _findings(self, writer: Session, shard: Shard, kept: KeptShard | None, entries: list[Entry], fresh: set[int]) -> None:
+        """The findings of the items rendered now replace those that held for them, and for the
+        products the shard no longer holds; a kept item's findings hold on, untouched."""
+        repo, channel_id = DiagnosticRepo(writer), self.renderer.channel.id
+        if kept is None:
+            repo.close(channel_id, self.publication_id, low=shard.low, high=shard.high)
         else:
-            self._record(writer, fresh)
+            repo.close(channel_id, self.publication_id, product_ids=fresh | (kept.offsets.keys() - {e[0] for e in entries}))
+            entries = [entry for entry in entries if entry[0] in fresh]
+        repo.add(channel_id, self.publication_id, ((entry[0], entry[5]) for entry in entries))
+        writer.commit()
 
     def _render(self, repo: DocumentRepo, keys: list[tuple[int, str, str]], kept: KeptShard | None, stem: str,
                 outcome: Outcome) -> tuple[list[Entry], set[int]]:
@@ -334,23 +332,11 @@ class ShardRenderer:
             if which:
                 path.unlink()
 
-    def _record(self, session: Session, entries: list[Entry]) -> None:
-        record_findings(session, self.publication_id, ((entry[0], entry[5]) for entry in entries))
-        session.commit()
 
 
 def findings(item: Item) -> list[list[Any]]:
     """An item's diagnostics as a shard index keeps them: [severity, code, attribute, message, fix, sku]."""
     return [[d.severity.value, d.code, d.attribute, d.message, d.fix, d.sku or item.key] for d in item.diagnostics]
-
-
-def record_findings(session: Session, publication_id: int, found: Iterable[tuple[int, list[list[Any]]]]) -> None:
-    """Store (product id, ``findings``) pairs as the publication's diagnostics, in one statement."""
-    rows = [{"publication_id": publication_id, "product_id": product_id, "sku": sku, "severity": severity, "code": code,
-             "attribute": attribute, "message": message, "fix": fix}
-            for product_id, diagnostics in found for severity, code, attribute, message, fix, sku in diagnostics]
-    if rows:
-        session.execute(insert(PublicationDiagnostic), rows)
 
 
 class _Joined(io.RawIOBase):

@@ -68,7 +68,7 @@ def grid_filter(session: Session, ctx: CatalogContext, query: dict[str, Any]) ->
         category_ids=ctx.category_subtree([category.code]) if category else None,
         channel_id=channel.id if channel else None,
         below=query["below"] / 100 if query.get("below") else None,
-        diagnostic=diagnostic, publication_ids=tuple(p.id for p in publications.values()),
+        diagnostic=diagnostic, publications=tuple(publications.values()),
     )
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from hub.store.completeness import ProductCompleteness
 from hub.store.products import Product
-from hub.store.publications import PublicationDiagnostic
+from hub.store.publications import DiagnosticRepo, Publication, PublicationDiagnostic
 from hub.store.repos import in_categories
 
 
@@ -26,7 +26,7 @@ class GridFilter:
     channel_id: int | None = None  # products this channel carries; its completeness is shown, filtered and sorted on
     below: float | None = None  # completeness ratio under this (on channel_id, else on any channel)
     diagnostic: str | None = None  # a diagnostic code...
-    publication_ids: tuple[int, ...] = ()  # ...found in these publications
+    publications: tuple[Publication, ...] = ()  # ...found in these publications
 
 
 @dataclass(frozen=True)
@@ -98,9 +98,9 @@ class GridRepo:
         if grid.category_ids is not None:
             query = query.where(in_categories(grid.category_ids))
         if grid.diagnostic:
+            held = [DiagnosticRepo.as_of(p) for p in grid.publications]
             found = (select(PublicationDiagnostic.sku)
-                     .where(PublicationDiagnostic.publication_id.in_(grid.publication_ids),
-                            PublicationDiagnostic.code == grid.diagnostic))
+                     .where(or_(false(), *held), PublicationDiagnostic.code == grid.diagnostic))
             query = query.where(Product.sku.in_(found))
         return query
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, insert, literal, select
+from sqlalchemy import (BigInteger, ColumnElement, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, delete,
+                        func, insert, or_, select, true, update)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from hub.store.base import Base
@@ -52,13 +53,22 @@ class PublicationFile(Base):
 
 
 class PublicationDiagnostic(Base):
+    """One finding on one product in one channel. It holds from the publication that found it
+    (``publication_id``) until the first later publication of the channel that rendered the
+    product again or no longer carries it (``until_id``; None while it holds). A republish that
+    renders 1 % of a million products anew thus writes the findings of that 1 %, not a copy of a
+    million rows, and the table grows with change, not with publications."""
+
     __tablename__ = "publication_diagnostic"
-    # The grid finds the products with a given diagnostic in a channel's last publication; a
-    # republish copies the diagnostics of a range of product ids from the one before.
-    __table_args__ = (Index("ix_publication_diagnostic_code", "publication_id", "code"),
+    # Current findings by product (closing them, the grid); by code (the grid's filter); a
+    # publication's own rows (undoing a run that did not succeed).
+    __table_args__ = (Index("ix_publication_diagnostic_current", "channel_id", "until_id", "product_id"),
+                      Index("ix_publication_diagnostic_code", "channel_id", "code"),
                       Index("ix_publication_diagnostic_product", "publication_id", "product_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     publication_id: Mapped[int] = mapped_column(ForeignKey("publication.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(Integer)
+    until_id: Mapped[int | None] = mapped_column(Integer)
     product_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: the finding outlives the product
     sku: Mapped[str] = mapped_column(String(64))
     severity: Mapped[str] = mapped_column(String(16))
@@ -91,19 +101,62 @@ class ScheduledRun(Base):
 
 
 class DiagnosticRepo:
+    """Findings as they held at a publication, and the writes that keep their validity ranges."""
+
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def copy(self, source: int, target: int, low: int, high: int, leave_out: list[int]) -> int | None:
-        """Copy publication ``source``'s diagnostics of the products with ids in [low, high),
-        but those in ``leave_out``, to publication ``target``, in one statement; None when
-        ``source`` no longer exists."""
-        if self._s.get(Publication, source) is None:
-            return None
+    @staticmethod
+    def as_of(publication: Publication) -> ColumnElement[bool]:
+        """The findings of ``publication``: those holding when it ran (the run's own so far while
+        it runs). A failed run's are undone; it shows only rows it wrote before that mechanism."""
         d = PublicationDiagnostic
-        columns = ["publication_id", "product_id", "sku", "severity", "code", "attribute", "message", "fix"]
-        rows = (select(literal(target), d.product_id, d.sku, d.severity, d.code, d.attribute, d.message, d.fix)
-                .where(d.publication_id == source, d.product_id >= low, d.product_id < high).order_by(d.id))
-        if leave_out:
-            rows = rows.where(d.product_id.not_in(leave_out))
-        return self._s.execute(insert(d).from_select(columns, rows)).rowcount
+        if publication.status == "failed":
+            return d.publication_id == publication.id
+        return and_(d.channel_id == publication.channel_id, d.publication_id <= publication.id,
+                    or_(d.until_id.is_(None), d.until_id > publication.id))
+
+    def add(self, channel_id: int, publication_id: int, found: Iterable[tuple[int, list[list[Any]]]]) -> None:
+        """Store (product id, findings as [severity, code, attribute, message, fix, sku]) pairs,
+        holding from ``publication_id`` on, in one statement."""
+        rows = [{"publication_id": publication_id, "channel_id": channel_id, "product_id": product_id, "sku": sku,
+                 "severity": severity, "code": code, "attribute": attribute, "message": message, "fix": fix}
+                for product_id, diagnostics in found for severity, code, attribute, message, fix, sku in diagnostics]
+        if rows:
+            self._s.execute(insert(PublicationDiagnostic), rows)
+
+    def close(self, channel_id: int, publication_id: int, product_ids: Iterable[int] | None = None,
+              low: int | None = None, high: int | None = None, beyond: int | None = None) -> None:
+        """End the findings that hold for the channel's products rendered again by
+        ``publication_id``: those of ``product_ids``, of ids in [low, high), of ids from ``beyond``
+        on (and findings without a product), or all of them."""
+        d = PublicationDiagnostic
+        # The run's own rows for these products go (a shard run twice writes its findings once);
+        # the others are ended.
+        own = delete(d).where(d.publication_id == publication_id)
+        ending = update(d).where(d.channel_id == channel_id, d.until_id.is_(None)).values(until_id=publication_id)
+        if product_ids is not None:
+            ids = sorted(set(product_ids))
+            for start in range(0, len(ids), 5000):
+                chosen = d.product_id.in_(ids[start:start + 5000])
+                self._s.execute(own.where(chosen))
+                self._s.execute(ending.where(chosen))
+            return
+        chosen = true()
+        if low is not None and high is not None:
+            chosen = and_(d.product_id >= low, d.product_id < high)
+        if beyond is not None:
+            chosen = or_(d.product_id >= beyond, d.product_id.is_(None))
+        self._s.execute(own.where(chosen))
+        self._s.execute(ending.where(chosen))
+
+    def undo_unfinished(self, channel_id: int, running: int | None = None) -> None:
+        """Take back what the channel's runs since its last good one wrote and closed, but for
+        the ``running`` one: they failed or died, and the findings of the last good run hold."""
+        d, p = PublicationDiagnostic, Publication
+        last_good = self._s.scalar(select(func.max(p.id)).where(p.channel_id == channel_id, p.status == "succeeded")) or 0
+        unfinished = select(p.id).where(p.channel_id == channel_id, p.status != "succeeded", p.id > last_good)
+        if running is not None:
+            unfinished = unfinished.where(p.id != running)
+        self._s.execute(delete(d).where(d.publication_id.in_(unfinished)))
+        self._s.execute(update(d).where(d.channel_id == channel_id, d.until_id.in_(unfinished)).values(until_id=None))

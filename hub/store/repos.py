@@ -14,6 +14,7 @@ from hub.store.models import (
     ApiToken, Attribute, Publication, PublicationDiagnostic, PublicationFile, BrandGuide, Category, Channel, Currency, Family, Locale, Location, Media,
     Product, ProductModel, Stock, User, Version, model_category, product_category,
 )
+from hub.store.publications import DiagnosticRepo
 from hub.store.types import utcnow
 
 T = TypeVar("T")
@@ -294,25 +295,28 @@ class PublicationRepo:
 
     def diagnostic_counts(self, publication_ids: Iterable[int]) -> list[tuple[int, str, str, int]]:
         """(publication id, severity, code, products) for these publications, most frequent first."""
-        ids = list(publication_ids)
-        if not ids:
-            return []
-        query = (select(PublicationDiagnostic.publication_id, PublicationDiagnostic.severity, PublicationDiagnostic.code,
-                        func.count(func.distinct(PublicationDiagnostic.sku)).label("n"))
-                 .where(PublicationDiagnostic.publication_id.in_(ids))
-                 .group_by(PublicationDiagnostic.publication_id, PublicationDiagnostic.severity, PublicationDiagnostic.code)
-                 .order_by(func.count(func.distinct(PublicationDiagnostic.sku)).desc(), PublicationDiagnostic.code))
-        return [tuple(row) for row in self._s.execute(query)]  # type: ignore[misc]
+        d = PublicationDiagnostic
+        found = []
+        for publication in self._s.scalars(select(Publication).where(Publication.id.in_(list(publication_ids)))):
+            query = (select(d.severity, d.code, func.count(func.distinct(d.sku)))
+                     .where(DiagnosticRepo.as_of(publication)).group_by(d.severity, d.code))
+            found += [(publication.id, severity, code, n) for severity, code, n in self._s.execute(query)]
+        return sorted(found, key=lambda row: (-row[3], row[2]))
 
     def for_channel(self, channel_id: int, limit: int = 50) -> Sequence[Publication]:
         query = select(Publication).where(Publication.channel_id == channel_id).order_by(Publication.id.desc()).limit(limit)
         return self._s.scalars(query).all()
 
     def diagnostics(self, publication_id: int, severity: str | None = None) -> Iterator[PublicationDiagnostic]:
-        query = select(PublicationDiagnostic).where(PublicationDiagnostic.publication_id == publication_id)
+        """The findings of a publication, by product."""
+        publication = self._s.get(Publication, publication_id)
+        if publication is None:
+            return iter(())
+        d = PublicationDiagnostic
+        query = select(d).where(DiagnosticRepo.as_of(publication))
         if severity:
-            query = query.where(PublicationDiagnostic.severity == severity)
-        return self._s.scalars(query.order_by(PublicationDiagnostic.id).execution_options(yield_per=1000))
+            query = query.where(d.severity == severity)
+        return self._s.scalars(query.order_by(d.product_id, d.id).execution_options(yield_per=1000))
 
     def latest_file(self, channel_id: int, name: str) -> tuple[Publication, PublicationFile] | None:
         """The newest succeeded publication's file of that name: what a feed URL serves."""

@@ -9,12 +9,13 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from channel_adapters.base.chunks import ChunkedAdapter
@@ -25,6 +26,7 @@ from hub.publishing.shards import forget_all
 from hub.services import documents
 from hub.services.demo import DemoCatalog
 from hub.store.models import Channel, Product, ProductDocument, ProductModel, Publication, PublicationDiagnostic
+from hub.store.repos import PublicationRepo
 from tests.integration.test_publishing import shop  # noqa: F401 - fixture
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
@@ -114,9 +116,8 @@ class Republish:
 
 def findings(session: Session, publication_id: int) -> list[tuple[Any, ...]]:
     session.rollback()
-    return sorted(session.execute(select(PublicationDiagnostic.sku, PublicationDiagnostic.severity, PublicationDiagnostic.code,
-                                         PublicationDiagnostic.attribute, PublicationDiagnostic.message, PublicationDiagnostic.fix)
-                                  .where(PublicationDiagnostic.publication_id == publication_id)).all())
+    return sorted((d.sku, d.severity, d.code, d.attribute, d.message, d.fix)
+                  for d in PublicationRepo(session).diagnostics(publication_id))
 
 
 def carried_skus(session: Session, where: Any) -> set[str]:
@@ -234,3 +235,42 @@ def test_a_channels_own_settings_re_render_that_channel_only(demo, app, settings
     assert publisher(app, settings).publish("pinterest", "test").rendered == 0
     again = publisher(app, settings).publish("google_shopping", "test")
     assert again.rendered == again.total
+
+
+def test_findings_are_written_for_what_is_rendered_and_a_failed_run_takes_its_own_back(demo, app, settings, db_session,
+                                                                                      client, tokens, tmp_path):
+    first = full_publication(app, settings, "google_shopping")
+    before = findings(db_session, first.id)
+    assert before and own_rows(db_session, first.id) == len(before)
+    sku = sorted(carried_skus(db_session, Product.parent_id.is_(None)))[0]
+    renamed = client.patch(f"{API}/products/{sku}", json={"values": {"name": [
+        {"locale": "en_US", "scope": None, "data": "Renamed for the test"}]}}, headers=tokens["editor"])
+    assert renamed.status_code == 200, renamed.json
+
+    second = publisher(app, settings).publish("google_shopping", "test")
+    assert second.rendered == 1
+    now_held = findings(db_session, second.id)
+    assert own_rows(db_session, second.id) == sum(1 for row in now_held if row[0] == sku)  # that product's, no copy
+    assert findings(db_session, first.id) == before  # what the first run found stays readable
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the destination folder should be")
+    forget_all(settings.data_dir)  # render every item, writing every finding, then fail to publish
+    failing = Publisher(replace(settings, publish_url=str(blocked)), app.extensions["crosscanal"].writers,
+                        app.extensions["crosscanal"].adapters, now=lambda: NOW, shard_span=SPAN)
+    failed = failing.publish("google_shopping", "test")
+    assert failed.status == "failed"
+    assert findings(db_session, failed.id) == [] and own_rows(db_session, failed.id) == 0
+    assert findings(db_session, second.id) == now_held  # the last good run's findings hold
+    held = db_session.scalar(select(func.count()).select_from(PublicationDiagnostic).where(
+        PublicationDiagnostic.until_id.is_(None), PublicationDiagnostic.channel_id == second.channel_id))
+    assert held == len(now_held)
+    again = publisher(app, settings).publish("google_shopping", "test")
+    assert findings(db_session, again.id) == now_held
+
+
+def own_rows(session: Session, publication_id: int) -> int:
+    """The findings rows a publication wrote itself."""
+    session.rollback()
+    return session.scalar(select(func.count()).select_from(PublicationDiagnostic)
+                          .where(PublicationDiagnostic.publication_id == publication_id))

@@ -15,7 +15,8 @@ from hub.services import product_search
 from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
 from hub.services.products import ProductService
-from hub.store.models import Product, PublicationDiagnostic
+from hub.store.models import Product
+from hub.store.repos import PublicationRepo
 from schemas.product import ProductIn
 from schemas.product_grid import GridQueryIn
 from tests import factories
@@ -112,8 +113,7 @@ def test_keyset_pages_visit_each_product_once_in_order(db_session: Session, drin
 def test_diagnostic_filter_reads_the_last_publication(app: Flask, db_session: Session, drinks: None) -> None:
     publication = app.extensions["crosscanal"].publisher().publish("web", "test")
     assert publication.status == "succeeded", publication.error
-    rows = db_session.execute(select(PublicationDiagnostic.code, PublicationDiagnostic.sku)
-                              .where(PublicationDiagnostic.publication_id == publication.id)).all()
+    rows = [(d.code, d.sku) for d in PublicationRepo(db_session).diagnostics(publication.id)]
     assert rows, "the drinks lacking an EAN should get a diagnostic"
     code = rows[0][0]
     expected = sorted({sku for c, sku in rows if c == code})
