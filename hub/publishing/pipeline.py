@@ -32,7 +32,7 @@ from hub.publishing import item_fingerprints, lock
 from hub.publishing.destinations import destination_for
 from hub.publishing.channel_key import channel_key
 from hub.publishing.render import ChannelRenderer, Resolvable
-from hub.publishing.shards import RUN_SUFFIX, KeptParts, Outcome, findings, plan, stitch
+from hub.publishing.shards import RUN_SUFFIX, KeptParts, Outcome, findings, plan, sha256_of, stitch
 from hub.publishing.workers import Job, ShardWork, default_workers, render_all
 from hub.services import product_index
 from hub.services.context import CatalogContext
@@ -78,14 +78,6 @@ class TempOutputs:
     def close(self) -> None:
         for stream in self.streams.values():
             stream.close()
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass
@@ -228,14 +220,15 @@ class Publisher:
         render_all(job, shards, workers, local, done)
         DiagnosticRepo(run.session).close(run.ids[0], run.ids[1], beyond=shards[-1].high)  # products gone past the last shard
         run.session.commit()
-        digests = stitch(work, shards, head, tail, folder)
+        digests, positions = stitch(work, shards, head, tail, folder, job.kept[0] if job.kept else None)
         for shard in shards:
             run.fingerprints.add_run(work / f"{shard.stem()}{RUN_SUFFIX}", items[shard.number])
-        return lambda: self._keep(kept, work, key, names, run.ids[1]), digests
+        return lambda: self._keep(kept, work, folder, key, names, run.ids[1], positions), digests
 
-    def _keep(self, kept: KeptParts, work: Path, key: str, names: list[str], publication_id: int) -> None:
+    def _keep(self, kept: KeptParts, work: Path, stitched: Path, key: str, names: list[str], publication_id: int,
+              positions: dict[str, dict[str, list[int]]]) -> None:
         try:
-            kept.keep(work, key, names, publication_id)
+            kept.keep(work, stitched, key, names, publication_id, positions)
         except OSError as exc:  # the publication succeeded; the next one renders every item again
             logger.warning("could not keep the parts of publication %s: %s", publication_id, exc)
 

@@ -1,12 +1,15 @@
 """Shards: a channel's products cut into contiguous product id ranges, each rendered into its
-own part files, which are stitched in key order between the format's head and tail.
+own part, and the parts stitched in key order between the format's head and tail.
 
 A shard renders the same bytes whichever process renders it, so a publication gives the same
 files with one worker or many (``hub.publishing.workers``). Each shard also leaves an index:
-per item its key (a hash of everything that shaped it), its byte lengths in each part, its
-diagnostics and its fingerprint line. The last good publication's parts and indexes are kept
-per channel (``KeptParts``); a republish renders only the items whose key changed and copies
-the bytes of the others, and a shard with no change at all is linked whole.
+per item its key (a hash of everything that shaped it), its byte lengths in each file, its
+diagnostics and its fingerprint line. The last good publication's stitched files and indexes
+are kept per channel (``KeptParts``). A republish renders only the items whose key changed; the
+shard writes those bytes alone, with a recipe saying which ranges of the kept file go between
+them, and the stitch copies those ranges straight from the kept file (in the kernel). A shard
+with no change is one range. So the bytes of a million-item feed are written once per
+publication, however little changed.
 
 Only adapters that write in chunks (``channel_adapters.base.chunks``) are sharded; the
 others keep the single stream of ``Publisher``.
@@ -19,12 +22,12 @@ import io
 import os
 import shutil
 import time
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO, Iterator
 
 import orjson
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from channel_adapters.base import InvalidOutput, Item, Severity
@@ -35,7 +38,8 @@ from hub.store.documents import DocumentRepo
 from hub.store.publications import DiagnosticRepo
 
 BATCH = 1_000  # documents read and rendered at a time within a shard
-INDEX_SUFFIX, KEYS_SUFFIX, RUN_SUFFIX = ".idx", ".keys", ".fingerprints"
+INDEX_SUFFIX, KEYS_SUFFIX, RUN_SUFFIX, RECIPE_SUFFIX = ".idx", ".keys", ".fingerprints", ".recipe"
+KEPT, NEW = 0, 1  # where a range of a shard's bytes comes from: the kept file, or the shard's own part
 
 
 @dataclass(frozen=True)
@@ -73,22 +77,21 @@ Entry = list[Any]
 
 
 class KeptShard:
-    """A shard of the last good publication: its keys, and on demand its index and the part
-    files to copy bytes from."""
+    """A shard of the last good publication: its keys, its size in each kept file, and on
+    demand its index."""
 
-    def __init__(self, folder: Path, shard: Shard, names: list[str]) -> None:
-        self.folder, self.stem, self.names = folder, shard.stem(), names
+    def __init__(self, folder: Path, shard: Shard, sizes: dict[str, int]) -> None:
+        self.folder, self.stem, self.sizes = folder, shard.stem(), sizes
         self.summary = orjson.loads((folder / f"{self.stem}{KEYS_SUFFIX}").read_bytes())
-        self.streams: dict[str, BinaryIO] = {}
 
     def keys(self) -> list[list[Any]]:
         return self.summary["keys"]
 
     def load(self) -> None:
-        """Read the index: product id -> (its entry, its offset in each part). Only a shard that
-        changed needs it; an unchanged one is linked on its keys alone."""
+        """Read the index: product id -> (its entry, its offset in the shard's range of each
+        file). Only a shard that changed needs it; an unchanged one is used on its keys alone."""
         self.offsets: dict[int, tuple[Entry, list[int]]] = {}
-        at = [0] * len(self.names)
+        at = [0] * len(self.sizes)
         for entry in orjson.loads((self.folder / f"{self.stem}{INDEX_SUFFIX}").read_bytes()):
             self.offsets[entry[0]] = (entry, list(at))
             at = [a + n for a, n in zip(at, entry[6])]
@@ -100,49 +103,48 @@ class KeptShard:
     def file(self, suffix: str) -> Path:
         return self.folder / f"{self.stem}{suffix}"
 
-    def read(self, name: str, start: int, end: int) -> bytes:
-        """Bytes ``start`` to ``end`` of the kept part ``name``."""
-        stream = self.streams.get(name) or self.streams.setdefault(name, open(self.file(f".{name}"), "rb"))
-        stream.seek(start)
-        return stream.read(end - start)
 
-    def close(self) -> None:
-        for stream in self.streams.values():
-            stream.close()
+class Recipe:
+    """Where one shard's bytes of each file come from, in order: ranges of the kept shard
+    (``KEPT``, offsets within its range of the kept file) and of the shard's own part (``NEW``).
+    Neighbouring ranges of one source merge, so a republish after a small change copies a few
+    long ranges per shard rather than every item alone."""
 
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.ranges: dict[str, list[list[int]]] = {name: [] for name in names}
+        self.written = [0] * len(names)
 
-class _Copying:
-    """Copies kept items into new parts, a run of neighbouring items at a time: a republish
-    after a small change copies a few long ranges per shard rather than every item alone."""
+    @classmethod
+    def whole(cls, sizes: dict[str, int]) -> "Recipe":
+        """An unchanged shard: all of its kept range."""
+        recipe = cls(list(sizes))
+        recipe.kept([0] * len(sizes), list(sizes.values()))
+        return recipe
 
-    def __init__(self, kept: KeptShard | None, parts: dict[str, BinaryIO]) -> None:
-        self.kept, self.parts = kept, parts
-        self.run: list[list[int]] = []  # per part: [start, end) in the kept part
+    def kept(self, starts: list[int], lengths: list[int]) -> None:
+        for name, start, length in zip(self.names, starts, lengths):
+            self._add(name, KEPT, start, start + length)
 
-    def add(self, product_id: int) -> Entry:
-        """Copy the product's kept item (at the latest on ``flush``); answers its entry."""
-        assert self.kept is not None
-        entry, starts = self.kept.offsets[product_id]
-        ends = [start + length for start, length in zip(starts, entry[6])]
-        if self.run and all(run[1] == start for run, start in zip(self.run, starts)):
-            for run, end in zip(self.run, ends):
-                run[1] = end
-        else:
-            self.flush()
-            self.run = [[start, end] for start, end in zip(starts, ends)]
-        return entry
+    def new(self, lengths: list[int]) -> None:
+        for index, (name, length) in enumerate(zip(self.names, lengths)):
+            start = self.written[index]
+            self._add(name, NEW, start, start + length)
+            self.written[index] = start + length
 
-    def flush(self) -> None:
-        if self.run:
-            assert self.kept is not None
-            for (name, stream), (start, end) in zip(self.parts.items(), self.run):
-                stream.write(self.kept.read(name, start, end))
-            self.run = []
+    def _add(self, name: str, source: int, start: int, end: int) -> None:
+        if end > start:
+            ranges = self.ranges[name]
+            if ranges and ranges[-1][0] == source and ranges[-1][2] == start:
+                ranges[-1][2] = end
+            else:
+                ranges.append([source, start, end])
 
 
 class KeptParts:
-    """The parts and indexes of a channel's last good publication, under
-    ``<data dir>/parts/<channel id>``, with the channel key they were rendered under."""
+    """The stitched files and shard indexes of a channel's last good publication, under
+    ``<data dir>/parts/<channel id>``, with the channel key they were rendered under and where
+    each shard lies in each file."""
 
     def __init__(self, data_dir: Path, channel_id: int) -> None:
         self.root = data_dir / "parts" / str(channel_id)
@@ -151,24 +153,47 @@ class KeptParts:
     def usable(self, channel_key: str, names: list[str]) -> tuple[Path, int] | None:
         """The kept folder and the publication that rendered it, when it was rendered under this
         channel key; else None."""
-        try:
-            manifest = orjson.loads((self.current / "manifest.json").read_bytes())
-        except (OSError, orjson.JSONDecodeError):
-            return None
-        if manifest.get("channel_key") != channel_key or manifest.get("files") != names:
+        manifest = read_manifest(self.current)
+        if manifest is None or manifest.get("channel_key") != channel_key or manifest.get("files") != names:
             return None
         return self.current, manifest["publication"]
 
-    def keep(self, folder: Path, channel_key: str, names: list[str], publication_id: int) -> None:
-        """Make ``folder`` (a succeeded publication's shard outputs) the kept parts."""
+    def keep(self, folder: Path, stitched: Path, channel_key: str, names: list[str], publication_id: int,
+             positions: dict[str, dict[str, list[int]]]) -> None:
+        """Make ``folder`` (a succeeded publication's shard indexes) with the files stitched in
+        ``stitched`` the kept parts; each shard's own part is in the stitched files now."""
+        for name in names:
+            link_or_copy(stitched / name, folder / f"{STITCHED}{name}")
+        for path in folder.iterdir():
+            if path.suffix == RECIPE_SUFFIX or (path.name.startswith("shard-") and path.name.split(".", 1)[1] in names):
+                path.unlink()
         (folder / "manifest.json").write_bytes(orjson.dumps({"channel_key": channel_key, "files": names,
-                                                             "publication": publication_id}))
+                                                             "publication": publication_id, "shards": positions}))
         self.root.mkdir(parents=True, exist_ok=True)
         retired = self.root / f"retired-{publication_id}"
         if self.current.exists():
             os.replace(self.current, retired)
         os.replace(folder, self.current)
         shutil.rmtree(retired, ignore_errors=True)
+
+
+STITCHED = "stitched."  # a kept file's name: "stitched." and the file's own
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """A kept folder's manifest; None when there is none, or one from before shard positions."""
+    try:
+        manifest = orjson.loads((folder / "manifest.json").read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return manifest if "shards" in manifest else None
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def forget_all(data_dir: Path) -> None:
@@ -189,6 +214,8 @@ class ShardRenderer:
         self.head = {name: data for name, data in renderer.adapter.head(renderer.ctx).items()}  # type: ignore[attr-defined]
         self.tail = renderer.adapter.tail(renderer.ctx)  # type: ignore[attr-defined]
         self.names = list(self.head)
+        manifest = read_manifest(self.kept) if self.kept is not None else None
+        self.positions: dict[str, dict[str, list[int]]] = manifest["shards"] if manifest else {}
 
     def render(self, reader: Session, writer: Session, shard: Shard) -> Outcome:
         """Render one shard, reading through ``reader`` (a read transaction) and writing its
@@ -203,31 +230,29 @@ class ShardRenderer:
         reader.rollback()  # no read transaction stays open while the shard renders
         kept = self._kept(shard)
         stem = shard.stem()
-        try:
-            if kept is not None and kept.keys() == [[pid, key] for pid, key, _ in keys]:
-                # Validated when they were rendered: the same bytes, and their findings still hold.
-                summary = self._link(kept, stem)
-            else:
-                if kept is not None:
-                    kept.load()
-                entries, fresh = self._render(repo, keys, kept, stem, outcome)
-                reader.rollback()
-                # Only what was rendered now is checked: copied items passed when they were rendered.
-                self._check(stem, ".fresh" if kept is not None else "")
-                summary = self._index(entries, stem)
-                self._findings(writer, shard, kept, entries, fresh)
-        finally:
+        if kept is not None and kept.keys() == [[pid, key] for pid, key, _ in keys]:
+            # Validated when they were rendered: the same bytes, and their findings still hold.
+            summary, recipe = self._link(kept, stem), Recipe.whole(kept.sizes)
+        else:
             if kept is not None:
-                kept.close()
+                kept.load()
+            entries, fresh, recipe = self._render(repo, keys, kept, stem, outcome)
+            reader.rollback()
+            # Only what was rendered now is checked: kept items passed when they were rendered.
+            self._check(stem)
+            summary = self._index(entries, stem)
+            self._findings(writer, shard, kept, entries, fresh)
+        (self.folder / f"{stem}{RECIPE_SUFFIX}").write_bytes(orjson.dumps(recipe.ranges))
         outcome.done, outcome.excluded, outcome.warnings = len(summary["keys"]), summary["excluded"], summary["warnings"]
         outcome.items = outcome.done - outcome.excluded
         outcome.seconds = round(time.perf_counter() - started, 3)
         return outcome
 
     def _kept(self, shard: Shard) -> KeptShard | None:
-        if self.kept is None or not (self.kept / f"{shard.stem()}{KEYS_SUFFIX}").exists():
+        where = self.positions.get(shard.stem())
+        if self.kept is None or where is None:
             return None
-        return KeptShard(self.kept, shard, self.names)
+        return KeptShard(self.kept, shard, {name: where[name][1] for name in self.names})
 
     def _index(self, entries: list[Entry], stem: str) -> dict[str, Any]:
         """Write the shard's index, its keys and its sorted fingerprint lines; answers the keys."""
@@ -240,13 +265,9 @@ class ShardRenderer:
         return summary
 
     def _link(self, kept: KeptShard, stem: str) -> dict[str, Any]:
-        """Nothing in the shard changed: its files are the kept ones (hard links where possible)."""
-        for suffix in [f".{name}" for name in self.names] + [INDEX_SUFFIX, KEYS_SUFFIX, RUN_SUFFIX]:
-            target = self.folder / f"{stem}{suffix}"
-            try:
-                os.link(kept.file(suffix), target)
-            except OSError:
-                shutil.copyfile(kept.file(suffix), target)
+        """Nothing in the shard changed: its index files are the kept ones (hard links where possible)."""
+        for suffix in (INDEX_SUFFIX, KEYS_SUFFIX, RUN_SUFFIX):
+            link_or_copy(kept.file(suffix), self.folder / f"{stem}{suffix}")
         return kept.summary
 
     def _findings(self, writer: Session, shard: Shard, kept: KeptShard | None, entries: list[Entry], fresh: set[int]) -> None:
@@ -262,15 +283,14 @@ class ShardRenderer:
         writer.commit()
 
     def _render(self, repo: DocumentRepo, keys: list[tuple[int, str, str]], kept: KeptShard | None, stem: str,
-                outcome: Outcome) -> tuple[list[Entry], set[int]]:
-        """Write the shard's parts, rendering the items the kept shard lacks (all without one)
-        and copying the others; with a kept shard, the new items also go to ``.fresh`` parts,
-        which is what gets validated. Answers the entries and the ids rendered now."""
+                outcome: Outcome) -> tuple[list[Entry], set[int], Recipe]:
+        """Render the items the kept shard lacks (all without one) into the shard's part; the
+        recipe puts the kept items' ranges between them. Answers the entries, the ids rendered
+        now and the recipe."""
         entries: list[Entry] = []
         parts = {name: open(self.folder / f"{stem}.{name}", "wb") for name in self.names}
-        checked = {name: open(self.folder / f"{stem}.fresh.{name}", "wb") for name in self.names} if kept else {}
         done: set[int] = set()
-        copying = _Copying(kept, parts)
+        recipe = Recipe(self.names)
         try:
             for start in range(0, len(keys), BATCH):
                 batch = keys[start:start + BATCH]
@@ -280,21 +300,19 @@ class ShardRenderer:
                 done.update(rendered)
                 for pid, key, _missing in batch:
                     if pid in rendered:
-                        copying.flush()
                         entry, chunks = rendered[pid]
                         entry[1] = key
                         for name, data in zip(self.names, chunks):
                             parts[name].write(data)
-                            if checked:
-                                checked[name].write(data)
+                        recipe.new(entry[6])
                     else:
-                        entry = copying.add(pid)
+                        entry, starts = kept.offsets[pid]  # type: ignore[union-attr]
+                        recipe.kept(starts, entry[6])
                     entries.append(entry)
-            copying.flush()
         finally:
-            for stream in [*parts.values(), *checked.values()]:
+            for stream in parts.values():
                 stream.close()
-        return entries, done
+        return entries, done, recipe
 
     def _items(self, repo: DocumentRepo, fresh: list[tuple[int, str, str]]) -> Iterator[tuple[Entry, list[bytes]]]:
         if not fresh:
@@ -317,20 +335,17 @@ class ShardRenderer:
             found.append(([pid, "", int(item.excluded), int(warns), line, diagnostics, [len(c) for c in chunks]], chunks))
         return iter(found)
 
-    def _check(self, stem: str, which: str = "") -> None:
-        """Validate each part (or its ``.fresh`` items) as a file of its own, between the head
+    def _check(self, stem: str) -> None:
+        """Validate each part (the items rendered now) as a file of its own, between the head
         and the tail: the stitched file is then valid without a second pass over it, and the
         check runs where the shard did."""
         adapter, ctx = self.renderer.adapter, self.renderer.ctx
         for name in self.names:
-            path = self.folder / f"{stem}{which}.{name}"
-            with joined(self.head[name], path, self.tail.get(name, b"")) as stream:
+            with joined(self.head[name], self.folder / f"{stem}.{name}", self.tail.get(name, b"")) as stream:
                 try:
                     adapter.validate(name, stream, ctx)
                 except InvalidOutput as exc:
                     raise InvalidOutput(f"{exc} (in products of shard {stem})") from exc
-            if which:
-                path.unlink()
 
 
 
@@ -366,21 +381,59 @@ def joined(head: bytes, path: Path, tail: bytes) -> io.BufferedReader:
     return io.BufferedReader(_Joined(head, path, tail), 1 << 16)
 
 
-def stitch(folder: Path, shards: list[Shard], head: dict[str, bytes], tail: dict[str, bytes], target: Path) -> dict[str, str]:
-    """Each file: its head, every shard's part in key order, its tail; answers each file's
-    SHA-256, taken as it is written (one pass over the bytes instead of two)."""
+def stitch(folder: Path, shards: list[Shard], head: dict[str, bytes], tail: dict[str, bytes], target: Path,
+           kept: Path | None) -> tuple[dict[str, str], dict[str, dict[str, list[int]]]]:
+    """Each file: its head, every shard's bytes by its recipe in key order, its tail. Answers
+    each file's SHA-256 and where each shard now lies in each file ([start, length]). Ranges are
+    copied by the kernel: the bytes of a million-item feed are read once more, to hash them."""
+    kept_positions = (read_manifest(kept) or {}).get("shards", {}) if kept is not None else {}
+    recipes = {shard.stem(): orjson.loads((folder / f"{shard.stem()}{RECIPE_SUFFIX}").read_bytes()) for shard in shards}
+    positions: dict[str, dict[str, list[int]]] = {stem: {} for stem in recipes}
     digests = {}
     for name, start in head.items():
-        digest = hashlib.sha256(start)
-        with open(target / name, "wb") as out:
+        with open(target / name, "wb") as out, ExitStack() as opened:
+            source = opened.enter_context(open(kept / f"{STITCHED}{name}", "rb")) if kept_positions else None  # type: ignore[operator]
             out.write(start)
-            for shard in shards:
-                with open(folder / f"{shard.stem()}.{name}", "rb") as part:
-                    while block := part.read(1 << 20):
-                        digest.update(block)
-                        out.write(block)
-            end = tail.get(name, b"")
-            digest.update(end)
-            out.write(end)
-        digests[name] = digest.hexdigest()
-    return digests
+            for stem, recipe in recipes.items():
+                out.flush()
+                base = out.tell()
+                own = folder / f"{stem}.{name}"
+                with open(own, "rb") if own.exists() else nullcontext() as part:
+                    for origin, low, high in recipe[name]:
+                        if origin == KEPT:
+                            copy_range(source, kept_positions[stem][name][0] + low, high - low, out)  # type: ignore[arg-type]
+                        else:
+                            copy_range(part, low, high - low, out)  # type: ignore[arg-type]
+                positions[stem][name] = [base, out.tell() - base]
+            out.write(tail.get(name, b""))
+        digests[name] = sha256_of(target / name)
+    return digests, positions
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, read into one reused buffer (a memory map would count the whole file
+    in the process's resident memory)."""
+    with open(path, "rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def copy_range(source: BinaryIO, start: int, length: int, target: BinaryIO) -> None:
+    """Append ``length`` bytes of ``source`` from ``start`` to ``target``: in the kernel where
+    the file system allows, else through a buffer."""
+    target.flush()  # the kernel writes at the file's position, after what is buffered
+    done = 0
+    try:
+        while done < length:
+            copied = os.copy_file_range(source.fileno(), target.fileno(), length - done, start + done)
+            if not copied:
+                break
+            done += copied
+    except OSError:  # not between these files here (another file system, an old kernel)
+        pass
+    source.seek(start + done)
+    while done < length:
+        block = source.read(min(1 << 20, length - done))
+        if not block:
+            raise OSError(f"{source.name} ends before byte {start + length}")
+        target.write(block)
+        done += len(block)

@@ -113,12 +113,17 @@ class DocumentRepo:
         documents themselves: (product_id, doc_hash, moments, missing as JSON text), by id.
 
         Run as Core on the connection with ``missing`` cast to text: a republish reads this for
-        every product, and the ORM's row handling and JSON decoding were most of its cost."""
-        carried, missing = self._carried_by(channel_id)
-        query = (select(ProductDocument.product_id, ProductDocument.doc_hash, ProductDocument.moments, cast(missing, Text))
-                 .where(ProductDocument.product_id >= low, ProductDocument.product_id < high, carried)
+        every product, and the ORM's row handling and JSON decoding were most of its cost. One
+        lookup of the completeness row answers both whether the channel carries the product
+        (else null) and what it lacks: half the time of asking the two apart."""
+        missing = (select(cast(ProductCompleteness.missing, Text))
+                   .where(ProductCompleteness.product_id == ProductDocument.product_id,
+                          ProductCompleteness.channel_id == channel_id, ProductCompleteness.carried.is_(True))
+                   .scalar_subquery())
+        query = (select(ProductDocument.product_id, ProductDocument.doc_hash, ProductDocument.moments, missing)
+                 .where(ProductDocument.product_id >= low, ProductDocument.product_id < high)
                  .order_by(ProductDocument.product_id))
-        return self._s.connection().execute(query).all()
+        return [row for row in self._s.connection().execute(query) if row[3] is not None]
 
     def bodies(self, product_ids: Sequence[int]) -> dict[int, tuple[bytes, bytes]]:
         """(doc, stock) of these products."""

@@ -133,8 +133,9 @@ class DiagnosticRepo:
         d = PublicationDiagnostic
         # The run's own rows for these products go (a shard run twice writes its findings once);
         # the others are ended.
-        own = delete(d).where(d.publication_id == publication_id)
-        ending = update(d).where(d.channel_id == channel_id, d.until_id.is_(None)).values(until_id=publication_id)
+        own = delete(d).where(d.publication_id == publication_id).execution_options(synchronize_session=False)
+        ending = (update(d).where(d.channel_id == channel_id, d.until_id.is_(None)).values(until_id=publication_id)
+                  .execution_options(synchronize_session=False))
         if product_ids is not None:
             ids = sorted(set(product_ids))
             for start in range(0, len(ids), 5000):
@@ -158,5 +159,6 @@ class DiagnosticRepo:
         unfinished = select(p.id).where(p.channel_id == channel_id, p.status != "succeeded", p.id > last_good)
         if running is not None:
             unfinished = unfinished.where(p.id != running)
-        self._s.execute(delete(d).where(d.publication_id.in_(unfinished)))
-        self._s.execute(update(d).where(d.channel_id == channel_id, d.until_id.in_(unfinished)).values(until_id=None))
+        self._s.execute(delete(d).where(d.publication_id.in_(unfinished)), execution_options={"synchronize_session": False})
+        self._s.execute(update(d).where(d.channel_id == channel_id, d.until_id.in_(unfinished)).values(until_id=None),
+                        execution_options={"synchronize_session": False})
