@@ -123,7 +123,7 @@ class DocumentRepo:
         query = (select(ProductDocument.product_id, ProductDocument.doc_hash, ProductDocument.moments, missing)
                  .where(ProductDocument.product_id >= low, ProductDocument.product_id < high)
                  .order_by(ProductDocument.product_id))
-        return [row for row in self._s.connection().execute(query) if row[3] is not None]
+        return [row for row in self._s.connection().execute(query).all() if row[3] is not None]
 
     def bodies(self, product_ids: Sequence[int]) -> dict[int, tuple[bytes, bytes]]:
         """(doc, stock) of these products."""
