@@ -274,12 +274,22 @@ _NORMALIZERS: dict[str, Callable[[Attribute, Any, CatalogContext, set[str] | Non
 
 
 def pick(entries: list[dict[str, Any]], locale: str, channel: str) -> Any:
-    """The data that applies: channel and locale, then locale, then channel, then global."""
-    for wanted in ((locale, channel), (locale, None), (None, channel), (None, None)):
-        for entry in entries:
-            if (entry["locale"], entry["scope"]) == wanted:
-                return entry["data"]
-    return None
+    """The data that applies: channel and locale, then locale, then channel, then global (the
+    first entry of the best kind). One pass: completeness and every view run this per value."""
+    best, rank = None, 4
+    for entry in entries:
+        entry_locale, scope = entry["locale"], entry["scope"]
+        if entry_locale == locale:
+            found = 0 if scope == channel else 1 if scope is None else 4
+        elif entry_locale is None:
+            found = 2 if scope == channel else 3 if scope is None else 4
+        else:
+            continue
+        if found < rank:
+            best, rank = entry["data"], found
+            if found == 0:
+                break
+    return best
 
 
 def image_paths(values: ValueMap, ctx: CatalogContext) -> set[str]:
