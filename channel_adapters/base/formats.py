@@ -13,9 +13,12 @@ from channel_adapters.base.view import OfferView
 PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 
 
+CENT = Decimal("0.01")
+
+
 def price_text(amount: Decimal, currency: str) -> str:
     """``"26.99 USD"``: the amount with two decimals, a space and the ISO currency code."""
-    return f"{amount.quantize(Decimal('0.01'))} {currency}"
+    return f"{amount.quantize(CENT)} {currency}"
 
 
 def iso_minutes(moment: datetime) -> str:

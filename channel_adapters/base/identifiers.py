@@ -7,7 +7,8 @@ GTIN_LENGTHS = (8, 12, 13, 14)
 
 def gs1_check_digit(body: str) -> int:
     """The digit that completes ``body`` (a GTIN without its last digit), by GS1's mod-10 rule."""
-    total = sum(int(digit) * (3 if index % 2 == 0 else 1) for index, digit in enumerate(reversed(body)))
+    backwards = body[::-1]  # weights 3, 1, 3, ... from the right
+    total = 3 * sum(map(int, backwards[0::2])) + sum(map(int, backwards[1::2]))
     return (10 - total % 10) % 10
 
 

@@ -19,7 +19,7 @@ def check_fields(
     sku: str, values: Mapping[str, Any], specs: Iterable[FieldSpec], sources: Mapping[str, str] | None = None
 ) -> list[Diagnostic]:
     """Missing required fields are errors; values over a length limit or outside the allowed set too."""
-    sources = {**SOURCE_ATTRIBUTES, **(sources or {})}
+    sources = {**SOURCE_ATTRIBUTES, **sources} if sources else SOURCE_ATTRIBUTES
     found = []
     for spec in specs:
         value = values.get(spec.name)
