@@ -156,6 +156,8 @@ class KeptParts:
         manifest = read_manifest(self.current)
         if manifest is None or manifest.get("channel_key") != channel_key or manifest.get("files") != names:
             return None
+        if not all((self.current / f"{STITCHED}{name}").is_file() for name in names):
+            return None  # a kept file went missing: render every item
         return self.current, manifest["publication"]
 
     def keep(self, folder: Path, stitched: Path, channel_key: str, names: list[str], publication_id: int,
@@ -346,7 +348,6 @@ class ShardRenderer:
                     adapter.validate(name, stream, ctx)
                 except InvalidOutput as exc:
                     raise InvalidOutput(f"{exc} (in products of shard {stem})") from exc
-
 
 
 def findings(item: Item) -> list[list[Any]]:

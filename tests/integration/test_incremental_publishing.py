@@ -274,3 +274,13 @@ def own_rows(session: Session, publication_id: int) -> int:
     session.rollback()
     return session.scalar(select(func.count()).select_from(PublicationDiagnostic)
                           .where(PublicationDiagnostic.publication_id == publication_id))
+
+
+def test_a_missing_kept_file_means_a_full_render_not_a_failure(demo, app, settings):
+    first = publisher(app, settings).publish("google_shopping", "test")
+    kept = next((settings.data_dir / "parts").glob(f"{first.channel_id}/current"))
+    for stitched in kept.glob("stitched.*"):
+        stitched.unlink()
+    again = publisher(app, settings).publish("google_shopping", "test")
+    assert again.status == "succeeded" and again.rendered == again.total
+    assert files(settings, again) == files(settings, first)
