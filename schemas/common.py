@@ -9,6 +9,9 @@ from marshmallow import RAISE, Schema, fields, validate
 CODE_PATTERN = r"^[A-Za-z0-9_]+$"
 LOCALE_PATTERN = r"^[a-z]{2,3}_[A-Z]{2}$"
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+SKU_MAX = 64
+MEDIA_ROLES = ("main", "additional", "swatch")
+MEDIA_TEXT_MAX = 500  # a media path, an alt text
 
 
 def Code(**kwargs: Any) -> fields.String:

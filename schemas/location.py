@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from schemas.common import Code, CountryCode, StrictSchema
+from schemas.common import SKU_MAX, Code, CountryCode, StrictSchema
 
 
 class AddressIn(StrictSchema):
@@ -25,7 +25,7 @@ class LocationOut(LocationIn):
 
 
 class StockLineIn(StrictSchema):
-    sku = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    sku = fields.String(required=True, validate=validate.Length(min=1, max=SKU_MAX))
     location = fields.String(required=True)
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
 

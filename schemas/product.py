@@ -7,7 +7,8 @@ from typing import Any
 from marshmallow import RAISE, ValidationError, fields, post_load, validate, validates_schema
 
 from schemas import product_fast
-from schemas.common import Code, CurrencyCode, LocaleCode, SKU_PATTERN, StrictSchema, Values
+from schemas.common import (MEDIA_ROLES, MEDIA_TEXT_MAX, SKU_MAX, SKU_PATTERN, Code, CurrencyCode, LocaleCode, StrictSchema,
+                            Values)
 
 # Fields a client reads and may send back unchanged in a PUT; they are ignored on input.
 READ_ONLY = ("stock", "revision", "created", "updated", "inherited_values")
@@ -47,9 +48,9 @@ class OfferIn(StrictSchema):
 
 
 class MediaRefIn(StrictSchema):
-    path = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    role = fields.String(load_default="additional", validate=validate.OneOf(["main", "additional", "swatch"]))
-    alt = fields.Dict(keys=LocaleCode(), values=fields.String(validate=validate.Length(max=500)), load_default=dict)
+    path = fields.String(required=True, validate=validate.Length(min=1, max=MEDIA_TEXT_MAX))
+    role = fields.String(load_default="additional", validate=validate.OneOf(MEDIA_ROLES))
+    alt = fields.Dict(keys=LocaleCode(), values=fields.String(validate=validate.Length(max=MEDIA_TEXT_MAX)), load_default=dict)
 
 
 class _IgnoresReadOnly(StrictSchema):
@@ -69,7 +70,7 @@ class _IgnoresReadOnly(StrictSchema):
 class ProductIn(_IgnoresReadOnly):
     sku = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=64), validate.Regexp(SKU_PATTERN, error="letters, digits, '.', '_' and '-' only")],
+        validate=[validate.Length(min=1, max=SKU_MAX), validate.Regexp(SKU_PATTERN, error="letters, digits, '.', '_' and '-' only")],
     )
     family = fields.String(allow_none=True, load_default=None)
     parent = fields.String(allow_none=True, load_default=None)

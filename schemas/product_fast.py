@@ -18,7 +18,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields
 
-from schemas.common import LOCALE_PATTERN, SKU_PATTERN
+from schemas.common import LOCALE_PATTERN, MEDIA_ROLES, MEDIA_TEXT_MAX, SKU_MAX, SKU_PATTERN
 
 _SKU = re.compile(SKU_PATTERN)
 _LOCALE = re.compile(LOCALE_PATTERN)
@@ -29,7 +29,7 @@ _PRODUCT_KEYS = frozenset(("sku", "family", "parent", "enabled", "categories", "
 _VALUE_KEYS = frozenset(("locale", "scope", "data"))
 _OFFER_KEYS = frozenset(("currency", "price", "channel", "location", "sale_price", "sale_start", "sale_end"))
 _MEDIA_KEYS = frozenset(("path", "role", "alt"))
-_ROLES = frozenset(("main", "additional", "swatch"))
+_ROLES = frozenset(MEDIA_ROLES)
 _MOMENT = fields.AwareDateTime()  # the schema's own parser for the rare dated offer
 
 
@@ -52,7 +52,7 @@ def _product(body: Any) -> dict[str, Any]:
         if body[name] is None:  # the schema's read-only fields take anything but null
             raise _NotHere
     sku = body.get("sku")
-    if type(sku) is not str or not 1 <= len(sku) <= 64 or not _SKU.match(sku):
+    if type(sku) is not str or not 1 <= len(sku) <= SKU_MAX or not _SKU.match(sku):
         raise _NotHere
     family, parent = _text_or_none(body.get("family")), _text_or_none(body.get("parent"))
     if not family and not parent:
@@ -111,10 +111,10 @@ def _media(ref: Any) -> dict[str, Any]:
     if type(ref) is not dict or not _MEDIA_KEYS.issuperset(ref):
         raise _NotHere
     path, role, alt = ref.get("path"), ref.get("role", "additional"), ref.get("alt", {})
-    if type(path) is not str or not 1 <= len(path) <= 500 or type(role) is not str or role not in _ROLES or type(alt) is not dict:
+    if type(path) is not str or not 1 <= len(path) <= MEDIA_TEXT_MAX or type(role) is not str or role not in _ROLES or type(alt) is not dict:
         raise _NotHere
     for locale, text in alt.items():
-        if type(locale) is not str or not _LOCALE.match(locale) or type(text) is not str or len(text) > 500:
+        if type(locale) is not str or not _LOCALE.match(locale) or type(text) is not str or len(text) > MEDIA_TEXT_MAX:
             raise _NotHere
     return {"path": path, "role": role, "alt": dict(alt)}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from schemas.common import SKU_MAX
+
 SORTS = ("sku", "-sku", "-updated", "updated", "completeness", "-completeness")
 
 
@@ -14,7 +16,7 @@ class GridQueryIn(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    sku = fields.String(load_default="", validate=validate.Length(max=64))
+    sku = fields.String(load_default="", validate=validate.Length(max=SKU_MAX))
     q = fields.String(load_default="", validate=validate.Length(max=200))
     family = fields.String(load_default="", validate=validate.Length(max=100))
     category = fields.String(load_default="", validate=validate.Length(max=100))

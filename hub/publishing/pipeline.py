@@ -206,8 +206,6 @@ class Publisher:
         local = (ShardWork(job, readers_of(self.sessions), self.sessions, self.registry, renderer)
                  if workers <= 1 or len(shards) <= 1 else None)
         items: dict[int, int] = {}
-        if job.kept is None:  # every item is rendered again
-            DiagnosticRepo(run.session).close(run.ids[0], run.ids[1])
         run.session.commit()  # hold no transaction (on SQLite, the write lock) while shards render
 
         def done(outcome: Outcome) -> None:
@@ -218,7 +216,7 @@ class Publisher:
             self._progress(run)
 
         render_all(job, shards, workers, local, done)
-        DiagnosticRepo(run.session).close(run.ids[0], run.ids[1], beyond=shards[-1].high)  # products gone past the last shard
+        DiagnosticRepo(run.session).close(run.ids[0], run.ids[1], beyond=shards[-1].high)  # products past the last shard, findings without one
         run.session.commit()
         digests, positions = stitch(work, shards, head, tail, folder, job.kept[0] if job.kept else None)
         for shard in shards:

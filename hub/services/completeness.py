@@ -40,8 +40,7 @@ def of_values(values: dict[str, list[dict[str, Any]]], family: Family, channels:
     results = []
     for channel in channels:
         required = required_on(family, channel) if required_on else requirements(family, channel)
-        code, locale = channel.code, channel.locale  # has_value, inlined: this runs per product and channel
-        missing = sorted(a.code for a in required if is_empty(pick(values.get(a.code, ()), locale, code)))
+        missing = sorted(a.code for a in required if not has_value(values, a, channel.code, channel.locale))
         ratio = 1.0 if not required else round((len(required) - len(missing)) / len(required), 4)
         results.append(Completeness(channel.code, channel.locale, ratio, len(required), missing))
     return results

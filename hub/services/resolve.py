@@ -83,11 +83,7 @@ class ChannelLens:
             attribute = attributes.get(name)
             if attribute is None:
                 continue
-            if len(entries) == 1:  # most values are one entry: ``pick`` without its four passes
-                entry = entries[0]
-                data = entry["data"] if entry["locale"] in (None, locale) and entry["scope"] in (None, code) else None
-            else:
-                data = pick(entries, locale, code)
+            data = pick(entries, locale, code)
             if data is None:
                 continue
             values[name], types[name] = data, attribute[0]
