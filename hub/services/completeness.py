@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterable
 
 from hub.services.inheritance import effective_values
 from hub.services.values import is_empty, pick
-from hub.store.models import Attribute, Channel, Family, Product
+from hub.store.models import Channel, Family, Product
 
 
 @dataclass(frozen=True)
@@ -19,13 +19,15 @@ class Completeness:
     missing: list[str]
 
 
-def has_value(values: dict[str, list[dict[str, Any]]], attribute: Attribute, channel: str, locale: str) -> bool:
-    """Whether the channel would get a value: the same precedence as the resolved view."""
-    return not is_empty(pick(values.get(attribute.code, []), locale, channel))
+def has_value(values: dict[str, list[dict[str, Any]]], code: str, channel: str, locale: str) -> bool:
+    """Whether the channel would get a value of attribute ``code``: the same precedence as the resolved view."""
+    return not missing_of(values, [code], channel, locale)
 
 
-def requirements(family: Family, channel: Channel) -> list[Attribute]:
-    return [r.attribute for r in family.requirements if r.channel_id == channel.id]
+def requirements(family: Family, channel: Channel) -> list[str]:
+    """The codes of the attributes the family requires on the channel, sorted (as ``missing`` is):
+    plain strings, because the bulk path asks eight channels for every product it writes."""
+    return sorted(r.attribute.code for r in family.requirements if r.channel_id == channel.id)
 
 
 def completeness(product: Product, channels: Iterable[Channel]) -> list[Completeness]:
@@ -34,13 +36,21 @@ def completeness(product: Product, channels: Iterable[Channel]) -> list[Complete
 
 
 def of_values(values: dict[str, list[dict[str, Any]]], family: Family, channels: Iterable[Channel],
-              required_on: Callable[[Family, Channel], list[Attribute]] | None = None) -> list[Completeness]:
+              required_on: Callable[[Family, Channel], list[str]] | None = None) -> list[Completeness]:
     """Completeness of values after inheritance (a stored product's or a resolved document's).
     ``required_on`` answers a family's required attributes on a channel, where a caller keeps them."""
     results = []
     for channel in channels:
         required = required_on(family, channel) if required_on else requirements(family, channel)
-        missing = sorted(a.code for a in required if not has_value(values, a, channel.code, channel.locale))
-        ratio = 1.0 if not required else round((len(required) - len(missing)) / len(required), 4)
-        results.append(Completeness(channel.code, channel.locale, ratio, len(required), missing))
+        missing = missing_of(values, required, channel.code, channel.locale)
+        results.append(Completeness(channel.code, channel.locale, ratio_of(len(required), len(missing)), len(required), missing))
     return results
+
+
+def missing_of(values: dict[str, list[dict[str, Any]]], required: list[str], channel: str, locale: str) -> list[str]:
+    """The ``required`` codes the channel would get no value for, in their order."""
+    return [code for code in required if is_empty(pick(values.get(code, ()), locale, channel))]
+
+
+def ratio_of(required: int, missing: int) -> float:
+    return 1.0 if not required else round((required - missing) / required, 4)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from channel_adapters.base.identifiers import gs1_check_digit
 from hub.errors import ValidationFailed
-from hub.services import brand_guide, demo_data as data, media
+from hub.services import brand_guide, demo_data as data, media, product_index
 from hub.services.catalog import (
     AttributeService, CategoryService, ChannelService, CurrencyService, FamilyService, LocaleService, LocationService,
 )
@@ -100,6 +100,8 @@ class DemoCatalog:
         self.now = now or datetime.now(timezone.utc)
         self.ctx = CatalogContext(session)
         self.images: dict[tuple[str, str], str] = {}
+        # One schema instance each: making one per product copied its fields each time.
+        self.product_in, self.model_in = ProductIn(), ProductModelIn()
         self._gtin = count(1)
 
     @property
@@ -114,23 +116,27 @@ class DemoCatalog:
             return {"products already in the database (nothing loaded)": existing}
         self.load_reference_data()
         self.session.commit()
-        models = ProductModelService(self.session, self.ctx, AUTHOR)
         made = {"product models": 0, "products": 0}
-        bodies: list[dict[str, Any]] = []
-        stock: list[dict[str, int]] = []
-        product_in = ProductIn()  # one instance: making one per product copied its fields each time
-        for spec in self._specs():
-            if spec.kind == "model":
-                models.save(ProductModelIn().load(spec.body), None)
-                made["product models"] += 1
-                continue
-            bodies.append(product_in.load(spec.body))
-            stock.append(spec.stock)
-            if len(bodies) == BATCH:
-                made["products"] += self._save(bodies, stock, progress)
-                bodies, stock = [], []
-                models.ctx = self.ctx
-        made["products"] += self._save(bodies, stock, progress)
+        specs = self._specs()
+        while True:
+            # A batch's models are written together when the batch's products are looked up
+            # (deferred: one flush, not one per model), then its products through the bulk path.
+            models = ProductModelService(self.session, self.ctx, AUTHOR)
+            bodies: list[dict[str, Any]] = []
+            stock: list[dict[str, int]] = []
+            with product_index.deferred(self.session, self.ctx):
+                for spec in specs:
+                    if spec.kind == "model":
+                        models.save(self.model_in.load(spec.body), None)
+                        made["product models"] += 1
+                        continue
+                    bodies.append(self.product_in.load(spec.body))
+                    stock.append(spec.stock)
+                    if len(bodies) == BATCH:
+                        break
+            if not bodies:
+                break
+            made["products"] += self._save(bodies, stock, progress)
         made.update({"channels": len(data.CHANNELS), "locations": len(data.LOCATIONS), "images": len(self.images)})
         return made
 

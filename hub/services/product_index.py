@@ -27,13 +27,13 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from hub.services import documents
-from hub.services.completeness import of_values, requirements
+from hub.services.completeness import missing_of, ratio_of, requirements
 from hub.services.context import CatalogContext
 from hub.services.documents import Document, StockPairs
 from hub.services.inheritance import ValueMap
 from hub.store.completeness_repo import CompletenessRepo
 from hub.store.documents import DocumentRepo
-from hub.store.models import Attribute, Channel, Family, Product
+from hub.store.models import Channel, Family, Product
 from hub.store.repos import ProductRepo, Selection
 
 BATCH = 500
@@ -73,22 +73,26 @@ class Indexer:
     def __post_init__(self) -> None:
         self.channels = list(self.ctx.channels.values())
         self.selections = {channel.id: self.ctx.selection(channel) for channel in self.channels}
-        self.required: dict[tuple[int, int], list[Attribute]] = {}
+        self.plans: dict[str, list[tuple[int, str, str, list[str], Selection]]] = {}
 
-    def required_on(self, family: Family, channel: Channel) -> list[Attribute]:
-        key = (family.id, channel.id)
-        if key not in self.required:
-            self.required[key] = requirements(family, channel)
-        return self.required[key]
+    def plan(self, family: Family) -> list[tuple[int, str, str, list[str], Selection]]:
+        """Per channel, in order: its id, code, locale, what the family requires on it and its
+        filter, as plain values (the bulk path asks this for every product it writes)."""
+        if family.code not in self.plans:
+            self.plans[family.code] = [(c.id, c.code, c.locale, requirements(family, c), self.selections[c.id])
+                                       for c in self.channels]
+        return self.plans[family.code]
 
     def rows(self, product_id: int, doc: Document, stock: StockPairs, into: IndexRows) -> str:
         """Add the product's rows to ``into``; answers its search text."""
         family = self.ctx.families[doc["family"]]
+        values, enabled, family_id = doc["values"], doc["enabled"], family.id
         filed = {self.ctx.categories[code].id for code in doc["categories"]}
-        for channel, result in zip(self.channels, of_values(doc["values"], family, self.channels, self.required_on)):
-            into.completeness.append({"product_id": product_id, "channel_id": channel.id, "ratio": result.ratio,
-                                      "missing": result.missing,
-                                      "carried": takes(self.selections[channel.id], doc["enabled"], family.id, filed)})
+        for channel_id, code, locale, required, selection in self.plan(family):
+            missing = missing_of(values, required, code, locale)
+            into.completeness.append({"product_id": product_id, "channel_id": channel_id,
+                                      "ratio": ratio_of(len(required), len(missing)), "missing": missing,
+                                      "carried": takes(selection, enabled, family_id, filed)})
         encoded, encoded_stock = documents.encode(doc), documents.encode(stock)
         into.documents.append({"product_id": product_id, "doc": encoded, "stock": encoded_stock,
                                "doc_hash": documents.digest(encoded, encoded_stock), "moments": documents.moments(doc)})
