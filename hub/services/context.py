@@ -22,7 +22,7 @@ class CatalogContext:
         self.repo = CatalogRepo(session)
 
     def refresh(self) -> None:
-        for name in ("attributes", "families", "channels", "locales", "currencies", "categories", "stores"):
+        for name in ("attributes", "families", "channels", "locales", "currencies", "categories", "stores", "codes"):
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -52,6 +52,12 @@ class CatalogContext:
     @cached_property
     def stores(self) -> dict[str, Location]:
         return {loc.code: loc for loc in self.repo.all(Location) if loc.type == "store"}
+
+    @cached_property
+    def codes(self) -> dict[str, dict[int, str]]:
+        """Codes by id of families, categories, channels and stores: rows read with Core name ids."""
+        return {name: {obj.id: code for code, obj in getattr(self, name).items()}
+                for name in ("families", "categories", "channels", "stores")}
 
     def selection(self, channel: Channel) -> Selection:
         """The channel's filter as the product query takes it."""

@@ -7,8 +7,11 @@ they reach the database: the batch's references are read in three queries (``Bat
 and new products, their categories, offers, stock, versions, index rows and documents are each
 written with one multi-row statement.
 
-Products that already exist are saved one by one through ``ProductService.save`` inside the
-same batch for now; imports move onto the bulk update path with issue 15.
+Products that already exist are read as plain rows in three queries (``hub.store.product_rows``)
+and compared with their bodies in memory: an unchanged one costs no write at all. The changed
+ones are updated together: one UPDATE per batch that names the revision it read (so a concurrent
+write makes the batch fail instead of being lost), their categories and offers replaced, their
+versions, index rows and documents written as for new products.
 """
 
 from __future__ import annotations
@@ -18,20 +21,23 @@ from decimal import Decimal
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from hub import allocations
-from hub.errors import ValidationFailed
+from hub.errors import Conflict, ValidationFailed
 from hub.services import documents, history, product_index
 from hub.services.context import CatalogContext
 from hub.services.lookups import BatchLookups
 from hub.services.products import ProductService
-from hub.services.states import model_state
+from hub.services.states import model_state, stored_state
 from hub.services.stock import set_stock
 from hub.services.values import image_paths
 from hub.store.models import Offer, Product, Stock, Version, product_category
-from hub.store.repos import ProductRepo, StockRepo
+from hub.store import product_rows
+from hub.store.documents import DocumentRepo
+from hub.store.product_rows import StoredProduct
+from hub.store.repos import StockRepo
 from hub.store.types import utcnow
 
 
@@ -43,6 +49,13 @@ class BatchResult:
     status: str  # "created", "updated", "unchanged" or "invalid"
     errors: dict[str, list[str]] = field(default_factory=dict)
     product_id: int | None = None
+
+
+@dataclass
+class _Changed:
+    stored: StoredProduct
+    state: dict[str, Any]
+    changes: list[dict[str, Any]]
 
 
 @dataclass
@@ -71,10 +84,11 @@ class ProductBatch:
         for body in bodies:
             paths |= image_paths(body.get("values", {}), self.ctx) | {m["path"] for m in body.get("media", [])}
         service.lookups = lookups = BatchLookups(self.session, bodies, paths)
-        existing = ProductRepo(self.session).by_skus(b["sku"] for b in bodies)
+        existing = product_rows.by_skus(self.session, (b["sku"] for b in bodies))
         locations = {loc.code: loc.id for loc in StockRepo(self.session).locations()}
         results: list[BatchResult] = []
         new: list[_New] = []
+        changed: list[_Changed] = []
         seen: dict[str, int] = {}
         restock: list[dict[str, Any]] = []  # stock of existing products, set through the stock service
         for index, body in enumerate(bodies):
@@ -88,24 +102,59 @@ class ProductBatch:
             try:
                 if unknown:
                     raise ValidationFailed(errors={"stock": [f"unknown location '{code}'" for code in unknown]})
-                if found is not None:
-                    saved = service.save(body, found)
-                    results.append(BatchResult(sku, "updated" if saved.changed else "unchanged", product_id=found.id))
-                    lookups.accepted(found.parent, sku, found.values or {})
-                    restock += [{"sku": sku, "location": code, "quantity": qty} for code, qty in stock[index].items()]
-                    continue
-                state, refs = service.validated(body, None)
+                state, refs = service.validated(body, found)  # type: ignore[arg-type]
             except ValidationFailed as exc:
                 results.append(BatchResult(sku, "invalid", exc.errors))
                 continue
             lookups.accepted(refs["parent"], sku, state["values"])
-            results.append(BatchResult(sku, "created"))
-            new.append(_New(index, state, [(locations[code], qty) for code, qty in stock[index].items()]))
+            if found is None:
+                results.append(BatchResult(sku, "created"))
+                new.append(_New(index, state, [(locations[code], qty) for code, qty in stock[index].items()]))
+                continue
+            restock += [{"sku": sku, "location": code, "quantity": qty} for code, qty in stock[index].items()]
+            changes = history.diff(stored_state(found, self.ctx.codes), state)
+            results.append(BatchResult(sku, "updated" if changes else "unchanged", product_id=found.id))
+            if changes:
+                changed.append(_Changed(found, state, changes))
         if new:
             self._insert(new, results, lookups)
+        if changed:
+            self._update(changed, lookups)
         if restock:
             set_stock(self.session, restock)
         return results
+
+    def _update(self, changed: list[_Changed], lookups: BatchLookups) -> None:
+        at = utcnow()
+        ctx, indexer, rows = self.ctx, product_index.Indexer(self.ctx), product_index.IndexRows()
+        model_states = {code: model_state(model) for code, model in lookups.models.items()}
+        ids = [c.stored.id for c in changed]
+        stock = DocumentRepo(self.session).stock_pairs(ids)
+        products, versions = [], []
+        for item in changed:
+            state, stored = item.state, item.stored
+            revision = stored.revision + 1
+            doc = documents.build(state, revision, model_states[state["parent"]] if state["parent"] else None)
+            products.append({
+                "pid": stored.id, "read": stored.revision, "set_family_id": ctx.families[state["family"]].id,
+                "set_parent_id": lookups.models[state["parent"]].id if state["parent"] else None,
+                "set_enabled": state["enabled"], "set_values": state["values"], "set_media": state["media"],
+                "set_revision": revision, "set_updated": at,
+                "set_search_text": indexer.rows(stored.id, doc, stock[stored.id], rows),
+            })
+            versions.append({"entity": "product", "entity_key": state["sku"], "version": revision, "author": self.author,
+                             "at": at, "changes": item.changes, "snapshot": state})
+        table = Product.__table__
+        written = self.session.execute(
+            update(table).where(table.c.id == bindparam("pid"), table.c.revision == bindparam("read"))
+            .values({name[4:]: bindparam(name) for name in products[0] if name.startswith("set_")}), products)
+        if self.session.bind.dialect.supports_sane_multi_rowcount and written.rowcount != len(products):
+            raise Conflict("another change was saved to some of these products while the batch was read; send it again")
+        self.session.execute(delete(product_category).where(product_category.c.product_id.in_(ids)))
+        self.session.execute(delete(Offer).where(Offer.product_id.in_(ids)))
+        self._children([(c.stored.id, c.state) for c in changed], [])
+        self.session.execute(insert(Version.__table__), versions)
+        rows.write(self.session, ids)
 
     def _insert(self, new: list[_New], results: list[BatchResult], lookups: BatchLookups) -> None:
         at = utcnow()
@@ -128,25 +177,32 @@ class ProductBatch:
         self.session.execute(insert(Product.__table__), products)
         found = dict(self.session.execute(select(Product.sku, Product.id).where(Product.sku.in_([p["sku"] for p in products]))).all())
         ids = [found[p["sku"]] for p in products]
-        categories, offers, stock, versions = [], [], [], []
+        stock, versions = [], []
         for pid, item, doc in zip(ids, new, docs):
             state = item.state
             results[item.index].product_id = pid
+            stock += [{"product_id": pid, "location_id": loc, "quantity": qty, "updated": at} for loc, qty in sorted(item.stock)]
+            versions.append({"entity": "product", "entity_key": state["sku"], "version": 1, "author": self.author, "at": at,
+                             "changes": history.diff(None, state), "snapshot": state})
+            indexer.rows(pid, doc, [(location_codes[loc], qty) for loc, qty in sorted(item.stock)], rows)
+        self._children([(pid, item.state) for pid, item in zip(ids, new)], stock)
+        self.session.execute(insert(Version.__table__), versions)
+        rows.write(self.session, None)
+
+    def _children(self, products: list[tuple[int, dict[str, Any]]], stock: list[dict[str, Any]]) -> None:
+        """Insert these products' category links and offers (and ``stock`` rows), one statement each."""
+        ctx = self.ctx
+        categories, offers = [], []
+        for pid, state in products:
             categories += [{"product_id": pid, "category_id": ctx.categories[code].id} for code in state["categories"]]
             offers += [{"product_id": pid, "currency": o["currency"],
                         "channel_id": ctx.channels[o["channel"]].id if o["channel"] else None,
                         "location_id": ctx.stores[o["location"]].id if o["location"] else None,
                         "price": Decimal(o["price"]), "sale_price": Decimal(o["sale_price"]) if o["sale_price"] is not None else None,
                         "sale_start": _moment(o["sale_start"]), "sale_end": _moment(o["sale_end"])} for o in state["offers"]]
-            stock += [{"product_id": pid, "location_id": loc, "quantity": qty, "updated": at} for loc, qty in sorted(item.stock)]
-            versions.append({"entity": "product", "entity_key": state["sku"], "version": 1, "author": self.author, "at": at,
-                             "changes": history.diff(None, state), "snapshot": state})
-            indexer.rows(pid, doc, [(location_codes[loc], qty) for loc, qty in sorted(item.stock)], rows)
-        for table, values in ((product_category, categories), (Offer.__table__, offers), (Stock.__table__, stock),
-                              (Version.__table__, versions)):
+        for table, values in ((product_category, categories), (Offer.__table__, offers), (Stock.__table__, stock)):
             if values:
                 self.session.execute(insert(table), values)
-        rows.write(self.session, None)
 
 
 def _moment(text: str | None) -> datetime | None:

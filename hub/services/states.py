@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from hub.store.models import Offer, Product, ProductModel
+from hub.store.product_rows import StoredProduct
 
 State = dict[str, Any]
 
@@ -43,6 +44,27 @@ def product_state(product: Product) -> State:
         "values": product.values or {},
         "offers": sorted((offer_state(o) for o in product.offers), key=offer_order),
         "media": product.media or [],
+    }
+
+
+def stored_state(row: StoredProduct, codes: dict[str, dict[int, str]]) -> State:
+    """``product_state`` of a product read as plain rows (``hub.store.product_rows``);
+    ``codes`` is ``CatalogContext.codes``. Tested to agree with ``product_state``."""
+    channels, stores = codes["channels"], codes["stores"]
+    offers = [{"currency": currency, "price": format(price, "f"),
+               "channel": channels[channel_id] if channel_id else None, "location": stores[location_id] if location_id else None,
+               "sale_price": format(sale_price, "f") if sale_price is not None else None,
+               "sale_start": iso(start), "sale_end": iso(end)}
+              for currency, channel_id, location_id, price, sale_price, start, end in row.offers]
+    return {
+        "sku": row.sku,
+        "family": codes["families"][row.family_id],
+        "parent": row.parent,
+        "enabled": row.enabled,
+        "categories": sorted(codes["categories"][c] for c in row.category_ids),
+        "values": row.values,
+        "offers": sorted(offers, key=offer_order),
+        "media": row.media,
     }
 
 

@@ -129,3 +129,57 @@ def test_a_batch_updates_existing_products_and_sets_their_stock(db_session: Sess
     assert [v[0] for v in state["juice"]["versions"]] == [1, 2] and [v[0] for v in state["water"]["versions"]] == [1]
     assert state["juice"]["doc"]["values"]["name"][0]["data"] == "Blood orange juice"
     assert state["juice"]["stock"] == [["wh", 9]] and "blood orange juice" in state["juice"]["search_text"]
+
+
+def changed_bodies(suffix: str) -> list[dict[str, Any]]:
+    """Every kind of change a batch can make to the products of ``bodies``, and one body unchanged."""
+    juice, water, red_s, red_m, blue_s, blue_m = (copy.deepcopy(b) for b in bodies(suffix))
+    juice["values"]["name"] = value("Blood orange juice", "en_US")
+    juice["offers"] = [{**juice["offers"][0], "price": "2.59"}]  # one offer changed, the other dropped
+    juice["categories"] = []
+    water["enabled"] = True
+    water["categories"] = ["grocery"]
+    water["offers"] = [{"currency": "EUR", "price": "0.99", "channel": "web"}]
+    red_s["values"]["size"] = value("l")  # a variant moves to free axis values
+    blue_s["media"] = []
+    return [ProductIn().load(b) for b in (juice, water, red_s, red_m, blue_s, blue_m)]
+
+
+def test_the_bulk_path_updates_as_single_saves_update(db_session: Session):
+    factories.catalog(db_session)
+    ctx = CatalogContext(db_session)
+    for suffix in ("_one", "_bulk"):
+        factories.product_model(db_session, f"tee{suffix}")
+        ProductBatch(db_session, ctx, "test").save(bodies(suffix), [{"wh": 4}, {}, {}, {}, {}, {}])
+    db_session.commit()
+    single = ProductService(db_session, ctx, "test")
+    saved_one = [single.save(body, single.get(body["sku"])) for body in changed_bodies("_one")]
+    db_session.commit()
+    db_session.expire_all()
+    results = ProductBatch(db_session, ctx, "test").save(changed_bodies("_bulk"))
+    db_session.commit()
+
+    assert [r.status for r in results] == ["updated" if s.changed else "unchanged" for s in saved_one]
+    assert [r.status for r in results] == ["updated", "updated", "updated", "unchanged", "unchanged", "unchanged"]
+    one, bulk = stored(db_session, "_one"), stored(db_session, "_bulk")
+    assert bulk == one
+    assert bulk["juice"]["state"]["revision"] == 2 and bulk["tee-red-m"]["state"]["revision"] == 1
+    assert [v[0] for v in bulk["water"]["versions"]] == [1, 2]
+    assert bulk["juice"]["stock"] == [["wh", 4]]
+
+
+def test_stored_rows_give_the_state_the_orm_gives(db_session: Session):
+    from hub.services.states import product_state, stored_state
+    from hub.store import product_rows
+
+    factories.catalog(db_session)
+    factories.product_model(db_session, "tee_s")
+    ctx = CatalogContext(db_session)
+    ProductBatch(db_session, ctx, "test").save(bodies("_s") + [factories_body for factories_body in changed_bodies("_t")[:2]])
+    db_session.commit()
+    db_session.expire_all()
+    products = db_session.scalars(select(Product)).all()
+    rows = product_rows.by_skus(db_session, [p.sku for p in products])
+    assert len(rows) == len(products) == 8
+    for product in products:
+        assert stored_state(rows[product.sku], ctx.codes) == product_state(product), product.sku
