@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import Connection, Engine, event, func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
@@ -95,9 +95,9 @@ def tiny_png(red: int = 255, green: int = 0, blue: int = 0) -> bytes:
 
 @contextmanager
 def racing_writer(db_session: Session, sku: str, family: str) -> Iterator[list[str]]:
-    """Inside the block, just before any flush that would insert a product ``sku``, "another
-    writer" inserts it first, in the same transaction (as a race on the SKU looks to the
-    database, which refuses the flush). Yields the list of races that happened."""
+    """Inside the block, just before any flush or bulk insert (``ProductBatch``) that would insert
+    a product ``sku``, "another writer" inserts it first, in the same transaction (as a race on
+    the SKU looks to the database, which refuses the write). Yields the list of races that happened."""
     family_id = db_session.scalar(select(Family.id).where(Family.code == family))
     races: list[str] = []
 
@@ -108,8 +108,18 @@ def racing_writer(db_session: Session, sku: str, family: str) -> Iterator[list[s
                 sku=sku, family_id=family_id, enabled=True, values={}, media=[], revision=1,
                 created=utcnow(), updated=utcnow()))
 
+    def first_in_bulk(connection: Connection, statement: Any, multiparams: Any, *args: Any) -> None:
+        if (getattr(statement, "is_insert", False) and statement.table is Product.__table__
+                and any(isinstance(row, dict) and row.get("sku") == sku for row in multiparams)):
+            races.append(sku)
+            connection.execute(insert(Product.__table__).values(
+                sku=sku, family_id=family_id, enabled=True, values={}, media=[], revision=1,
+                created=utcnow(), updated=utcnow()))
+
     event.listen(Session, "before_flush", first)
+    event.listen(Engine, "before_execute", first_in_bulk)
     try:
         yield races
     finally:
         event.remove(Session, "before_flush", first)
+        event.remove(Engine, "before_execute", first_in_bulk)

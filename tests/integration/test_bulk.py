@@ -147,9 +147,25 @@ def test_a_batch_the_database_refuses_is_saved_again_line_by_line(
             {"sku": "juice", "enabled": False},
         )))
 
-    assert len(races) == 2  # the batch's flush, then the lemonade line's own savepoint
+    assert len(races) == 2  # the batch's bulk insert, then the lemonade line's own savepoint
     assert [(r["line"], r["sku"], r["status"]) for r in results] == [(1, "cola", 201), (2, "lemonade", 422), (3, "juice", 204)]
     assert results[1]["errors"]["body"][0].startswith("the database refused the line: ")
     products = stored(db_session)
     assert "lemonade" not in products and "cola" in products and products["juice"].enabled is False
     assert db_session.scalar(select(func.count()).select_from(Version).where(Version.entity_key == "cola")) == 1
+
+
+def test_a_later_line_for_the_same_sku_patches_what_the_earlier_line_stored(
+    client: FlaskClient, db_session: Session, tokens: dict[str, Headers], seeded: None
+) -> None:
+    results = read_ndjson(bulk(client, tokens["editor"], ndjson(
+        {"sku": "pear", "family": "drinks", "values": {"brand": value("Acme")}},
+        {"sku": "juice", "values": {"brand": value("Juicy")}},
+        {"sku": "pear", "enabled": False},
+        {"sku": "juice", "values": {"brand": value("Juicy")}},
+    )))
+    assert [(r["line"], r["status"]) for r in results] == [(1, 201), (2, 204), (3, 204), (4, 204)]
+    products = stored(db_session)
+    assert products["pear"].enabled is False and products["pear"].values["brand"] == value("Acme")
+    assert products["pear"].revision == 2 and products["juice"].values["brand"] == value("Juicy")
+    assert db_session.scalar(select(func.count()).select_from(Version).where(Version.entity_key == "pear")) == 2

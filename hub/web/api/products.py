@@ -11,12 +11,15 @@ from typing import Any, Iterator
 from flask import Response, request, stream_with_context
 from marshmallow import fields
 
-from hub.errors import HubError, NotFound, UnsupportedMediaType, ValidationFailed
+from hub.errors import Conflict, HubError, NotFound, UnsupportedMediaType, ValidationFailed
 from hub.services import product_index
 from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
+from hub.services.product_batch import ProductBatch
 from hub.services.products import ProductModelService, ProductService
+from hub.services.states import stored_state
 from hub.services.resolve import resolve_product
+from hub.store import product_rows
 from hub.store.refusals import ROW_REFUSALS, refusal
 from hub.web.auth import current_actor, require
 from hub.web.body import HubBlueprint, load
@@ -135,43 +138,79 @@ def _bulk_lines(author: str) -> Iterator[str]:
     """A bad line is reported and changes nothing; the good lines around it are stored.
 
     The answer streams while lines are read, so this job owns its session: the request's own
-    is closed by the time the body is consumed. Lines are taken in batches whose existing
-    products are read in one query, saved without a savepoint each (the service refuses a bad
-    line before it changes anything) and written in one flush; a batch the database refuses
-    then is saved again line by line, each in a savepoint. A batch's results are sent once it
-    is committed.
+    is closed by the time the body is consumed. Lines are taken in batches through the bulk
+    write path (``ProductBatch``: the batch's stored products read in three queries, unchanged
+    ones not written, the rest written a statement per table). A line naming a SKU its batch
+    already holds starts the next batch, so it patches what the earlier line stored. A batch
+    the database refuses then is saved again line by line, each in a savepoint. A batch's
+    results are sent once it is committed.
     """
     with hub().writers() as db:
         service = ProductService(db, CatalogContext(db), author)
-        batch: list[tuple[int, bytes]] = []
+        batch: list[tuple[int, Any]] = []
+        skus: set[str] = set()
         for number, raw in enumerate(read_lines(request.stream), start=1):
-            if raw.strip():
-                batch.append((number, raw))
-            if len(batch) >= BULK_BATCH:
+            if not raw.strip():
+                continue
+            body = _parse_line(raw)
+            sku = _sku_of(body)
+            if len(batch) >= BULK_BATCH or (sku is not None and sku in skus):
                 yield from _bulk_batch(service, batch)
-                batch = []
+                batch, skus = [], set()
+            batch.append((number, body))
+            if sku is not None:
+                skus.add(sku)
         yield from _bulk_batch(service, batch)
 
 
-def _bulk_batch(service: ProductService, batch: list[tuple[int, bytes]]) -> Iterator[str]:
-    parsed = [(number, _parse_line(raw)) for number, raw in batch]
+def _sku_of(body: Any) -> str | None:
+    return body["sku"] if isinstance(body, dict) and isinstance(body.get("sku"), str) else None
+
+
+def _bulk_batch(service: ProductService, parsed: list[tuple[int, Any]]) -> Iterator[str]:
+    if not parsed:
+        return
     try:
-        results = _saved_lines(service, parsed, careful=False)
-    except ROW_REFUSALS:
+        results = _batch_lines(service, parsed)
+    except (*ROW_REFUSALS, Conflict):
         service.session.rollback()
-        results = _saved_lines(service, parsed, careful=True)
+        results = _careful_lines(service, parsed)
     for result in results:
         yield json.dumps(result, separators=(",", ":")) + "\n"
 
 
-def _saved_lines(service: ProductService, parsed: list[tuple[int, Any]], careful: bool) -> list[dict[str, Any]]:
-    known = service.products.by_skus(
-        body["sku"] for _, body in parsed if isinstance(body, dict) and isinstance(body.get("sku"), str)
-    )
+def _batch_lines(service: ProductService, parsed: list[tuple[int, Any]]) -> list[dict[str, Any]]:
+    """The batch through the bulk write path, each line merged into its stored product first."""
+    db, ctx = service.session, service.ctx
+    stored = product_rows.by_skus(db, filter(None, (_sku_of(body) for _, body in parsed)))
+    schema = ProductIn()
+    results: list[dict[str, Any]] = []
+    bodies, waiting = [], []
+    for number, body in parsed:
+        sku = _sku_of(body)
+        try:
+            if isinstance(body, HubError):
+                raise body
+            row = stored.get(sku) if sku else None
+            bodies.append(load(schema, merge_patch(stored_state(row, ctx.codes), body) if row else body))
+            waiting.append(len(results))
+            results.append({"sku": sku, "line": number})
+        except HubError as exc:
+            results.append({"sku": sku, "status": exc.status, "errors": exc.errors or {"body": [exc.detail]}, "line": number})
+    for position, saved in zip(waiting, ProductBatch(db, ctx, service.author).save(bodies)):
+        status = {"created": 201, "updated": 204, "unchanged": 204}.get(saved.status, 422)
+        results[position].update(status=status, errors=saved.errors)
+    db.commit()
+    return [{"sku": r["sku"], "status": r["status"], "errors": r["errors"], "line": r["line"]} for r in results]
+
+
+def _careful_lines(service: ProductService, parsed: list[tuple[int, Any]]) -> list[dict[str, Any]]:
+    """Line by line, each in a savepoint: the line the database refuses is reported, the rest kept."""
+    known = service.products.by_skus(filter(None, (_sku_of(body) for _, body in parsed)))
     results = []
     with product_index.deferred(service.session, service.ctx):  # one index refresh and one flush per batch
         for number, body in parsed:
-            results.append({**_bulk_line(service, body, known, careful), "line": number})
+            results.append({**_bulk_line(service, body, known), "line": number})
     service.session.commit()
     return results
 
@@ -194,8 +233,8 @@ def read_lines(stream: Any, chunk_size: int = 1 << 16) -> Iterator[bytes]:
         yield pending
 
 
-def _bulk_line(service: ProductService, body: Any, known: dict[str, Any], careful: bool) -> dict[str, Any]:
-    sku = body.get("sku") if isinstance(body, dict) and isinstance(body.get("sku"), str) else None
+def _bulk_line(service: ProductService, body: Any, known: dict[str, Any]) -> dict[str, Any]:
+    sku = _sku_of(body)
     try:
         if isinstance(body, HubError):
             raise body
@@ -203,16 +242,11 @@ def _bulk_line(service: ProductService, body: Any, known: dict[str, Any], carefu
             raise ValidationFailed(errors={"body": ["expected a JSON object"]})
         existing = known.get(sku) if sku else None
         data = load(ProductIn(), merge_patch(service.state(existing), body) if existing else body)
-        if careful:
-            with service.session.begin_nested():
-                saved = service.save(data, existing)
-        else:
+        with service.session.begin_nested():
             saved = service.save(data, existing)
-        known[saved.obj.sku] = saved.obj  # a later line of the batch may patch it
+        known[saved.obj.sku] = saved.obj
         return {"sku": sku, "status": 201 if saved.created else 204, "errors": {}}
     except HubError as exc:
         return {"sku": sku, "status": exc.status, "errors": exc.errors or {"body": [exc.detail]}}
     except ROW_REFUSALS as exc:
-        if not careful:
-            raise
         return {"sku": sku, "status": 422, "errors": {"body": [refusal(exc, "line")]}}  # DESIGN.md: 201, 204 or 422
