@@ -23,9 +23,12 @@ from hub.errors import HubError, ValidationFailed
 from hub.imports.flat_columns import KEY
 from hub.imports.report import rejections
 from hub.imports.rows import Rejection, Row
-from hub.imports.shapes import RowProblem, Shape
+from hub.imports.shapes import Prepared, RowProblem, Shape
 from hub.services.context import CatalogContext
+from hub.services.product_batch import ProductBatch
 from hub.services.products import ProductModelService, ProductService, Saved, axis_values
+from hub.services.states import stored_state
+from hub.store import product_rows
 from hub.store.models import Product
 from hub.store.refusals import ROW_REFUSALS, refusal
 from schemas.errors import flatten_messages
@@ -122,34 +125,92 @@ class EntityRows:
             return _renumbered(exc.errors, body, reduced)
 
     def save(self, rows: list[Row]) -> BatchResult:
+        if self.kind == "products" and not self.careful:
+            return self._save_products(rows)
         result = BatchResult()
         known = self._existing([k for k in (self.shape.key(row) for row in rows if not row.problem) if k])
         for row in rows:
             self._row(row, known, result)
         return result
 
-    def _row(self, row: Row, known: dict[str, Any], result: BatchResult) -> None:
+    def _save_products(self, rows: list[Row]) -> BatchResult:
+        """Products through the bulk write path (``ProductBatch``): stored products read as rows
+        for the whole batch, unchanged ones not written, the rest written a statement per table.
+        A key the batch already holds first writes the rows before it, so it updates what the
+        earlier row stored, as it does row by row."""
+        result = BatchResult()
+        codes = self.service.ctx.codes
+        known = product_rows.by_skus(self.session, [k for k in (self.shape.key(row) for row in rows if not row.problem) if k])
+        pending: list[tuple[Row, Prepared, dict[str, Any]]] = []
+        held: set[str] = set()
+        for row in rows:
+            key = self.shape.key(row) if not row.problem else ""
+            if key in held:
+                self._write_products(pending, result)
+                pending, held = [], set()
+                known.update(product_rows.by_skus(self.session, [key]))
+            existing = known.get(key) if key else None
+            loaded = self._loaded(row, existing, stored_state(existing, codes) if existing is not None else None, result)
+            if loaded is not None:
+                pending.append((row, *loaded))
+                held.add(key)
+        self._write_products(pending, result)
+        result.rejections.sort(key=lambda r: r.row)  # the bulk path reports its refusals after the schema's
+        return result
+
+    def _write_products(self, pending: list[tuple[Row, Prepared, dict[str, Any]]], result: BatchResult) -> None:
+        batch = ProductBatch(self.session, self.service.ctx, self.service.author)
+        for (row, prepared, _data), saved in zip(pending, batch.save([data for _, _, data in pending])):
+            if saved.status == "invalid":
+                origins = prepared.origins if self.shape.flat else None
+                result.reject(rejections(row.number, saved.sku, saved.errors, origins, row.cells, prepared.problems))
+            else:
+                setattr(result, saved.status, getattr(result, saved.status) + 1)
+
+    def _loaded(self, row: Row, existing: Any, current: dict[str, Any] | None,
+                result: BatchResult) -> tuple[Prepared, dict[str, Any]] | None:
+        """The row's body, loaded through the input schema; None when the row is rejected (the
+        reasons are in ``result``)."""
         if row.problem:
             result.reject([Rejection(row.number, "", "", "", row.problem)])
-            return
+            return None
         key = self.shape.key(row)
-        existing = known.get(key) if key else None
         try:
-            prepared = self.shape.prepare(row, self.service.state(existing) if existing is not None else None)  # type: ignore[arg-type]
+            prepared = self.shape.prepare(row, current)
         except RowProblem as exc:
             result.reject([Rejection(row.number, key, "", "", str(exc))])
-            return
+            return None
         if not prepared.key and self.shape.flat:
             name = KEY[self.kind]
             result.reject(rejections(row.number, "", {name: [f"every row needs a {name}"]}, prepared.origins, row.cells))
-            return
+            return None
         origins = prepared.origins if self.shape.flat else None
         try:
             data = self.schema.load(prepared.body)
             if prepared.problems:  # some cells could not be read: say what else is wrong, save nothing
                 self.service.check(data, existing)  # type: ignore[arg-type]
                 result.reject(rejections(row.number, key, {}, origins, row.cells, prepared.problems))
-                return
+                return None
+        except ValidationError as exc:
+            errors = flatten_messages(exc.messages)
+            for path, reasons in self._rules(prepared.body, errors).items():
+                errors.setdefault(path, []).extend(r for r in reasons if r not in errors.get(path, []))
+            result.reject(rejections(row.number, key, errors, origins, row.cells, prepared.problems))
+            return None
+        except HubError as exc:
+            result.reject(rejections(row.number, key, exc.errors or {"": [exc.detail]}, origins, row.cells, prepared.problems))
+            return None
+        return prepared, data
+
+    def _row(self, row: Row, known: dict[str, Any], result: BatchResult) -> None:
+        key = self.shape.key(row) if not row.problem else ""
+        existing = known.get(key) if key else None
+        loaded = self._loaded(row, existing, self.service.state(existing) if existing is not None else None, result)  # type: ignore[arg-type]
+        if loaded is None:
+            return
+        prepared, data = loaded
+        origins = prepared.origins if self.shape.flat else None
+        try:
             if self.careful:
                 with self.session.begin_nested():
                     saved = self.service.save(data, existing)  # type: ignore[arg-type]
@@ -158,12 +219,6 @@ class EntityRows:
                     result.seen.claims[saved.obj.sku] = claim  # type: ignore[union-attr]
             else:
                 saved = self.service.save(data, existing)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            errors = flatten_messages(exc.messages)
-            for path, reasons in self._rules(prepared.body, errors).items():
-                errors.setdefault(path, []).extend(r for r in reasons if r not in errors.get(path, []))
-            result.reject(rejections(row.number, key, errors, origins, row.cells, prepared.problems))
-            return
         except HubError as exc:
             errors = exc.errors or {"": [exc.detail]}
             result.reject(rejections(row.number, key, errors, origins, row.cells, prepared.problems))

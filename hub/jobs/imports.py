@@ -24,7 +24,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.errors import HubError, NotFound
+from hub.errors import Conflict, HubError, NotFound
 from hub.imports.entity_rows import BatchResult, DryRunMemory, EntityRows
 from hub.imports.errors import FileRefused
 from hub.imports.flat_columns import detect_kind, parse_header
@@ -164,7 +164,7 @@ class Importer:
         run saved otherwise."""
         try:
             return self._saved_batch(job_id, plan, rows, author, earlier, fraction, careful=earlier is not None)
-        except ROW_REFUSALS:
+        except (*ROW_REFUSALS, Conflict):  # Conflict: another writer changed a product the batch had read
             if plan.shape is None or earlier is not None:
                 raise
             logger.info("import %s: the database refused a batch; saving its rows one by one", job_id, exc_info=True)
