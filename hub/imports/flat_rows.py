@@ -7,9 +7,10 @@ Every field the row sets remembers its column (``origins``), so a reason the ser
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+import orjson
 
 from hub.imports.flat_columns import KEY, Column
 from hub.services.context import CatalogContext
@@ -66,7 +67,9 @@ class FlatRows:
 
     def prepare(self, cells: dict[str, str], current: State | None) -> Prepared:
         key = self.key(cells)
-        body = copy.deepcopy(current) if current else blank(self.kind, key)
+        # A deep copy (the row must not change the stored state it starts from) through orjson:
+        # a state holds only JSON types, and copy.deepcopy was a tenth of an import.
+        body = orjson.loads(orjson.dumps(current)) if current else blank(self.kind, key)
         prepared = Prepared(key, body)
         values: dict[tuple[str, str | None, str | None], dict[str, Column]] = {}
         offers: dict[tuple[str, str | None, str | None], dict[str, Column]] = {}

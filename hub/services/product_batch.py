@@ -21,7 +21,7 @@ from decimal import Decimal
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from hub import allocations
@@ -35,6 +35,7 @@ from hub.services.stock import set_stock
 from hub.services.values import image_paths
 from hub.store.models import Offer, Product, Stock, Version, product_category
 from hub.store import product_rows
+from hub.store.bulk_insert import insert_many
 from hub.store.documents import DocumentRepo
 from hub.store.product_rows import StoredProduct
 from hub.store.repos import StockRepo
@@ -153,7 +154,7 @@ class ProductBatch:
         self.session.execute(delete(product_category).where(product_category.c.product_id.in_(ids)))
         self.session.execute(delete(Offer).where(Offer.product_id.in_(ids)))
         self._children([(c.stored.id, c.state) for c in changed], [])
-        self.session.execute(insert(Version.__table__), versions)
+        insert_many(self.session, Version.__table__, versions)
         rows.write(self.session, ids)
 
     def _insert(self, new: list[_New], results: list[BatchResult], lookups: BatchLookups) -> None:
@@ -174,7 +175,7 @@ class ProductBatch:
             })
         # Core executemany, then the ids by SKU: the ORM's bulk INSERT ... RETURNING spliced its
         # result rows one by one (five million row fetches for 10,000 products).
-        self.session.execute(insert(Product.__table__), products)
+        insert_many(self.session, Product.__table__, products)
         found = dict(self.session.execute(select(Product.sku, Product.id).where(Product.sku.in_([p["sku"] for p in products]))).all())
         ids = [found[p["sku"]] for p in products]
         stock, versions = [], []
@@ -186,7 +187,7 @@ class ProductBatch:
                              "changes": history.diff(None, state), "snapshot": state})
             indexer.rows(pid, doc, [(location_codes[loc], qty) for loc, qty in sorted(item.stock)], rows)
         self._children([(pid, item.state) for pid, item in zip(ids, new)], stock)
-        self.session.execute(insert(Version.__table__), versions)
+        insert_many(self.session, Version.__table__, versions)
         rows.write(self.session, None)
 
     def _children(self, products: list[tuple[int, dict[str, Any]]], stock: list[dict[str, Any]]) -> None:
@@ -201,8 +202,7 @@ class ProductBatch:
                         "price": Decimal(o["price"]), "sale_price": Decimal(o["sale_price"]) if o["sale_price"] is not None else None,
                         "sale_start": _moment(o["sale_start"]), "sale_end": _moment(o["sale_end"])} for o in state["offers"]]
         for table, values in ((product_category, categories), (Offer.__table__, offers), (Stock.__table__, stock)):
-            if values:
-                self.session.execute(insert(table), values)
+            insert_many(self.session, table, values)
 
 
 def _moment(text: str | None) -> datetime | None:

@@ -7,6 +7,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import Float, case, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from hub.store.bulk_insert import insert_many
 from hub.store.completeness import ProductCompleteness
 from hub.store.documents import ProductDocument
 from hub.store.products import Product
@@ -20,8 +21,7 @@ class CompletenessRepo:
         """Put ``rows`` in place of whatever the cache held for these products."""
         if product_ids:
             self._s.execute(delete(ProductCompleteness).where(ProductCompleteness.product_id.in_(product_ids)))
-        if rows:
-            self._s.execute(insert(ProductCompleteness.__table__), rows)  # Core: the ORM's bulk insert cost more than the rows
+        insert_many(self._s, ProductCompleteness.__table__, rows)  # the ORM's bulk insert cost more than the rows
 
     def add_channel(self, channel_id: int, carried: Any) -> None:
         """Rows for a new channel: complete (nothing is required on it yet), carried as ``carried``

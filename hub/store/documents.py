@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, Row, String, Text, and_, bindparam, cast, delete, exists, func, insert, select, update
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, Row, String, Text, and_, bindparam, cast, delete, exists, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.store.base import Base
+from hub.store.bulk_insert import insert_many
 from hub.store.completeness import ProductCompleteness
 from hub.store.inventory import Location, Stock
 from hub.store.products import Offer
@@ -43,7 +44,7 @@ class DocumentRepo:
             return
         if not new:
             self._s.execute(delete(ProductDocument).where(ProductDocument.product_id.in_([r["product_id"] for r in rows])))
-        self._s.execute(insert(ProductDocument.__table__), [{**row, "stale": False} for row in rows])
+        insert_many(self._s, ProductDocument.__table__, [{**row, "stale": False} for row in rows])
 
     def set_stock(self, rows: list[dict[str, Any]]) -> None:
         """New stock (and hash) for existing rows: ``pid``, ``stock``, ``doc_hash``."""

@@ -108,18 +108,21 @@ def racing_writer(db_session: Session, sku: str, family: str) -> Iterator[list[s
                 sku=sku, family_id=family_id, enabled=True, values={}, media=[], revision=1,
                 created=utcnow(), updated=utcnow()))
 
-    def first_in_bulk(connection: Connection, statement: Any, multiparams: Any, *args: Any) -> None:
-        if (getattr(statement, "is_insert", False) and statement.table is Product.__table__
-                and any(isinstance(row, dict) and row.get("sku") == sku for row in multiparams)):
+    def first_in_bulk(connection: Connection, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                      executemany: bool) -> None:
+        # The bulk path sends its own INSERT, with tuples (SQLite) or dicts (psycopg).
+        rows = parameters if executemany else []
+        if (statement.startswith("INSERT INTO product (") and sku not in races
+                and any(sku in (row.values() if isinstance(row, dict) else row) for row in rows)):
             races.append(sku)
             connection.execute(insert(Product.__table__).values(
                 sku=sku, family_id=family_id, enabled=True, values={}, media=[], revision=1,
                 created=utcnow(), updated=utcnow()))
 
     event.listen(Session, "before_flush", first)
-    event.listen(Engine, "before_execute", first_in_bulk)
+    event.listen(Engine, "before_cursor_execute", first_in_bulk)
     try:
         yield races
     finally:
         event.remove(Session, "before_flush", first)
-        event.remove(Engine, "before_execute", first_in_bulk)
+        event.remove(Engine, "before_cursor_execute", first_in_bulk)
