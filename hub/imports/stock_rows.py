@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hub.imports.entity_rows import BatchResult
 from hub.imports.report import rejections
 from hub.imports.rows import Rejection, Row
-from hub.services.stock import set_stock
+from hub.services.stock import write_stock
 from hub.store.repos import StockRepo
 from schemas.errors import flatten_messages
 from schemas.location import StockLineIn
@@ -60,8 +60,7 @@ class StockRows:
         repo = StockRepo(self.session)
         products = repo.product_ids(line["sku"] for _, line in lines)
         locations = {location.code: location.id for location in repo.locations()}
-        current = {(s.product_id, s.location_id): s.quantity
-                   for found in repo.for_products(products.values()).values() for s in found}
+        current = repo.quantities(products.values())
         changed: dict[tuple[int, int], dict[str, Any]] = {}
         for row, line in lines:
             errors: dict[str, list[str]] = {}
@@ -82,6 +81,6 @@ class StockRows:
             else:
                 result.unchanged += 1
             if before != line["quantity"] or key in changed:
-                changed[key] = line
-        set_stock(self.session, list(changed.values()))
+                changed[key] = {"product_id": key[0], "location_id": key[1], "quantity": line["quantity"]}
+        write_stock(self.session, list(changed.values()), current)
         return result

@@ -43,7 +43,7 @@ from hub.store.types import utcnow
 from schemas.imports import DELIMITERS
 
 logger = logging.getLogger(__name__)
-BATCH = 500
+BATCH = 2000
 KEPT_REJECTIONS = 100  # reasons stored on the job; the report file has them all
 
 

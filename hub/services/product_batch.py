@@ -35,7 +35,7 @@ from hub.services.stock import set_stock
 from hub.services.values import image_paths
 from hub.store.models import Offer, Product, Stock, Version, product_category
 from hub.store import product_rows
-from hub.store.bulk_insert import insert_many
+from hub.store.bulk_rows import execute_many, insert_many
 from hub.store.documents import DocumentRepo
 from hub.store.product_rows import StoredProduct
 from hub.store.repos import StockRepo
@@ -146,10 +146,10 @@ class ProductBatch:
             versions.append({"entity": "product", "entity_key": state["sku"], "version": revision, "author": self.author,
                              "at": at, "changes": item.changes, "snapshot": state})
         table = Product.__table__
-        written = self.session.execute(
-            update(table).where(table.c.id == bindparam("pid"), table.c.revision == bindparam("read"))
+        written = execute_many(
+            self.session, update(table).where(table.c.id == bindparam("pid"), table.c.revision == bindparam("read"))
             .values({name[4:]: bindparam(name) for name in products[0] if name.startswith("set_")}), products)
-        if self.session.bind.dialect.supports_sane_multi_rowcount and written.rowcount != len(products):
+        if self.session.bind.dialect.supports_sane_multi_rowcount and written != len(products):
             raise Conflict("another change was saved to some of these products while the batch was read; send it again")
         self.session.execute(delete(product_category).where(product_category.c.product_id.in_(ids)))
         self.session.execute(delete(Offer).where(Offer.product_id.in_(ids)))

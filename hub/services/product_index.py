@@ -34,7 +34,7 @@ from hub.services.inheritance import ValueMap
 from hub.store.completeness_repo import CompletenessRepo
 from hub.store.documents import DocumentRepo
 from hub.store.models import Channel, Family, Product
-from hub.store.repos import ProductRepo, Selection
+from hub.store.repos import ProductRepo, Selection, StockRepo
 
 BATCH = 500
 _DEFERRED = "crosscanal.product_index.deferred"  # the session.info key of an open deferral
@@ -120,19 +120,31 @@ def refresh(session: Session, ctx: CatalogContext, products: Sequence[Product]) 
     session.flush()
 
 
-def stock_changed(session: Session, product_ids: Iterable[int]) -> None:
+def stock_changed(session: Session, product_ids: Iterable[int], known: dict[tuple[int, int], int] | None = None) -> None:
     """Stock of these products was written: put it into their documents (their hash changes, so
-    the next incremental publication renders them again); their revision and history stay."""
+    the next incremental publication renders them again); their revision and history stay.
+    ``known``: every stock row of these products as it now stands, by (product id, location id),
+    where the caller holds it (a stock file does), so it is not read back."""
     ids = sorted(set(product_ids))
     repo = DocumentRepo(session)
+    stock = _stock_pairs(session, known) if known is not None else None
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
-        stock, docs = repo.stock_pairs(chunk), repo.docs(chunk)
+        pairs, hashes = (stock if stock is not None else repo.stock_pairs(chunk)), repo.hashes(chunk)
         rows = []
-        for pid, (doc, _digest) in docs.items():
-            encoded = documents.encode(stock[pid])
-            rows.append({"pid": pid, "stock": encoded, "doc_hash": documents.digest(doc, encoded)})
+        for pid, doc_hash in hashes.items():
+            encoded = documents.encode(pairs.get(pid, []))
+            rows.append({"pid": pid, "stock": encoded, "doc_hash": documents.with_stock(doc_hash, encoded)})
         repo.set_stock(rows)
+
+
+def _stock_pairs(session: Session, known: dict[tuple[int, int], int]) -> dict[int, StockPairs]:
+    """``DocumentRepo.stock_pairs`` of stock rows held in memory: location codes, in location order."""
+    codes = {location.id: location.code for location in StockRepo(session).locations()}
+    found: dict[int, StockPairs] = {}
+    for (pid, location_id), quantity in sorted(known.items()):
+        found.setdefault(pid, []).append((codes[location_id], quantity))
+    return found
 
 
 def changed(session: Session, ctx: CatalogContext, products: Sequence[Product]) -> None:

@@ -28,6 +28,18 @@ def set_stock(session: Session, lines: list[dict[str, Any]]) -> int:
             rows[key] = {"product_id": key[0], "location_id": key[1], "quantity": line["quantity"]}
     if errors:
         raise ValidationFailed("no stock was changed", errors=errors)
-    repo.upsert(list(rows.values()))
-    product_index.stock_changed(session, (pid for pid, _location in rows))
+    write_stock(session, list(rows.values()))
     return len(rows)
+
+
+def write_stock(session: Session, rows: list[dict[str, Any]], stored: dict[tuple[int, int], int] | None = None) -> None:
+    """Write checked rows (``product_id``, ``location_id``, ``quantity``) and put the new stock
+    into the products' documents; no revision, no history. ``stored``: every stock row of the
+    products as it stood before, by (product id, location id), where the caller read it."""
+    StockRepo(session).upsert(rows)
+    known = None
+    if stored is not None:
+        changed = {row["product_id"] for row in rows}
+        known = {key: quantity for key, quantity in stored.items() if key[0] in changed}
+        known.update({(row["product_id"], row["location_id"]): row["quantity"] for row in rows})
+    product_index.stock_changed(session, (row["product_id"] for row in rows), known)

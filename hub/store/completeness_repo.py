@@ -7,7 +7,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import Float, case, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from hub.store.bulk_insert import insert_many
+from hub.store.bulk_rows import insert_many
 from hub.store.completeness import ProductCompleteness
 from hub.store.documents import ProductDocument
 from hub.store.products import Product

@@ -16,7 +16,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, Row, String, Tex
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.store.base import Base
-from hub.store.bulk_insert import insert_many
+from hub.store.bulk_rows import execute_many, insert_many
 from hub.store.completeness import ProductCompleteness
 from hub.store.inventory import Location, Stock
 from hub.store.products import Offer
@@ -50,14 +50,14 @@ class DocumentRepo:
         """New stock (and hash) for existing rows: ``pid``, ``stock``, ``doc_hash``."""
         if rows:
             table = ProductDocument.__table__
-            self._s.execute(update(table).where(table.c.product_id == bindparam("pid"))
-                            .values(stock=bindparam("stock"), doc_hash=bindparam("doc_hash")), rows)
+            execute_many(self._s, update(table).where(table.c.product_id == bindparam("pid"))
+                         .values(stock=bindparam("stock"), doc_hash=bindparam("doc_hash")), rows)
 
-    def docs(self, product_ids: Sequence[int]) -> dict[int, tuple[bytes, str]]:
-        """(doc, doc_hash) of these products."""
-        query = select(ProductDocument.product_id, ProductDocument.doc, ProductDocument.doc_hash).where(
+    def hashes(self, product_ids: Sequence[int]) -> dict[int, str]:
+        """The doc_hash of these products."""
+        query = select(ProductDocument.product_id, ProductDocument.doc_hash).where(
             ProductDocument.product_id.in_(list(product_ids)))
-        return {pid: (doc, digest) for pid, doc, digest in self._s.execute(query)}
+        return dict(self._s.execute(query).all())
 
     def stock_pairs(self, product_ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
         """Each product's stock as (location code, quantity), in location order: one query."""

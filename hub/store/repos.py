@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
+from hub.store.bulk_rows import execute_many
 from hub.store.models import (
     ApiToken, Attribute, Publication, PublicationDiagnostic, PublicationFile, BrandGuide, Category, Channel, Currency, Family, Locale, Location, Media,
     Product, ProductModel, Stock, User, Version, model_category, product_category,
@@ -207,19 +208,29 @@ class StockRepo:
         wanted = list(set(skus))
         return {sku: pid for sku, pid in self._s.execute(select(Product.sku, Product.id).where(Product.sku.in_(wanted)))}
 
+    def quantities(self, product_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+        """Stored quantities by (product id, location id), as plain rows: a stock file compares
+        every line with them."""
+        ids = list(set(product_ids))
+        if not ids:
+            return {}
+        query = select(Stock.product_id, Stock.location_id, Stock.quantity).where(Stock.product_id.in_(ids))
+        return {(pid, location): quantity for pid, location, quantity in self._s.execute(query)}
+
     def upsert(self, rows: list[dict[str, Any]]) -> None:
-        """Set quantities in one statement; stock is written apart from products, never versioned."""
+        """Set quantities (``product_id``, ``location_id``, ``quantity``) in one executemany of one
+        cached statement; stock is written apart from products, never versioned."""
         if not rows:
             return
         now = utcnow()
         dialect = self._s.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(Stock).values([{**row, "updated": now} for row in rows])
+        statement = insert(Stock.__table__)
         statement = statement.on_conflict_do_update(
             index_elements=[Stock.product_id, Stock.location_id],
             set_={"quantity": statement.excluded.quantity, "updated": statement.excluded.updated},
         )
-        self._s.execute(statement)
+        execute_many(self._s, statement, [{**row, "updated": now} for row in rows])
 
 
 class VersionRepo:
