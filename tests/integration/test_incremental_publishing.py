@@ -25,8 +25,12 @@ from hub.publishing.pipeline import Publisher
 from hub.publishing.shards import forget_all
 from hub.services import documents
 from hub.services.demo import DemoCatalog
-from hub.store.models import Channel, Product, ProductDocument, ProductModel, Publication, PublicationDiagnostic
+from hub.jobs.imports import Importer
+from hub.store.models import (
+    Channel, Location, Product, ProductDocument, ProductModel, Publication, PublicationDiagnostic, Stock, Version,
+)
 from hub.store.repos import PublicationRepo
+from schemas.imports import ImportOptionsIn
 from tests.integration.test_publishing import shop  # noqa: F401 - fixture
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
@@ -284,3 +288,29 @@ def test_a_missing_kept_file_means_a_full_render_not_a_failure(demo, app, settin
     again = publisher(app, settings).publish("google_shopping", "test")
     assert again.status == "succeeded" and again.rendered == again.total
     assert files(settings, again) == files(settings, first)
+
+
+def test_a_stock_file_bumps_no_revision_and_re_renders_only_the_items_whose_stock_changed(
+        demo, app, settings, db_session, tmp_path):
+    republish = Republish(app, settings, db_session)
+    published = {item_fingerprints.item_id(key) for key, _ in item_fingerprints.read(settings.data_dir, republish.last.id)}
+    stocked = db_session.execute(
+        select(Product.sku, Stock.quantity).join(Stock, Stock.product_id == Product.id).join(Location, Location.id == Stock.location_id)
+        .where(Location.code == "WH_LYON", Stock.quantity > 0, Product.sku.in_(published)).order_by(Product.sku)).all()[:6]
+    emptied, kept = stocked[:3], stocked[3:]
+    path = tmp_path / "lyon.csv"
+    path.write_text("location,sku,quantity\n" + "".join(f"WH_LYON,{sku},0\n" for sku, _ in emptied)
+                    + "".join(f"WH_LYON,{sku},{quantity}\n" for sku, quantity in kept), encoding="utf-8")
+    before = db_session.execute(select(Product.sku, Product.revision, Product.updated)).all()
+    versions = db_session.scalar(select(func.count()).select_from(Version))
+
+    job = Importer(app.extensions["crosscanal"].writers, settings.data_dir).start(
+        db_session, ImportOptionsIn().load({"filename": path.name}), "test")
+    db_session.commit()
+    job = Importer(app.extensions["crosscanal"].writers, settings.data_dir).run(job.id, path)
+
+    assert (job.status, job.kind, job.updated, job.unchanged, job.rejected) == ("succeeded", "stock", 3, 3, 0)
+    db_session.rollback()
+    assert db_session.execute(select(Product.sku, Product.revision, Product.updated)).all() == before
+    assert db_session.scalar(select(func.count()).select_from(Version)) == versions
+    assert republish.after(3) == {sku for sku, _ in emptied}
