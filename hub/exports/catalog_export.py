@@ -1,5 +1,7 @@
 """Exporting the catalog: products, product models or stock, read from the store in batches and
-written as they come, so memory stays flat whatever the catalog's size.
+written as they come, so memory stays flat whatever the catalog's size. Products are read as
+plain rows in SKU order (``hub.store.product_rows``), a few queries per page and no ORM object
+per product: the ORM pages held exports near 3,000 products a second.
 
 Flat files need their header before the first row, so they read the catalog twice: once to
 learn which columns are in use, once to write.
@@ -15,16 +17,19 @@ from hub.exports.flat_cells import Cells, model_cells, product_cells
 from hub.exports.writers import write_csv, write_ndjson, write_xlsx
 from hub.imports.flat_columns import SINGLE
 from hub.services.context import CatalogContext
-from hub.services.products import ProductModelService, ProductService
-from hub.store.repos import StockRepo
+from hub.services.inheritance import inherited_from
+from hub.services.products import ProductModelService
+from hub.services.states import stored_state
+from hub.store import product_rows
+from hub.store.documents import DocumentRepo
 from schemas.location import StockLineIn
 from schemas.product import ProductModelOut, ProductOut
 
-PAGE = 500
+PAGE = 2000
 STOCK_HEADER = ["location", "sku", "quantity"]
 
 
-def _pages(service: ProductService | ProductModelService, key: str) -> Iterator[list[Any]]:
+def _pages(service: ProductModelService, key: str) -> Iterator[list[Any]]:
     after = None
     while page := list(service.page(after, PAGE)):
         yield page
@@ -32,12 +37,18 @@ def _pages(service: ProductService | ProductModelService, key: str) -> Iterator[
 
 
 def _product_records(session: Session, ctx: CatalogContext) -> Iterator[dict[str, Any]]:
-    service = ProductService(session, ctx, "export")
-    out = ProductOut()
-    for page in _pages(service, "sku"):
-        stock = StockRepo(session).for_products(p.id for p in page)
-        for product in page:
-            yield out.dump(service.representation(product, stock[product.id]))
+    """Each product as the API answers it (``ProductService.representation``)."""
+    out, codes, documents = ProductOut(), ctx.codes, DocumentRepo(session)
+    for page in product_rows.pages(session, PAGE):
+        stock = documents.stock_pairs([p.id for p in page])
+        models = product_rows.model_values(session, (p.parent_id for p in page if p.parent_id))
+        for row in page:
+            yield out.dump({
+                **stored_state(row, codes),
+                "inherited_values": inherited_from(row.values, models[row.parent_id]) if row.parent_id else {},
+                "stock": [{"location": code, "quantity": quantity} for code, quantity in stock[row.id]],
+                "revision": row.revision, "created": row.created, "updated": row.updated,
+            })
 
 
 def _model_records(session: Session, ctx: CatalogContext) -> Iterator[dict[str, Any]]:
@@ -49,21 +60,21 @@ def _model_records(session: Session, ctx: CatalogContext) -> Iterator[dict[str, 
 
 
 def _stock_records(session: Session, ctx: CatalogContext) -> Iterator[dict[str, Any]]:
-    service = ProductService(session, ctx, "export")
     out = StockLineIn()  # the export's lines are what a stock import loads, so the input schema dumps them
-    for page in _pages(service, "sku"):
-        stock = StockRepo(session).for_products(p.id for p in page)
-        for product in page:
-            for level in sorted(stock[product.id], key=lambda s: s.location.code):
-                yield out.dump({"location": level.location.code, "sku": product.sku, "quantity": level.quantity})
+    documents = DocumentRepo(session)
+    for page in product_rows.sku_pages(session, PAGE):
+        stock = documents.stock_pairs([pid for pid, _sku in page])
+        for pid, sku in page:
+            for code, quantity in sorted(stock[pid]):
+                yield out.dump({"location": code, "sku": sku, "quantity": quantity})
 
 
 def _flat_cells(session: Session, ctx: CatalogContext, kind: str) -> Callable[[], Iterator[Cells]]:
     def cells() -> Iterator[Cells]:
         if kind == "products":
-            service = ProductService(session, ctx, "export")
-            for page in _pages(service, "sku"):
-                yield from (product_cells(service.state(p), ctx) for p in page)
+            codes = ctx.codes
+            for page in product_rows.pages(session, PAGE):
+                yield from (product_cells(stored_state(row, codes), ctx) for row in page)
         else:
             models = ProductModelService(session, ctx, "export")
             for page in _pages(models, "code"):

@@ -38,8 +38,13 @@ def inherited_values(product: Product) -> ValueMap:
     """The model's values this variant does not override: what it shows as inherited."""
     if product.parent is None:
         return {}
-    own = _keyed(product.values or {})
-    return _unkeyed({k: e for k, e in _keyed(product.parent.values or {}).items() if k not in own})
+    return inherited_from(product.values or {}, product.parent.values or {})
+
+
+def inherited_from(own: ValueMap, model: ValueMap) -> ValueMap:
+    """The ``model``'s values that ``own`` (a variant's) does not override."""
+    mine = _keyed(own)
+    return _unkeyed({k: e for k, e in _keyed(model).items() if k not in mine})
 
 
 def value_field(code: str, locale: str | None, scope: str | None) -> str:

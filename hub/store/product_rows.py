@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +30,8 @@ class StoredProduct:
     enabled: bool
     values: dict[str, Any]
     media: list[dict[str, Any]]
+    created: datetime | None = None
+    updated: datetime | None = None
     category_ids: list[int] = field(default_factory=list)
     offers: list[OfferRow] = field(default_factory=list)  # currency, channel id, location id, price, sale price, start, end
 
@@ -39,11 +41,33 @@ def by_skus(session: Session, skus: Iterable[str]) -> dict[str, StoredProduct]:
     wanted = list(set(skus))
     if not wanted:
         return {}
-    query = (select(Product.id, Product.sku, Product.revision, Product.family_id, Product.parent_id, ProductModel.code,
-                    Product.enabled, Product.values, Product.media)
-             .outerjoin(ProductModel, ProductModel.id == Product.parent_id).where(Product.sku.in_(wanted)))
-    found = {row[1]: StoredProduct(*row[:7], values=row[7] or {}, media=row[8] or []) for row in session.execute(query)}
-    by_id = {p.id: p for p in found.values()}
+    found = _read(session, _products().where(Product.sku.in_(wanted)))
+    return {p.sku: p for p in found}
+
+
+def pages(session: Session, size: int) -> Iterator[list[StoredProduct]]:
+    """Every stored product in SKU order, ``size`` at a time (an export's pass over the catalog)."""
+    after: str | None = None
+    while True:
+        query = _products().order_by(Product.sku).limit(size)
+        page = _read(session, query if after is None else query.where(Product.sku > after))
+        if not page:
+            return
+        yield page
+        after = page[-1].sku
+
+
+def _products() -> Any:
+    return (select(Product.id, Product.sku, Product.revision, Product.family_id, Product.parent_id, ProductModel.code,
+                   Product.enabled, Product.values, Product.media, Product.created, Product.updated)
+            .outerjoin(ProductModel, ProductModel.id == Product.parent_id))
+
+
+def _read(session: Session, query: Any) -> list[StoredProduct]:
+    """The products ``query`` selects, with their category links and offers (two more queries)."""
+    found = [StoredProduct(*row[:7], values=row[7] or {}, media=row[8] or [], created=row[9], updated=row[10])
+             for row in session.execute(query)]
+    by_id = {p.id: p for p in found}
     if by_id:
         ids = list(by_id)
         links = product_category.c
@@ -54,3 +78,24 @@ def by_skus(session: Session, skus: Iterable[str]) -> dict[str, StoredProduct]:
         for pid, *offer in session.execute(offers):
             by_id[pid].offers.append(tuple(offer))  # type: ignore[arg-type]
     return found
+
+
+def sku_pages(session: Session, size: int) -> Iterator[list[tuple[int, str]]]:
+    """Every product's (id, SKU) in SKU order, ``size`` at a time."""
+    after: str | None = None
+    while True:
+        query = select(Product.id, Product.sku).order_by(Product.sku).limit(size)
+        page = [tuple(row) for row in session.execute(query if after is None else query.where(Product.sku > after))]
+        if not page:
+            return
+        yield page  # type: ignore[misc]
+        after = page[-1][1]
+
+
+def model_values(session: Session, model_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The own values of these product models, by id."""
+    wanted = list(set(model_ids))
+    if not wanted:
+        return {}
+    return {mid: values or {} for mid, values in session.execute(
+        select(ProductModel.id, ProductModel.values).where(ProductModel.id.in_(wanted)))}
