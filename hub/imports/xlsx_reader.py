@@ -82,28 +82,51 @@ class XlsxSource:
             raise FileRefused("the first sheet has no header row: its row 1 must name the columns")
         # Cells up to the declared width are read, so a value right of the last named column is seen.
         self._width = min(max(len(self.headers), max_column or 0), limits.max_columns)
-        self.total = max(0, max_row - 1) if max_row else None
+        # Later sheets under the same header carry on the table (our XLSX export splits at a
+        # sheet's 1,048,576 rows); any other sheet is not ours to read.
+        self._sheets, declared = [self._sheet], [max_row]
+        for sheet in self._book.worksheets[1:]:
+            rows = sheet.max_row  # before the header is read, which forgets the declared size
+            if self._continues(sheet):
+                self._sheets.append(sheet)
+                declared.append(rows)
+        self.total = sum(max(0, rows - 1) for rows in declared) if all(declared) else None
         self._read = 0
 
+    def _continues(self, sheet: Any) -> bool:
+        sheet.reset_dimensions()
+        header = next(sheet.iter_rows(max_row=1, values_only=True), None) or ()
+        names = [cell_text(cell).strip() for cell in header[:self.limits.max_columns]]
+        while names and not names[-1]:
+            names.pop()
+        return names == self.headers
+
     def rows(self) -> Iterator[Row]:
+        """The records of the first sheet and of the sheets that carry it on, numbered as one
+        table: a later sheet's first record follows the earlier sheet's last."""
         width = len(self.headers)
         cells = width
-        records = self._sheet.iter_rows(min_row=2, max_col=self._width, values_only=True)
-        for number, record in enumerate(records, start=2):
-            self._read = number - 1
-            if number > self.limits.max_rows:
-                raise FileRefused(f"more than {self.limits.max_rows} rows; split the file")
-            cells += len(record)
-            if cells > self.limits.max_cells:
-                raise FileRefused(f"more than {self.limits.max_cells} cells; split the file")
-            texts = [cell_text(cell) for cell in record]
-            if not any(text.strip() for text in texts):
-                continue
-            if any(text.strip() for text in texts[width:]):
-                yield Row(number, problem="a cell right of the last named column holds a value; name its column")
-                continue
-            texts += [""] * (width - len(texts))
-            yield Row(number, cells=dict(zip(self.headers, texts)))
+        before = 0  # records of the earlier sheets
+        for sheet in self._sheets:
+            records = sheet.iter_rows(min_row=2, max_col=self._width, values_only=True)
+            local = 1
+            for local, record in enumerate(records, start=2):
+                number = before + local
+                self._read = number - 1
+                if local > self.limits.max_rows:
+                    raise FileRefused(f"more than {self.limits.max_rows} rows in a sheet; split the file")
+                cells += len(record)
+                if cells > self.limits.max_cells:
+                    raise FileRefused(f"more than {self.limits.max_cells} cells; split the file")
+                texts = [cell_text(cell) for cell in record]
+                if not any(text.strip() for text in texts):
+                    continue
+                if any(text.strip() for text in texts[width:]):
+                    yield Row(number, problem="a cell right of the last named column holds a value; name its column")
+                    continue
+                texts += [""] * (width - len(texts))
+                yield Row(number, cells=dict(zip(self.headers, texts)))
+            before += local - 1
 
     def fraction(self) -> float:
         return min(1.0, self._read / self.total) if self.total else 0.0

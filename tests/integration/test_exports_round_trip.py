@@ -162,3 +162,52 @@ def test_an_empty_hub_exports_files_the_importer_reads(
             assert export(db_session, "products", fmt, out) == 0
         job = run(importer, db_session, path)
         assert (job.status, job.rows) == ("succeeded", 0), job.error
+
+
+def test_an_xlsx_export_past_a_sheets_rows_goes_on_in_more_sheets_and_imports_whole(
+    importer: Importer, db_session: Session, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sheet holds 1,048,576 rows; here, 100, so the demo's 240 products take three sheets."""
+    monkeypatch.setattr("hub.exports.writers.SHEET_ROWS", 100)
+    demo_with_tricky_cells(db_session, settings)
+    before = catalog(db_session)
+    files = {kind: tmp_path / f"{kind}.xlsx" for kind in ("models", "products", "stock")}
+    for kind, path in files.items():
+        with path.open("wb") as out:
+            export(db_session, kind, "xlsx", out)
+    book = load_workbook(files["products"], read_only=True)
+    sheets = [(sheet.title, sum(1 for _ in sheet.iter_rows(values_only=True))) for sheet in book.worksheets]
+    headers = {tuple(next(sheet.iter_rows(max_row=1, values_only=True))) for sheet in book.worksheets}
+    book.close()
+    rows = len(before["products"])
+    assert sheets == [("products", 100), ("products (2)", 100), ("products (3)", rows - 2 * 99 + 1)]
+    assert len(headers) == 1
+
+    empty_the_hub(db_session)
+    for kind in ("models", "products", "stock"):
+        job = run(importer, db_session, files[kind])
+        assert (job.status, job.rejected, job.created) == ("succeeded", 0, len(before[kind])), job.rejections
+    assert catalog(db_session) == before
+
+
+def test_rows_of_a_later_sheet_are_numbered_after_the_earlier_sheets(
+    importer: Importer, db_session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    DemoCatalog(db_session, settings.media_dir, products=1).load_reference_data()
+    db_session.commit()
+    book = Workbook()
+    first = book.active
+    for row in (["sku", "family", "name-en_US"], ["a-1", "grocery", "One"], ["a-2", "grocery", "Two"]):
+        first.append(row)
+    notes = book.create_sheet("notes")
+    notes.append(["not", "the", "table"])
+    later = book.create_sheet("products (2)")
+    for row in (["sku", "family", "name-en_US"], ["a-3", "nowhere", "Three"], ["a-4", "grocery", "Four"]):
+        later.append(row)
+    path = tmp_path / "split.xlsx"
+    book.save(path)
+    job = run(importer, db_session, path)
+    assert (job.rows, job.created, job.rejected) == (4, 3, 1), job.rejections
+    assert {(r["row"], r["key"]) for r in job.rejections} == {(4, "a-3")}
