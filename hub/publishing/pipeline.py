@@ -254,6 +254,7 @@ class Publisher:
         publication.bytes = sum(f.bytes for f in files)
         publication.sha256 = files[0].sha256 if len(files) == 1 else hashlib.sha256("".join(f.sha256 for f in files).encode()).hexdigest()
         publication.location = files[0].location.rsplit("/", 1)[0] if files else None
+        DiagnosticRepo(session).keep_counts(publication)
         session.commit()
         if run.outcomes:
             logger.info("publication %s: %s", publication_id, "; ".join(

@@ -220,7 +220,10 @@ def backfill(session: Session, ctx: CatalogContext, progress: Callable[[int], No
     """Compute the products the index lacks (a row for some channel, or their search text);
     answers how many."""
     count = len(ctx.channels)
-    return _each_batch(session, lambda repo, after: repo.unindexed(count, after, BATCH), ctx, progress)
+    done = _each_batch(session, lambda repo, after: repo.unindexed(count, after, BATCH), ctx, progress)
+    if done:  # rows were missing, so the tallies cannot be trusted either
+        CompletenessRepo(session).retally()
+    return done
 
 
 def rebuild(session: Session, ctx: CatalogContext, progress: Callable[[int], None] | None = None) -> int:
@@ -230,6 +233,7 @@ def rebuild(session: Session, ctx: CatalogContext, progress: Callable[[int], Non
         return repo.by_ids(after, BATCH)
 
     done = _each_batch(session, batch, ctx, progress)
+    CompletenessRepo(session).retally()
     session.commit()
     return done
 

@@ -7,7 +7,7 @@ filter and sort on it and the dashboard count it with one query at 100,000 produ
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.store.base import Base
@@ -23,3 +23,15 @@ class ProductCompleteness(Base):
     ratio: Mapped[float] = mapped_column(Float)
     missing: Mapped[list[str]] = mapped_column(Json, default=list)  # attribute codes, sorted
     carried: Mapped[bool] = mapped_column(Boolean, default=False)  # by the channel's filter
+
+
+class ChannelTally(Base):
+    """Per channel: how many products it carries and how many of those are complete. The
+    dashboard reads these instead of counting eight million rows of the index at a million
+    products; ``CompletenessRepo`` keeps them in step in the same transaction as the index rows,
+    and ``retally`` counts them again from the index."""
+
+    __tablename__ = "channel_tally"
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id", ondelete="CASCADE"), primary_key=True)
+    carried: Mapped[int] = mapped_column(Integer, default=0)
+    complete: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Float, case, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy import Float, bindparam, case, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from hub.store.bulk_rows import insert_many
-from hub.store.completeness import ProductCompleteness
+from hub.store.bulk_rows import execute_many, insert_many
+from hub.store.channels import Channel
+from hub.store.completeness import ChannelTally, ProductCompleteness
 from hub.store.documents import ProductDocument
 from hub.store.products import Product
 
@@ -18,10 +19,25 @@ class CompletenessRepo:
         self._s = session
 
     def replace(self, product_ids: Sequence[int], rows: list[dict[str, Any]]) -> None:
-        """Put ``rows`` in place of whatever the cache held for these products."""
+        """Put ``rows`` in place of whatever the cache held for these products, and move the
+        channels' tallies by the difference."""
+        shift: dict[int, list[int]] = {}
         if product_ids:
+            for channel_id, carried, complete in self._s.execute(_tally().where(ProductCompleteness.product_id.in_(product_ids))):
+                shift[channel_id] = [-int(carried), -int(complete)]
             self._s.execute(delete(ProductCompleteness).where(ProductCompleteness.product_id.in_(product_ids)))
         insert_many(self._s, ProductCompleteness.__table__, rows)  # the ORM's bulk insert cost more than the rows
+        for row in rows:
+            if row["carried"]:
+                moved = shift.setdefault(row["channel_id"], [0, 0])
+                moved[0] += 1
+                moved[1] += row["ratio"] >= 1.0
+        changes = [{"cid": cid, "carried": moved[0], "complete": moved[1]}
+                   for cid, moved in sorted(shift.items()) if moved != [0, 0]]  # in id order: no deadlock between writers
+        if changes:
+            t = ChannelTally.__table__
+            execute_many(self._s, update(t).where(t.c.channel_id == bindparam("cid")).values(
+                carried=t.c.carried + bindparam("carried"), complete=t.c.complete + bindparam("complete")), changes)
 
     def add_channel(self, channel_id: int, carried: Any) -> None:
         """Rows for a new channel: complete (nothing is required on it yet), carried as ``carried``
@@ -31,10 +47,27 @@ class CompletenessRepo:
             ["product_id", "channel_id", "ratio", "missing", "carried"],
             select(Product.id, literal(channel_id), literal(1.0, Float), missing, Product.id.in_(carried)),
         ))
+        self.retally([channel_id])
 
     def set_carried(self, channel_id: int, carried: Any) -> None:
         self._s.execute(update(ProductCompleteness).where(ProductCompleteness.channel_id == channel_id)
                         .values(carried=ProductCompleteness.product_id.in_(carried)))
+        self.retally([channel_id])
+
+    def retally(self, channel_ids: Iterable[int] | None = None) -> None:
+        """Count these channels' tallies (every channel's: None) again from the index."""
+        t = ChannelTally.__table__
+        query = select(Channel.id)
+        if channel_ids is not None:
+            query = query.where(Channel.id.in_(list(channel_ids)))
+        ids = list(self._s.scalars(query))
+        if not ids:
+            return
+        counted = {cid: (int(carried), int(complete)) for cid, carried, complete in
+                   self._s.execute(_tally().where(ProductCompleteness.channel_id.in_(ids)))}
+        self._s.execute(delete(t).where(t.c.channel_id.in_(ids)))
+        insert_many(self._s, t, [{"channel_id": cid, "carried": counted.get(cid, (0, 0))[0],
+                                  "complete": counted.get(cid, (0, 0))[1]} for cid in sorted(ids)])
 
     def unindexed(self, channel_count: int, after_id: int, limit: int) -> Sequence[Product]:
         """Products lacking a row for some channel, their search text or a current document
@@ -63,11 +96,9 @@ class CompletenessRepo:
         return self._s.scalars(query).all()
 
     def tallies(self) -> dict[int, tuple[int, int]]:
-        """Per channel id: (products it carries, of which complete), from the index alone."""
-        query = (select(ProductCompleteness.channel_id, func.count(),
-                        func.coalesce(func.sum(case((ProductCompleteness.ratio >= 1.0, 1), else_=0)), 0))
-                 .where(ProductCompleteness.carried.is_(True)).group_by(ProductCompleteness.channel_id))
-        return {channel_id: (int(total), int(complete)) for channel_id, total, complete in self._s.execute(query)}
+        """Per channel id: (products it carries, of which complete), as kept in ``channel_tally``."""
+        t = ChannelTally.__table__
+        return {cid: (carried, complete) for cid, carried, complete in self._s.execute(select(t.c.channel_id, t.c.carried, t.c.complete))}
 
     def incomplete_skus(self, channel_id: int, limit: int) -> list[str]:
         """A few of the carried products that are least complete, to start fixing from."""
@@ -76,3 +107,10 @@ class CompletenessRepo:
                         ProductCompleteness.ratio < 1.0)
                  .order_by(ProductCompleteness.ratio, Product.sku).limit(limit))
         return list(self._s.scalars(query))
+
+
+def _tally() -> Any:
+    """Per channel: products carried and, of those, complete; the caller narrows it."""
+    c = ProductCompleteness
+    return (select(c.channel_id, func.count(), func.coalesce(func.sum(case((c.ratio >= 1.0, 1), else_=0)), 0))
+            .where(c.carried.is_(True)).group_by(c.channel_id))

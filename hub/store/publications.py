@@ -78,6 +78,17 @@ class PublicationDiagnostic(Base):
     fix: Mapped[str | None] = mapped_column(Text)
 
 
+class DiagnosticCount(Base):
+    """How many products had each finding in a succeeded publication, counted once when it
+    succeeded: the dashboard's most frequent findings, without counting a million rows a view."""
+
+    __tablename__ = "publication_diagnostic_count"
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publication.id", ondelete="CASCADE"), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(16), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    products: Mapped[int] = mapped_column(Integer)
+
+
 class ChannelLock(Base):
     """Held while a channel publishes, so two runs never overlap; it expires if its holder dies."""
 
@@ -115,6 +126,20 @@ class DiagnosticRepo:
             return d.publication_id == publication.id
         return and_(d.channel_id == publication.channel_id, d.publication_id <= publication.id,
                     or_(d.until_id.is_(None), d.until_id > publication.id))
+
+    def counted(self, publication: Publication) -> list[tuple[str, str, int]]:
+        """(severity, code, products) of the findings holding at ``publication``, counted now."""
+        d = PublicationDiagnostic
+        query = select(d.severity, d.code, func.count(func.distinct(d.sku))).where(self.as_of(publication)).group_by(d.severity, d.code)
+        return [(severity, code, int(n)) for severity, code, n in self._s.execute(query)]
+
+    def keep_counts(self, publication: Publication) -> None:
+        """Store the counts of a publication that has just succeeded."""
+        self._s.execute(delete(DiagnosticCount).where(DiagnosticCount.publication_id == publication.id))
+        rows = [{"publication_id": publication.id, "severity": severity, "code": code, "products": n}
+                for severity, code, n in self.counted(publication)]
+        if rows:
+            self._s.execute(insert(DiagnosticCount), rows)
 
     def add(self, channel_id: int, publication_id: int, found: Iterable[tuple[int, list[list[Any]]]]) -> None:
         """Store (product id, findings as [severity, code, attribute, message, fix, sku]) pairs,

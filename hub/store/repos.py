@@ -15,7 +15,7 @@ from hub.store.models import (
     ApiToken, Attribute, Publication, PublicationDiagnostic, PublicationFile, BrandGuide, Category, Channel, Currency, Family, Locale, Location, Media,
     Product, ProductModel, Stock, User, Version, model_category, product_category,
 )
-from hub.store.publications import DiagnosticRepo
+from hub.store.publications import DiagnosticCount, DiagnosticRepo
 from hub.store.types import utcnow
 
 T = TypeVar("T")
@@ -305,13 +305,16 @@ class PublicationRepo:
         return {p.channel_id: p for p in self._s.scalars(select(Publication).where(Publication.id.in_(newest)))}
 
     def diagnostic_counts(self, publication_ids: Iterable[int]) -> list[tuple[int, str, str, int]]:
-        """(publication id, severity, code, products) for these publications, most frequent first."""
-        d = PublicationDiagnostic
-        found = []
-        for publication in self._s.scalars(select(Publication).where(Publication.id.in_(list(publication_ids)))):
-            query = (select(d.severity, d.code, func.count(func.distinct(d.sku)))
-                     .where(DiagnosticRepo.as_of(publication)).group_by(d.severity, d.code))
-            found += [(publication.id, severity, code, n) for severity, code, n in self._s.execute(query)]
+        """(publication id, severity, code, products) for these publications, most frequent first:
+        counted when each succeeded (``DiagnosticRepo.keep_counts``), counted now for the others."""
+        ids = list(publication_ids)
+        c = DiagnosticCount
+        found = [(pid, severity, code, n) for pid, severity, code, n in self._s.execute(
+            select(c.publication_id, c.severity, c.code, c.products).where(c.publication_id.in_(ids)))]
+        kept = {row[0] for row in found}
+        repo = DiagnosticRepo(self._s)
+        for publication in self._s.scalars(select(Publication).where(Publication.id.in_([i for i in ids if i not in kept]))):
+            found += [(publication.id, severity, code, n) for severity, code, n in repo.counted(publication)]
         return sorted(found, key=lambda row: (-row[3], row[2]))
 
     def for_channel(self, channel_id: int, limit: int = 50) -> Sequence[Publication]:

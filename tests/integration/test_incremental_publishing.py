@@ -314,3 +314,16 @@ def test_a_stock_file_bumps_no_revision_and_re_renders_only_the_items_whose_stoc
     assert db_session.execute(select(Product.sku, Product.revision, Product.updated)).all() == before
     assert db_session.scalar(select(func.count()).select_from(Version)) == versions
     assert republish.after(3) == {sku for sku, _ in emptied}
+
+
+def test_a_succeeded_publication_keeps_its_finding_counts_as_counted_from_its_findings(demo, app, settings, db_session):
+    from hub.store.publications import DiagnosticCount, DiagnosticRepo
+
+    first = publisher(app, settings).publish("google_shopping", "test")
+    publisher(app, settings).publish("google_shopping", "test")  # an incremental one: its findings are mostly held over
+    db_session.rollback()
+    for publication in db_session.scalars(select(Publication).where(Publication.channel.has(code="google_shopping"))):
+        kept = sorted((d.severity, d.code, d.products) for d in db_session.scalars(
+            select(DiagnosticCount).where(DiagnosticCount.publication_id == publication.id)))
+        assert kept and kept == sorted(DiagnosticRepo(db_session).counted(publication)), publication.id
+    assert first.status == "succeeded"

@@ -12,6 +12,7 @@ from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
 from hub.services.inheritance import effective_values
 from hub.store.models import Channel, Product, ProductCompleteness, ProductDocument
+from hub.store.completeness_repo import CompletenessRepo
 from hub.store.repos import ProductRepo
 from tests.factories import value
 from tests.integration.conftest import GOOD_EAN
@@ -21,19 +22,25 @@ from tests.integration.helpers import API, Headers
 Row = tuple[float, list[str]]
 
 
-def cached(app: Flask) -> tuple[dict[tuple[str, str], Row], set[tuple[str, str]], dict[str, str | None]]:
-    """What the index holds: completeness and carried (sku, channel) pairs, and search texts."""
+Tallies = dict[str, tuple[int, int]]
+
+
+def cached(app: Flask) -> tuple[dict[tuple[str, str], Row], set[tuple[str, str]], dict[str, str | None], Tallies]:
+    """What the index holds: completeness and carried (sku, channel) pairs, search texts, and the
+    channels' kept tallies (carried, complete)."""
     with app.extensions["crosscanal"].sessions() as session:
         rows = session.execute(select(Product.sku, Channel.code, ProductCompleteness.ratio, ProductCompleteness.missing,
                                       ProductCompleteness.carried)
                                .join(Product, Product.id == ProductCompleteness.product_id)
                                .join(Channel, Channel.id == ProductCompleteness.channel_id)).all()
         texts = dict(session.execute(select(Product.sku, Product.search_text)).all())
+        codes = dict(session.execute(select(Channel.id, Channel.code)).all())
+        tallies = {codes[cid]: counts for cid, counts in CompletenessRepo(session).tallies().items()}
         return ({(sku, channel): (ratio, list(missing)) for sku, channel, ratio, missing, _ in rows},
-                {(sku, channel) for sku, channel, _, _, carried in rows if carried}, texts)
+                {(sku, channel) for sku, channel, _, _, carried in rows if carried}, texts, tallies)
 
 
-def computed(app: Flask) -> tuple[dict[tuple[str, str], Row], set[tuple[str, str]], dict[str, str | None]]:
+def computed(app: Flask) -> tuple[dict[tuple[str, str], Row], set[tuple[str, str]], dict[str, str | None], Tallies]:
     """The same computed from scratch: completeness per product, what each channel's product query
     carries, and the names the resolved values give."""
     with app.extensions["crosscanal"].sessions() as session:
@@ -46,7 +53,10 @@ def computed(app: Flask) -> tuple[dict[tuple[str, str], Row], set[tuple[str, str
                    for product in ProductRepo(session).carried(ctx.selection(channel), 0, 10_000)}
         texts = {product.sku: "\n".join(dict.fromkeys(
             e["data"].lower() for e in effective_values(product).get("name", []))) for product in products}
-        return completes, carried, texts
+        tallies = {channel.code: (sum(1 for sku, code in carried if code == channel.code),
+                                  sum(1 for sku, code in carried if code == channel.code and completes[(sku, code)][0] >= 1.0))
+                   for channel in channels}
+        return completes, carried, texts, tallies
 
 
 def assert_cache_agrees(app: Flask) -> dict[tuple[str, str], Row]:
