@@ -37,7 +37,12 @@ class Row:
 class Page:
     rows: list[Row]
     next_after: str | None  # the cursor of the next page, or None on the last page
-    total: int  # every match, on all pages
+    total: int  # every match, on all pages, up to MAX_SELECTION
+
+    @property
+    def more(self) -> bool:
+        """Whether more than ``MAX_SELECTION`` products match (then ``total`` says only that many)."""
+        return self.total > MAX_SELECTION
 
 
 def grid_filter(session: Session, ctx: CatalogContext, query: dict[str, Any]) -> GridFilter:
@@ -80,7 +85,7 @@ def search(session: Session, ctx: CatalogContext, query: dict[str, Any], locale:
     found = repo.page(grid, sort, _decode(query.get("after"), sort), limit + 1)
     rows = [Row(r.product, _name(r.product, locale), r.ratio) for r in found[:limit]]
     next_after = _encode(found[limit - 1], sort) if len(found) > limit else None
-    return Page(rows, next_after, repo.count(grid))
+    return Page(rows, next_after, min(repo.count(grid, MAX_SELECTION), MAX_SELECTION + 1))
 
 
 def matching_skus(session: Session, ctx: CatalogContext, query: dict[str, Any]) -> list[str]:

@@ -142,3 +142,14 @@ def test_unknown_codes_and_bad_cursors_name_the_field(db_session: Session, drink
     with pytest.raises(ValidationFailed) as caught:
         search(db_session, **args)
     assert field in caught.value.errors
+
+
+def test_counts_stop_past_the_selection_limit(db_session: Session, drinks: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At a million products an exact count of a broad filter costs a scan per page view: the
+    grid counts up to the most a bulk edit takes, and says "more than" past it."""
+    assert (search(db_session).total, search(db_session).more) == (12, False)
+    monkeypatch.setattr(product_search, "MAX_SELECTION", 5)
+    broad, narrow = search(db_session), search(db_session, q="juice", category="grocery")
+    assert (broad.total, broad.more, len(broad.rows)) == (6, True, 12)
+    assert (narrow.total, narrow.more) == (3, False)
+    assert len(product_search.matching_skus(db_session, CatalogContext(db_session), GridQueryIn().load_args({}))) == 5
