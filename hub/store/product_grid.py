@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from hub.store.completeness import ProductCompleteness
+from hub.store.name_search import name_contains
 from hub.store.products import Product
 from hub.store.publications import DiagnosticRepo, Publication, PublicationDiagnostic
 from hub.store.repos import in_categories
@@ -93,7 +94,7 @@ class GridRepo:
         if grid.sku_prefix:
             query = query.where(Product.sku.startswith(grid.sku_prefix, autoescape=True))
         if grid.text:
-            query = query.where(_name_contains(grid.text))
+            query = query.where(name_contains(grid.text, self._s.get_bind().dialect.name))
         if grid.family_id is not None:
             query = query.where(Product.family_id == grid.family_id)
         if grid.enabled is not None:
@@ -106,8 +107,3 @@ class GridRepo:
                      .where(or_(false(), *held), PublicationDiagnostic.code == grid.diagnostic))
             query = query.where(Product.sku.in_(found))
         return query
-
-
-def _name_contains(text: str) -> ColumnElement[bool]:
-    """Inside the stored search text (names in every locale, the model's included), lowercased."""
-    return Product.search_text.contains(text.lower(), autoescape=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -153,3 +154,20 @@ def test_counts_stop_past_the_selection_limit(db_session: Session, drinks: None,
     assert (broad.total, broad.more, len(broad.rows)) == (6, True, 12)
     assert (narrow.total, narrow.more) == (3, False)
     assert len(product_search.matching_skus(db_session, CatalogContext(db_session), GridQueryIn().load_args({}))) == 5
+
+
+def test_the_name_index_follows_renames_deletes_and_odd_characters(db_session: Session, drinks: None) -> None:
+    """The trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL) is kept by the database in the
+    transaction that writes the product: a search sees every change at once."""
+    service = ProductService(db_session, CatalogContext(db_session), "test")
+    renamed = service.get("drink-01")
+    state = copy.deepcopy(service.state(renamed))  # the state holds the stored values themselves
+    state["values"]["name"] = value("Sparkling 50% lemon_ade", "en_US")
+    service.save(ProductIn().load(state), renamed)
+    service.delete(service.get("drink-03"))
+    db_session.flush()
+    assert skus(search(db_session, q="sparkling")) == ["drink-01"]
+    assert skus(search(db_session, q="50% lemon_")) == ["drink-01"]
+    assert skus(search(db_session, q="0%")) == ["drink-01"]
+    assert skus(search(db_session, q="ju")) == [s for n, s in enumerate(SKUS) if n % 2 and n not in (1, 3)]
+    assert skus(search(db_session, q="juice 1")) == ["drink-11"] and search(db_session, q="juice 1").total == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from hub.store.models import Base
+from hub.store.name_search import outside_the_models
 
 engine = context.config.attributes["engine"]
 
@@ -14,6 +15,7 @@ with engine.begin() as connection:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
         compare_type=True,
+        include_object=outside_the_models,
     )
     with context.begin_transaction():
         context.run_migrations()
