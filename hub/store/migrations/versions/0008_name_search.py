@@ -18,7 +18,8 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 SQLITE = [
-    "CREATE VIRTUAL TABLE product_search USING fts5(search_text, content='product', content_rowid='id', tokenize='trigram')",
+    "CREATE VIRTUAL TABLE product_search USING fts5(search_text, content='product', content_rowid='id', tokenize='trigram', "
+    "detail=none, columnsize=0)",  # the index alone answers LIKE; positions and sizes would only cost writes
     "INSERT INTO product_search (rowid, search_text) SELECT id, search_text FROM product WHERE search_text IS NOT NULL",
     "CREATE TRIGGER product_search_insert AFTER INSERT ON product WHEN new.search_text IS NOT NULL BEGIN "
     "INSERT INTO product_search (rowid, search_text) VALUES (new.id, new.search_text); END",
