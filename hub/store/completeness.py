@@ -16,8 +16,9 @@ from hub.store.types import Json
 
 class ProductCompleteness(Base):
     __tablename__ = "product_completeness"
-    # Counting and filtering per channel reads this index alone.
-    __table_args__ = (Index("ix_product_completeness_channel", "channel_id", "carried", "ratio"),)
+    # Counting and filtering per channel reads this index alone; the least complete come first
+    # in its order, oldest first among equals.
+    __table_args__ = (Index("ix_product_completeness_channel", "channel_id", "carried", "ratio", "product_id"),)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id", ondelete="CASCADE"), primary_key=True)
     ratio: Mapped[float] = mapped_column(Float)

@@ -4,7 +4,8 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-05 01:30:00
 
-The tallies are counted from the product index once here; the finding counts of each channel's
+The index of completeness per channel gains the product id, so the least complete products
+come in its order. The tallies are counted from the product index once here; the finding counts of each channel's
 newest succeeded publication too (older publications are counted when someone looks at them).
 """
 from typing import Sequence, Union
@@ -19,6 +20,10 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
+    # The least complete products of a channel come in the index's order (the dashboard's few).
+    with op.batch_alter_table('product_completeness') as batch:
+        batch.drop_index('ix_product_completeness_channel')
+        batch.create_index('ix_product_completeness_channel', ['channel_id', 'carried', 'ratio', 'product_id'], unique=False)
     op.create_table(
         'channel_tally',
         sa.Column('channel_id', sa.Integer(), nullable=False),
@@ -52,5 +57,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('product_completeness') as batch:
+        batch.drop_index('ix_product_completeness_channel')
+        batch.create_index('ix_product_completeness_channel', ['channel_id', 'carried', 'ratio'], unique=False)
     op.drop_table('publication_diagnostic_count')
     op.drop_table('channel_tally')
