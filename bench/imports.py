@@ -1,8 +1,10 @@
 """Import benchmark: flat CSV files of generated products imported with the real command
 (``python -m hub.cli import FILE``) in a fresh process, into an empty SQLite database and into a
-fresh PostgreSQL database; rows per second, the peak memory of the importing process, and the
-time of a re-import of the same file (every row unchanged). Peak memory must not grow with the
-file's size.
+fresh PostgreSQL database; rows per second, the peak memory of the importing process, the time
+of a re-import of the same file (every row unchanged) and of a file with one row in ten
+changed (a new price). The imported catalog is then exported as XLSX and NDJSON, and each
+export imported into another empty database: new products from each format. Peak memory must
+not grow with the file's size.
 
     .venv/bin/python -m bench.imports [--sizes 10000 100000] [--databases sqlite postgresql]
 
@@ -26,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bench.cli_timing import timed
 from channel_adapters.base.identifiers import gs1_check_digit
 from hub.services.demo import DemoCatalog
 from hub.services.demo_data import BRANDS, GROCERIES
@@ -123,11 +126,38 @@ def run_import(path: Path, database_url: str, data_dir: Path) -> dict[str, Any]:
             "peak_rss_mib": round(usage.ru_maxrss / 1024, 1)}  # ru_maxrss is in KiB on Linux
 
 
+def changed_file(size: int) -> Path:
+    """The products file with every tenth row at a new price."""
+    path = (FILES / f"products-{size}-changed.csv").resolve()
+    if path.exists():
+        return path
+    partial = path.with_suffix(".partial")
+    with partial.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, COLUMNS)
+        writer.writeheader()
+        for index in range(size):
+            row = product_row(index)
+            if index % 10 == 0:
+                row["price-EUR"] = str(Decimal(row["price-EUR"]) + Decimal("0.50"))
+            writer.writerow(row)
+    partial.rename(path)
+    return path
+
+
 def bench(kind: str, size: int) -> dict[str, Any]:
     path = products_file(size)
     with tempfile.TemporaryDirectory() as folder, empty_database(kind, Path(folder) / "bench.db") as url:
         prepare(url, Path(folder))
-        result = {"create": run_import(path, url, Path(folder)), "reimport_unchanged": run_import(path, url, Path(folder))}
+        result = {"create": run_import(path, url, Path(folder)), "reimport_unchanged": run_import(path, url, Path(folder)),
+                  "reimport_10_percent_changed": run_import(changed_file(size), url, Path(folder))}
+        env = {**os.environ, "CROSSCANAL_DATA_DIR": folder, "CROSSCANAL_DATABASE_URL": url}
+        exported = {fmt: Path(folder) / f"exported.{fmt}" for fmt in ("xlsx", "ndjson")}
+        for fmt, target in exported.items():
+            timed(env, "export", "--format", fmt, "-o", str(target))
+        for fmt, target in exported.items():
+            with tempfile.TemporaryDirectory() as other, empty_database(kind, Path(other) / "bench.db") as fresh:
+                prepare(fresh, Path(other))
+                result[f"create_from_{fmt}"] = run_import(target, fresh, Path(other))
     print(kind, size, result, flush=True)
     return result
 

@@ -7,14 +7,16 @@ the Google feed published from each, side by side in one run.
 Per catalog: how long the demo took to generate; the Google feed (XML and TSV) rendered in full
 with one worker and with two, each in a fresh process with its peak memory; a republish after
 1 % of the products got a new price (through the product service), and after a brand-guide
-change (every item again). At 100,000 products (or the largest size below it) every other
-channel is published once. Catalogs are kept under var/bench and reused; PostgreSQL ones in
+change (every item again); the catalog exported as CSV and as NDJSON; a stock file of one
+warehouse's count for up to 100,000 SKUs applied (every line a new quantity). At 100,000
+products (or the largest size below it) every other channel is published once. Catalogs are kept under var/bench and reused; PostgreSQL ones in
 databases named crosscanal_bench_<size>. Writes bench/results/scale.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.catalogs import catalog, environment
+from bench.cli_timing import timed
 
 RESULTS = Path(__file__).with_name("results") / "scale.json"
 CHANNEL = "google_shopping"
@@ -64,9 +67,40 @@ def bench_size(size: int, database: str, others: bool) -> dict[str, Any]:
         "brand_guide_change": guide, "after_brand_guide_2_workers": after_guide,
     }
     print(size, database, json.dumps(found["google"], indent=None)[:600], flush=True)
+    found["exports"], skus = exports(env, folder, size)
+    found["stock_file"] = stock_file(env, folder, skus[:100_000])
+    print(size, database, json.dumps({"exports": found["exports"], "stock_file": found["stock_file"]}), flush=True)
     if others:
         found["other_channels_2_workers"] = {code: publish(env, code, 2, fresh=True) for code in OTHER_CHANNELS}
     return found
+
+
+def exports(env: dict[str, str], folder: Path, size: int) -> tuple[dict[str, Any], list[str]]:
+    """The catalog exported as CSV and NDJSON; answers the figures and the SKUs (the CSV's first column)."""
+    found = {}
+    for fmt in ("csv", "ndjson"):
+        path = folder / f"export.{fmt}"
+        result = timed(env, "export", "--format", fmt, "-o", str(path))
+        found[fmt] = {"seconds": result["seconds"], "products_per_second": round(size / result["seconds"], 1),
+                      "peak_rss_mib": result["peak_rss_mib"], "bytes": path.stat().st_size}
+    with (folder / "export.csv").open(encoding="utf-8-sig", newline="") as exported:
+        skus = [row[0] for row in csv.reader(exported)][1:]
+    for fmt in ("csv", "ndjson"):
+        (folder / f"export.{fmt}").unlink()
+    return found, skus
+
+
+def stock_file(env: dict[str, str], folder: Path, skus: list[str]) -> dict[str, Any]:
+    """A warehouse's count of these SKUs, each a quantity it did not hold, imported."""
+    path = folder / "stock-count.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["location", "sku", "quantity"])
+        writer.writerows(["WH_LYON", sku, 1000 + n % 500] for n, sku in enumerate(skus))
+    result = timed(env, "import", str(path))
+    path.unlink()
+    return {"lines": len(skus), "seconds": result["seconds"], "lines_per_second": round(len(skus) / result["seconds"], 1),
+            "peak_rss_mib": result["peak_rss_mib"], "summary": result["output"].strip().splitlines()[-1].strip()}
 
 
 def main() -> None:
