@@ -63,6 +63,10 @@ def pages(browser: Browser) -> dict[str, str]:
     after = re.search(r'href="/products\?after=([^"&]+)"', grid)[1]  # type: ignore[index]
     _, by_completeness, _ = browser.get("/products?channel=google_shopping&sort=completeness")
     later = re.search(r'after=([^"&]+)', by_completeness)[1]  # type: ignore[index]
+    _, apparel, _ = browser.get("/products?category=apparel")
+    variant = re.search(r'href="/products/([^"]+)"', apparel)[1]  # type: ignore[index]
+    _, variant_page, _ = browser.get(f"/products/{variant}")
+    model = re.search(r'href="/product-models/([^"]+)"', variant_page)[1]  # type: ignore[index]
     return {
         "grid: first page": "/products",
         "grid: next page": f"/products?after={after}",
@@ -76,6 +80,7 @@ def pages(browser: Browser) -> dict[str, str]:
         "grid: has a diagnostic": "/products?diagnostic=missing_gtin",
         "product page": f"/products/{sku}",
         "product page: one channel preview": f"/products/{sku}/previews/google_shopping",
+        "product model page": f"/product-models/{model}",
         "dashboard": "/",
     }
 

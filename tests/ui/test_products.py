@@ -6,6 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
+from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
 from hub.services.products import ProductService
 from hub.store.repos import ProductRepo
@@ -140,3 +141,33 @@ def test_a_viewer_sees_no_edit_controls_and_cannot_post(page: Page, new_page, db
 
     db_session.rollback()  # a fresh transaction sees the server's commits
     assert ProductRepo(db_session).by_sku(sku).revision == revision
+
+
+def test_a_variant_links_to_its_model_page_with_every_variant_and_its_completeness(page: Page, db_session: Session) -> None:
+    sign_in(page, "viewer")
+    db_session.rollback()
+    products = ProductRepo(db_session)
+    variant = next(p for p in products.page(None, 200) if p.parent is not None)
+    model = variant.parent
+    siblings = sorted(p.sku for p in products.variants(model.id))
+    page.goto(f"/products/{variant.sku}")
+    page.get_by_role("link", name=model.code).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(model.code)
+    rows = page.locator("table.variants tbody tr")
+    assert rows.locator("th").all_inner_texts() == siblings
+    row = page.locator(f"table.variants tr[data-sku='{variant.sku}']")
+    axes = [str(v) for v in (variant.values[axis][0]["data"] for axis in model.variant_axes)]
+    cells = row.locator("td").all_inner_texts()
+    assert cells[:len(axes)] == axes
+    channels = sorted(CatalogContext(db_session).channels)
+    header = page.locator("table.variants thead th").all_inner_texts()
+    assert header[-len(channels):] == channels
+    shown = dict(zip(channels, cells[-len(channels):]))
+    for result in completeness(variant, CatalogContext(db_session).channels.values()):
+        if shown[result.channel] != "·":  # the channel does not carry it
+            assert shown[result.channel] == f"{result.ratio * 100:.0f}%"
+    assert any(text.endswith("%") for text in shown.values())
+    name = next(e["data"] for e in model.values["name"] if e["locale"] == "en_US")
+    expect(page.locator("table.values")).to_contain_text(name)
+    row.get_by_role("link", name=variant.sku).click()
+    expect(page.get_by_role("heading", name=variant.sku, level=1)).to_be_visible()

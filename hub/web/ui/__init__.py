@@ -12,16 +12,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import HubError
-from hub.web.ui import (access, brand_guide, bulk_edit, catalog_admin, channels, dashboard, grid, imports, product_history,
-                        product_media, product_page, product_previews, sign_in)
+from hub.web.ui import (access, brand_guide, bulk_edit, catalog_admin, channels, dashboard, grid, imports, model_page,
+                        product_history, product_media, product_page, product_previews, sign_in)
 
 
 def blueprint() -> Blueprint:
     blp = Blueprint("ui", __name__, template_folder="templates", static_folder="static", static_url_path="/ui/static")
     blp.before_request(access.guard)
     blp.app_context_processor(access.template_context)
-    for module in (sign_in, dashboard, grid, bulk_edit, product_page, product_media, product_previews, product_history, channels,
-                   brand_guide, catalog_admin, imports):
+    for module in (sign_in, dashboard, grid, bulk_edit, product_page, product_media, product_previews, product_history,
+                   model_page, channels, brand_guide, catalog_admin, imports):
         module.register(blp)
     blp.register_error_handler(CSRFError, _csrf_error)
     blp.register_error_handler(HubError, _hub_error)
