@@ -24,6 +24,7 @@ from hub.store.product_grid import GridFilter, GridRepo
 from hub.store.repos import PublicationRepo
 
 MAX_SELECTION = 100_000  # "every match" for a bulk edit stops here
+COUNTED = 10_000  # the grid counts matches up to here, then says "more than"
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,12 @@ class Row:
 class Page:
     rows: list[Row]
     next_after: str | None  # the cursor of the next page, or None on the last page
-    total: int  # every match, on all pages, up to MAX_SELECTION
+    total: int  # every match, on all pages, counted up to COUNTED + 1
 
     @property
     def more(self) -> bool:
-        """Whether more than ``MAX_SELECTION`` products match (then ``total`` says only that many)."""
-        return self.total > MAX_SELECTION
+        """Whether more than ``COUNTED`` products match (then ``total`` is one more than that)."""
+        return self.total > COUNTED
 
 
 def grid_filter(session: Session, ctx: CatalogContext, query: dict[str, Any]) -> GridFilter:
@@ -85,7 +86,7 @@ def search(session: Session, ctx: CatalogContext, query: dict[str, Any], locale:
     found = repo.page(grid, sort, _decode(query.get("after"), sort), limit + 1)
     rows = [Row(r.product, _name(r.product, locale), r.ratio) for r in found[:limit]]
     next_after = _encode(found[limit - 1], sort) if len(found) > limit else None
-    return Page(rows, next_after, min(repo.count(grid, MAX_SELECTION), MAX_SELECTION + 1))
+    return Page(rows, next_after, repo.count(grid, COUNTED))
 
 
 def matching_skus(session: Session, ctx: CatalogContext, query: dict[str, Any]) -> list[str]:

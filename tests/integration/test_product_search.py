@@ -145,15 +145,18 @@ def test_unknown_codes_and_bad_cursors_name_the_field(db_session: Session, drink
     assert field in caught.value.errors
 
 
-def test_counts_stop_past_the_selection_limit(db_session: Session, drinks: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_counts_stop_past_a_limit_and_a_bulk_selection_past_its_own(
+        db_session: Session, drinks: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """At a million products an exact count of a broad filter costs a scan per page view: the
-    grid counts up to the most a bulk edit takes, and says "more than" past it."""
+    grid counts up to a limit and says "more than" past it; "every match" for a bulk edit has a
+    limit of its own."""
     assert (search(db_session).total, search(db_session).more) == (12, False)
-    monkeypatch.setattr(product_search, "MAX_SELECTION", 5)
+    monkeypatch.setattr(product_search, "COUNTED", 5)
+    monkeypatch.setattr(product_search, "MAX_SELECTION", 8)
     broad, narrow = search(db_session), search(db_session, q="juice", category="grocery")
     assert (broad.total, broad.more, len(broad.rows)) == (6, True, 12)
     assert (narrow.total, narrow.more) == (3, False)
-    assert len(product_search.matching_skus(db_session, CatalogContext(db_session), GridQueryIn().load_args({}))) == 5
+    assert len(product_search.matching_skus(db_session, CatalogContext(db_session), GridQueryIn().load_args({}))) == 8
 
 
 def test_the_name_index_follows_renames_deletes_and_odd_characters(db_session: Session, drinks: None) -> None:

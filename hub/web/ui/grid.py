@@ -50,6 +50,7 @@ def products() -> str | tuple[str, int]:
     page_args = {k: v for k, v in filters.items() if v}
     html = render_template(
         "ui/products.html", page=page, filters=filters, page_args=page_args, errors=errors,
+        counted=product_search.COUNTED, max_selection=product_search.MAX_SELECTION,
         families=sorted(ctx.families), channels=sorted(ctx.channels), categories=_category_choices(),
         sorts=[(key, SORT_LABELS[key]) for key in SORTS], first_page=not request.args.get("after"),
         attributes=sorted(ctx.attributes.values(), key=lambda a: a.code), locales=sorted(ctx.locales),
