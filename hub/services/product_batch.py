@@ -149,7 +149,7 @@ class ProductBatch:
         written = execute_many(
             self.session, update(table).where(table.c.id == bindparam("pid"), table.c.revision == bindparam("read"))
             .values({name[4:]: bindparam(name) for name in products[0] if name.startswith("set_")}), products)
-        if self.session.bind.dialect.supports_sane_multi_rowcount and written != len(products):
+        if self.session.get_bind().dialect.supports_sane_multi_rowcount and written != len(products):
             raise Conflict("another change was saved to some of these products while the batch was read; send it again")
         self.session.execute(delete(product_category).where(product_category.c.product_id.in_(ids)))
         self.session.execute(delete(Offer).where(Offer.product_id.in_(ids)))
