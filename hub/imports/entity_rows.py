@@ -1,13 +1,16 @@
-"""Saving a batch of product or product model rows through their services: a rejected row
-changes nothing, and the rows around it are kept.
+"""Saving a batch of product or product model rows: a rejected row changes nothing, and the
+rows around it are kept.
 
-The services refuse a row before they change anything, so a batch is saved without a savepoint
-and a flush per row: its rows are written when the batch ends (``product_index.deferred``) or
-when a check queries the database (autoflush, which is also how variants of one batch see each
-other: keep it on), their inserts sent together. Only the database can still refuse a row then (a
-SKU another writer has just created, a number beyond a column's range); the importer then saves
-the batch again ``careful``ly, each row in its own savepoint, and the row the database refuses is
-reported like any other. Dry runs always save carefully (see ``EntityRows``)."""
+Products go through the bulk write path (``ProductBatch``): the batch's stored products are read
+as plain rows, each row is prepared over its stored state and loaded through the input schema,
+and the valid ones are saved together, a statement per table, an unchanged one not at all. Only
+the database can still refuse a row then (a SKU another writer has just created, a product it
+has just changed, a number beyond a column's range); the importer then saves the batch again
+``careful``ly, each row in its own savepoint through the services, and the row the database
+refuses is reported like any other. Product models go row by row through their service, and
+dry runs always save carefully (see ``EntityRows``); the services refuse a row before they
+change anything, and a batch's writes wait for its end (``product_index.deferred``) or a
+check's query (autoflush, which is also how variants of one batch see each other: keep it on)."""
 
 from __future__ import annotations
 

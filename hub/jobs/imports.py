@@ -1,11 +1,11 @@
-"""Running an import: a file read row by row, saved in batches through the catalog services, with
-the job's progress, counts and report kept as it goes.
+"""Running an import: a file read row by row, saved in batches (products through the bulk write
+path, models through their service), with the job's progress, counts and report kept as it goes.
 
 Each batch has its own session and transaction, so a long import never holds the database's
-write lock for long (SQLite has only one writer). A batch is written in one flush and the
-product index of the products it saved is refreshed once, at its end, in its transaction
-(``product_index.deferred``); when the database refuses that flush, the batch is saved again
-row by row, each in a savepoint (``EntityRows``'s careful mode).
+write lock for long (SQLite has only one writer). A batch's writes and the product index of the
+products it saved go out together, in its transaction; when the database refuses them (or a
+product the batch read was changed meanwhile), the batch is saved again row by row, each in a
+savepoint (``EntityRows``'s careful mode).
 A dry run does exactly the same work and rolls each batch back instead of committing it; only
 the job's own counts are committed. What earlier batches would have stored reaches later ones
 (``DryRunMemory``): a SKU given twice, far apart, counts as created once, and a variant taking
