@@ -18,14 +18,21 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def offer_state(offer: Offer) -> dict[str, Any]:
+    return offer_fields(offer.currency, offer.price, offer.channel.code if offer.channel else None,
+                        offer.location.code if offer.location else None, offer.sale_price, offer.sale_start, offer.sale_end)
+
+
+def offer_fields(currency: str, price: Any, channel: str | None, location: str | None, sale_price: Any,
+                 start: datetime | None, end: datetime | None) -> dict[str, Any]:
+    """An offer's state from its stored columns, whether read as an object or as a plain row."""
     return {
-        "currency": offer.currency,
-        "price": format(offer.price, "f"),
-        "channel": offer.channel.code if offer.channel else None,
-        "location": offer.location.code if offer.location else None,
-        "sale_price": format(offer.sale_price, "f") if offer.sale_price is not None else None,
-        "sale_start": iso(offer.sale_start),
-        "sale_end": iso(offer.sale_end),
+        "currency": currency,
+        "price": format(price, "f"),
+        "channel": channel,
+        "location": location,
+        "sale_price": format(sale_price, "f") if sale_price is not None else None,
+        "sale_start": iso(start),
+        "sale_end": iso(end),
     }
 
 
@@ -51,10 +58,8 @@ def stored_state(row: StoredProduct, codes: dict[str, dict[int, str]]) -> State:
     """``product_state`` of a product read as plain rows (``hub.store.product_rows``);
     ``codes`` is ``CatalogContext.codes``. Tested to agree with ``product_state``."""
     channels, stores = codes["channels"], codes["stores"]
-    offers = [{"currency": currency, "price": format(price, "f"),
-               "channel": channels[channel_id] if channel_id else None, "location": stores[location_id] if location_id else None,
-               "sale_price": format(sale_price, "f") if sale_price is not None else None,
-               "sale_start": iso(start), "sale_end": iso(end)}
+    offers = [offer_fields(currency, price, channels[channel_id] if channel_id else None,
+                           stores[location_id] if location_id else None, sale_price, start, end)
               for currency, channel_id, location_id, price, sale_price, start, end in row.offers]
     return {
         "sku": row.sku,

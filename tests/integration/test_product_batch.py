@@ -175,7 +175,7 @@ def test_stored_rows_give_the_state_the_orm_gives(db_session: Session):
     factories.catalog(db_session)
     factories.product_model(db_session, "tee_s")
     ctx = CatalogContext(db_session)
-    ProductBatch(db_session, ctx, "test").save(bodies("_s") + [factories_body for factories_body in changed_bodies("_t")[:2]])
+    ProductBatch(db_session, ctx, "test").save(bodies("_s") + changed_bodies("_t")[:2])  # a sale offer, a channel offer
     db_session.commit()
     db_session.expire_all()
     products = db_session.scalars(select(Product)).all()
