@@ -22,10 +22,11 @@ import io
 import os
 import shutil
 import time
+from datetime import datetime
 from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 import orjson
 from sqlalchemy.orm import Session
@@ -34,6 +35,8 @@ from channel_adapters.base import InvalidOutput, Item, Severity
 from hub.publishing import item_fingerprints
 from hub.publishing.render import ChannelRenderer, Resolvable
 from hub.services import documents
+from hub.store import document_changes
+from hub.store.document_changes import Horizon
 from hub.store.documents import DocumentRepo
 from hub.store.publications import DiagnosticRepo
 
@@ -225,16 +228,19 @@ class ShardRenderer:
         started = time.perf_counter()
         outcome = Outcome(shard.number)
         repo = DocumentRepo(reader)
-        now = self.renderer.now
-        # An item's key: its document (and stock), what it lacks here, which sale moments passed.
-        keys = [(pid, f"{doc_hash} {documents.phase(moments, now) if moments else 0} {missing}", missing)
-                for pid, doc_hash, moments, missing in repo.keys(self.renderer.channel.id, shard.low, shard.high)]
-        reader.rollback()  # no read transaction stays open while the shard renders
+        seen = document_changes.horizon(reader)  # before any key is read: what the next republish starts from
         kept = self._kept(shard)
+        known = self._changed_keys(reader, repo, kept, shard) if kept is not None else None
+        if known is None:
+            keys, upcoming = self._keys(repo.keys(self.renderer.channel.id, shard.low, shard.high))
+        else:
+            keys, upcoming = known
+        reader.rollback()  # no read transaction stays open while the shard renders
         stem = shard.stem()
+        fresh_state = {"horizon": str(seen), "next": upcoming}
         if kept is not None and kept.keys() == [[pid, key] for pid, key, _ in keys]:
             # Validated when they were rendered: the same bytes, and their findings still hold.
-            summary, recipe = self._link(kept, stem), Recipe.whole(kept.sizes)
+            summary, recipe = self._link(kept, stem, fresh_state), Recipe.whole(kept.sizes)
         else:
             if kept is not None:
                 kept.load()
@@ -242,7 +248,7 @@ class ShardRenderer:
             reader.rollback()
             # Only what was rendered now is checked: kept items passed when they were rendered.
             self._check(stem)
-            summary = self._index(entries, stem)
+            summary = self._index(entries, stem, fresh_state)
             self._findings(writer, shard, kept, entries, fresh)
         (self.folder / f"{stem}{RECIPE_SUFFIX}").write_bytes(orjson.dumps(recipe.ranges))
         outcome.done, outcome.excluded, outcome.warnings = len(summary["keys"]), summary["excluded"], summary["warnings"]
@@ -250,27 +256,68 @@ class ShardRenderer:
         outcome.seconds = round(time.perf_counter() - started, 3)
         return outcome
 
+    def _keys(self, rows: Iterable[Any]) -> tuple[list[tuple[int, str, str]], str | None]:
+        """Each carried row's item key: its document (and stock), which sale moments passed, what it
+        lacks here. Answers them with the earliest sale moment still to come among the rows."""
+        now, keys, upcoming = self.renderer.now, [], None
+        for pid, doc_hash, moments, missing, *_ in rows:
+            if missing is None:
+                continue  # not carried (a changed row read through the change index)
+            if moments:
+                keys.append((pid, f"{doc_hash} {documents.phase(moments, now)} {missing}", missing))
+                upcoming = documents.earliest(upcoming, documents.next_moment(moments, now))
+            else:
+                keys.append((pid, f"{doc_hash} 0 {missing}", missing))
+        return keys, upcoming
+
+    def _changed_keys(self, reader: Session, repo: DocumentRepo, kept: KeptShard,
+                      shard: Shard) -> tuple[list[tuple[int, str, str]], str | None] | None:
+        """The shard's keys as the kept ones with those of the rows written or removed since the
+        kept horizon put in: read through the change index, not every row of the range. None when
+        every key must be read: the kept shard has no horizon, or a sale moment of its products
+        has passed since (a phase changed with no write)."""
+        summary, now = kept.summary, self.renderer.now
+        if "horizon" not in summary or (summary["next"] and datetime.fromisoformat(summary["next"]) <= now):
+            return None
+        seen = Horizon.parse(summary["horizon"])
+        changed = repo.changed_keys(self.renderer.channel.id, shard.low, shard.high, seen)
+        removed = document_changes.removed_since(reader, seen, shard.low, shard.high)
+        if not changed and not removed:
+            return [(pid, key, "") for pid, key in summary["keys"]], summary["next"]
+        merged = {pid: (key, "") for pid, key in summary["keys"]}  # a kept item's key is all that is read of it
+        for pid in removed:
+            merged.pop(pid, None)
+        for row in changed:
+            merged.pop(row[0], None)  # not carried any more, or its key comes next
+        fresh, upcoming = self._keys(changed)
+        merged.update((pid, (key, missing)) for pid, key, missing in fresh)
+        return [(pid, key, missing) for pid, (key, missing) in sorted(merged.items())], documents.earliest(summary["next"], upcoming)
+
     def _kept(self, shard: Shard) -> KeptShard | None:
         where = self.positions.get(shard.stem())
         if self.kept is None or where is None:
             return None
         return KeptShard(self.kept, shard, {name: where[name][1] for name in self.names})
 
-    def _index(self, entries: list[Entry], stem: str) -> dict[str, Any]:
-        """Write the shard's index, its keys and its sorted fingerprint lines; answers the keys."""
+    def _index(self, entries: list[Entry], stem: str, state: dict[str, Any]) -> dict[str, Any]:
+        """Write the shard's index, its keys (with ``state``: the horizon they were read at and
+        the next sale moment among them) and its sorted fingerprint lines; answers the keys."""
         summary = {"keys": [[entry[0], entry[1]] for entry in entries], "excluded": sum(entry[2] for entry in entries),
-                   "warnings": sum(entry[3] for entry in entries)}
+                   "warnings": sum(entry[3] for entry in entries), **state}
         (self.folder / f"{stem}{INDEX_SUFFIX}").write_bytes(orjson.dumps(entries))
         (self.folder / f"{stem}{KEYS_SUFFIX}").write_bytes(orjson.dumps(summary))
         with open(self.folder / f"{stem}{RUN_SUFFIX}", "w", encoding="utf-8") as run:
             run.writelines(sorted(entry[4] for entry in entries if entry[4]))
         return summary
 
-    def _link(self, kept: KeptShard, stem: str) -> dict[str, Any]:
-        """Nothing in the shard changed: its index files are the kept ones (hard links where possible)."""
-        for suffix in (INDEX_SUFFIX, KEYS_SUFFIX, RUN_SUFFIX):
+    def _link(self, kept: KeptShard, stem: str, state: dict[str, Any]) -> dict[str, Any]:
+        """Nothing in the shard changed: its index and fingerprints are the kept ones (hard links
+        where possible); its keys are written again with the horizon read now."""
+        for suffix in (INDEX_SUFFIX, RUN_SUFFIX):
             link_or_copy(kept.file(suffix), self.folder / f"{stem}{suffix}")
-        return kept.summary
+        summary = {**kept.summary, **state}
+        (self.folder / f"{stem}{KEYS_SUFFIX}").write_bytes(orjson.dumps(summary))
+        return summary
 
     def _findings(self, writer: Session, shard: Shard, kept: KeptShard | None, entries: list[Entry], fresh: set[int]) -> None:
         """The findings of the items rendered now replace those that held for them, and for the

@@ -63,6 +63,18 @@ def phase(moments: str, now: datetime) -> int:
     return sum(1 for moment in moments.split() if datetime.fromisoformat(moment) <= now) if moments else 0
 
 
+def next_moment(moments: str, now: datetime) -> str | None:
+    """The earliest of a document's ``moments`` still to come at ``now``: when its item's key
+    changes next with no write."""
+    return earliest(*(moment for moment in moments.split() if datetime.fromisoformat(moment) > now))
+
+
+def earliest(*moments: str | None) -> str | None:
+    """The earliest of these moments (ISO text), ignoring None; None when there is none."""
+    known = [moment for moment in moments if moment]
+    return min(known, key=datetime.fromisoformat) if known else None
+
+
 def encode(document: Document) -> bytes:
     """Compact JSON with sorted keys: equal documents give equal bytes, and so equal hashes."""
     return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)

@@ -18,6 +18,7 @@ from hub.services.lookups import StoredLookups
 from hub.services.states import State, axis_values, iso, model_state, offer_order, product_state
 from hub.services.values import check_values, image_paths
 from hub.store.models import Category, Family, Offer, Product, ProductModel
+from hub.store import document_changes
 from hub.store.completeness_repo import CompletenessRepo
 from hub.store.repos import CatalogRepo, ProductRepo, StockRepo, VersionRepo
 from hub.store.types import utcnow
@@ -243,6 +244,7 @@ class ProductService(_Versioned):
     def delete(self, product: Product) -> None:
         VersionRepo(self.session).delete_all(self.entity, product.sku)
         CompletenessRepo(self.session).replace([product.id], [])  # its index rows leave the channels' tallies
+        document_changes.record_removals(self.session, [product.id])  # its items leave the next republish
         self.products.delete(product)
 
     def revert(self, product: Product, number: int) -> Saved[Product]:

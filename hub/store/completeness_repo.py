@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from hub.store.bulk_rows import execute_many, insert_many
 from hub.store.channels import Channel
 from hub.store.completeness import ChannelTally, ProductCompleteness
-from hub.store.documents import ProductDocument
+from hub.store.documents import DocumentRepo, ProductDocument
 from hub.store.products import Product
 
 
@@ -26,6 +26,7 @@ class CompletenessRepo:
             for channel_id, carried, complete in self._s.execute(_tally().where(ProductCompleteness.product_id.in_(product_ids))):
                 shift[channel_id] = [-int(carried), -int(complete)]
             self._s.execute(delete(ProductCompleteness).where(ProductCompleteness.product_id.in_(product_ids)))
+            DocumentRepo(self._s).touch(product_ids)  # what they lack shapes their items
         insert_many(self._s, ProductCompleteness.__table__, rows)  # the ORM's bulk insert cost more than the rows
         for row in rows:
             if row["carried"]:
@@ -50,6 +51,8 @@ class CompletenessRepo:
         self.retally([channel_id])
 
     def set_carried(self, channel_id: int, carried: Any) -> None:
+        flips = ProductCompleteness.carried != ProductCompleteness.product_id.in_(carried)
+        DocumentRepo(self._s).touch(select(ProductCompleteness.product_id).where(ProductCompleteness.channel_id == channel_id, flips))
         self._s.execute(update(ProductCompleteness).where(ProductCompleteness.channel_id == channel_id)
                         .values(carried=ProductCompleteness.product_id.in_(carried)))
         self.retally([channel_id])

@@ -2,7 +2,9 @@
 its stock, encoded, and a hash of both. Publishing reads these rows with SQLAlchemy Core in
 product id order instead of loading an object graph per product.
 
-The services keep a row current in the same transaction as every change of its product. A
+The services keep a row current in the same transaction as every change of its product, and
+stamp it with a change number (``hub.store.document_changes``) so that a republish reads the
+keys of the rows that changed since it last looked, not every row. A
 change whose effect on documents is not worked out at once (a channel or location deleted,
 taking its offers and stock with it) sets ``stale``; a publication refreshes stale rows
 before it reads, and ``crosscanal reindex`` rebuilds every row from the master record.
@@ -12,10 +14,12 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, Row, String, Text, and_, bindparam, cast, delete, exists, func, select, update
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, LargeBinary, Row, String, Text, and_, bindparam, cast, delete, exists, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from hub.store import document_changes
 from hub.store.base import Base
+from hub.store.document_changes import Horizon
 from hub.store.bulk_rows import execute_many, insert_many
 from hub.store.completeness import ProductCompleteness
 from hub.store.inventory import Location, Stock
@@ -24,13 +28,15 @@ from hub.store.products import Offer
 
 class ProductDocument(Base):
     __tablename__ = "product_document"
-    __table_args__ = (Index("ix_product_document_stale", "stale"),)
+    __table_args__ = (Index("ix_product_document_stale", "stale"),
+                      Index("ix_product_document_changed", "changed", "product_id"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
     doc: Mapped[bytes] = mapped_column(LargeBinary)  # orjson, sorted keys
     stock: Mapped[bytes] = mapped_column(LargeBinary)  # orjson list of [location code, quantity]
     doc_hash: Mapped[str] = mapped_column(String(32))  # of doc and stock: what a republish compares
     moments: Mapped[str] = mapped_column(Text, default="")  # sale starts and ends (hub.services.documents.moments)
     stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # document_changes.stamp of the last write
 
 
 class DocumentRepo:
@@ -44,14 +50,23 @@ class DocumentRepo:
             return
         if not new:
             self._s.execute(delete(ProductDocument).where(ProductDocument.product_id.in_([r["product_id"] for r in rows])))
-        insert_many(self._s, ProductDocument.__table__, [{**row, "stale": False} for row in rows])
+        number = document_changes.stamp(self._s)
+        insert_many(self._s, ProductDocument.__table__, [{**row, "stale": False, "changed": number} for row in rows])
 
     def set_stock(self, rows: list[dict[str, Any]]) -> None:
         """New stock (and hash) for existing rows: ``pid``, ``stock``, ``doc_hash``."""
         if rows:
             table = ProductDocument.__table__
-            execute_many(self._s, update(table).where(table.c.product_id == bindparam("pid"))
-                         .values(stock=bindparam("stock"), doc_hash=bindparam("doc_hash")), rows)
+            number = document_changes.stamp(self._s)
+            execute_many(self._s, update(table).where(table.c.product_id == bindparam("pid")).values(
+                stock=bindparam("stock"), doc_hash=bindparam("doc_hash"), changed=bindparam("changed")),
+                [{**row, "changed": number} for row in rows])
+
+    def touch(self, product_ids: Any) -> None:
+        """Stamp the rows of these products (a list or a select of ids) as changed: something
+        outside the document that shapes their items changed (completeness, being carried)."""
+        self._s.execute(update(ProductDocument).where(ProductDocument.product_id.in_(product_ids))
+                        .values(changed=document_changes.stamp(self._s)))
 
     def hashes(self, product_ids: Sequence[int]) -> dict[int, str]:
         """The doc_hash of these products."""
@@ -117,14 +132,20 @@ class DocumentRepo:
         every product, and the ORM's row handling and JSON decoding were most of its cost. One
         lookup of the completeness row answers both whether the channel carries the product
         (else null) and what it lacks: half the time of asking the two apart."""
-        missing = (select(cast(ProductCompleteness.missing, Text))
-                   .where(ProductCompleteness.product_id == ProductDocument.product_id,
-                          ProductCompleteness.channel_id == channel_id, ProductCompleteness.carried.is_(True))
-                   .scalar_subquery())
+        missing = _missing_text(channel_id)
         query = (select(ProductDocument.product_id, ProductDocument.doc_hash, ProductDocument.moments, missing)
                  .where(ProductDocument.product_id >= low, ProductDocument.product_id < high)
                  .order_by(ProductDocument.product_id))
         return [row for row in self._s.connection().execute(query).all() if row[3] is not None]
+
+    def changed_keys(self, channel_id: int, low: int, high: int, seen: Horizon) -> list[Row[Any]]:
+        """``keys`` of the rows in [low, high) written since ``seen``, carried or not (``missing``
+        null when not): read through the change index, not the whole range."""
+        missing = _missing_text(channel_id)
+        query = (select(ProductDocument.product_id, ProductDocument.doc_hash, ProductDocument.moments, missing,
+                        ProductDocument.changed)
+                 .where(ProductDocument.changed >= seen.low, ProductDocument.product_id >= low, ProductDocument.product_id < high))
+        return document_changes.unseen_rows(self._s.connection().execute(query).all(), seen)
 
     def bodies(self, product_ids: Sequence[int]) -> dict[int, tuple[bytes, bytes]]:
         """(doc, stock) of these products."""
@@ -140,3 +161,11 @@ class DocumentRepo:
         while rows := self.carried(channel_id, after, batch):
             yield rows
             after = rows[-1][0]
+
+
+def _missing_text(channel_id: int) -> Any:
+    """A document's ``missing`` on the channel as JSON text, null when the channel does not carry it."""
+    return (select(cast(ProductCompleteness.missing, Text))
+            .where(ProductCompleteness.product_id == ProductDocument.product_id,
+                   ProductCompleteness.channel_id == channel_id, ProductCompleteness.carried.is_(True))
+            .scalar_subquery())

@@ -27,7 +27,8 @@ from hub.services import documents
 from hub.services.demo import DemoCatalog
 from hub.jobs.imports import Importer
 from hub.store.models import (
-    Channel, Location, Product, ProductDocument, ProductModel, Publication, PublicationDiagnostic, Stock, Version,
+    Channel, Location, Product, ProductCompleteness, ProductDocument, ProductModel, Publication, PublicationDiagnostic, Stock,
+    Version,
 )
 from hub.store.repos import PublicationRepo
 from schemas.imports import ImportOptionsIn
@@ -124,6 +125,14 @@ def findings(session: Session, publication_id: int) -> list[tuple[Any, ...]]:
                   for d in PublicationRepo(session).diagnostics(publication_id))
 
 
+def lacking(session: Session) -> dict[int, list[str]]:
+    """What each product google_shopping carries lacks there."""
+    session.rollback()
+    return dict(session.execute(select(ProductCompleteness.product_id, ProductCompleteness.missing)
+                                .join(Channel, Channel.id == ProductCompleteness.channel_id)
+                                .where(Channel.code == "google_shopping", ProductCompleteness.carried.is_(True))).all())
+
+
 def carried_skus(session: Session, where: Any) -> set[str]:
     session.rollback()
     return set(session.scalars(select(Product.sku).where(where, Product.enabled.is_(True))))
@@ -174,6 +183,27 @@ def test_each_kind_of_change_re_renders_what_it_touches_and_nothing_else(demo, a
     assert republish.after(0) == {one}
     assert client.delete(f"{API}/products/{two}", headers=editor).status_code == 204
     assert republish.after(0) == {two}
+
+    # A family's requirements change what its products lack (no document changes): exactly the
+    # products whose ``missing`` moved are rendered again.
+    before = lacking(db_session)
+    family = client.get(f"{API}/families/grocery", headers=admin).json
+    required = family["requirements"].setdefault("google_shopping", [])
+    required.append(next(code for code in family["attributes"] if code not in required and code != "name"))
+    put = client.put(f"{API}/families/grocery", json=family, headers=admin)
+    assert put.status_code == 200, put.json
+    after = lacking(db_session)
+    moved_missing = {pid for pid in after if after[pid] != before.get(pid)}
+    assert moved_missing
+    republish.after(len(moved_missing))
+
+    # The channel stops carrying a family: its items leave the feed, nothing is rendered.
+    liquids = carried_skus(db_session, Product.family.has(code="liquids"))
+    published = {item_fingerprints.item_id(key) for key, _ in item_fingerprints.read(settings.data_dir, republish.last.id)}
+    channel = client.get(f"{API}/channels/google_shopping", headers=admin).json
+    assert client.patch(f"{API}/channels/google_shopping", json={"filter": {**channel["filter"], "families": [
+        "apparel", "grocery"]}}, headers=admin).status_code == 200
+    assert republish.after(0) == liquids & published != set()
 
     total = republish.last.total
     mapping = client.get(f"{API}/channels/google_shopping", headers=admin).json["mapping"]
