@@ -11,6 +11,7 @@ fingerprint (``item_fingerprints``), so the last two good publications can be co
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import logging
 import shutil
 import tempfile
@@ -254,7 +255,7 @@ class Publisher:
         publication.bytes = sum(f.bytes for f in files)
         publication.sha256 = files[0].sha256 if len(files) == 1 else hashlib.sha256("".join(f.sha256 for f in files).encode()).hexdigest()
         publication.location = files[0].location.rsplit("/", 1)[0] if files else None
-        DiagnosticRepo(session).keep_counts(publication)
+        DiagnosticRepo(session).keep_counts(publication, run.counted())
         session.commit()
         if run.outcomes:
             logger.info("publication %s: %s", publication_id, "; ".join(
@@ -313,3 +314,13 @@ class _Run:
     fingerprints: item_fingerprints.FingerprintRecorder
     counts: dict[str, int] = field(default_factory=lambda: {"items": 0, "excluded": 0, "warnings": 0, "done": 0, "rendered": 0})
     outcomes: list[Outcome] = field(default_factory=list)
+
+    def counted(self) -> list[tuple[str, str, int]] | None:
+        """(severity, code, products) of the findings, added up from the shards; None when a
+        shard did not count them, or the adapter wrote no shards."""
+        if not self.outcomes or any(o.counts is None for o in self.outcomes):
+            return None
+        total: Counter[str] = Counter()
+        for outcome in self.outcomes:
+            total.update(outcome.counts)  # type: ignore[arg-type]
+        return [(*key.split(" ", 1), n) for key, n in sorted(total.items())]  # type: ignore[misc]

@@ -22,6 +22,7 @@ import io
 import os
 import shutil
 import time
+from collections import Counter
 from datetime import datetime
 from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
@@ -73,6 +74,9 @@ class Outcome:
     rendered: int = 0  # items rendered anew (the others were copied from the kept parts)
     seconds: float = 0.0
     worker: str = field(default_factory=lambda: f"pid {os.getpid()}")
+    # products per "severity code" among the shard's findings; None from a shard kept before
+    # shards counted them (the publication then counts its findings in the database)
+    counts: dict[str, int] | None = None
 
 
 # One index entry: [product id, key, excluded, warns, fingerprint line, diagnostics, lengths per file]
@@ -252,6 +256,7 @@ class ShardRenderer:
             self._findings(writer, shard, kept, entries, fresh)
         (self.folder / f"{stem}{RECIPE_SUFFIX}").write_bytes(orjson.dumps(recipe.ranges))
         outcome.done, outcome.excluded, outcome.warnings = len(summary["keys"]), summary["excluded"], summary["warnings"]
+        outcome.counts = summary.get("counts")
         outcome.items = outcome.done - outcome.excluded
         outcome.seconds = round(time.perf_counter() - started, 3)
         return outcome
@@ -303,7 +308,7 @@ class ShardRenderer:
         """Write the shard's index, its keys (with ``state``: the horizon they were read at and
         the next sale moment among them) and its sorted fingerprint lines; answers the keys."""
         summary = {"keys": [[entry[0], entry[1]] for entry in entries], "excluded": sum(entry[2] for entry in entries),
-                   "warnings": sum(entry[3] for entry in entries), **state}
+                   "warnings": sum(entry[3] for entry in entries), "counts": finding_counts(entries), **state}
         (self.folder / f"{stem}{INDEX_SUFFIX}").write_bytes(orjson.dumps(entries))
         (self.folder / f"{stem}{KEYS_SUFFIX}").write_bytes(orjson.dumps(summary))
         with open(self.folder / f"{stem}{RUN_SUFFIX}", "w", encoding="utf-8") as run:
@@ -395,6 +400,16 @@ class ShardRenderer:
                     adapter.validate(name, stream, ctx)
                 except InvalidOutput as exc:
                     raise InvalidOutput(f"{exc} (in products of shard {stem})") from exc
+
+
+def finding_counts(entries: list[Entry]) -> dict[str, int]:
+    """How many of these items have a finding of each severity and code ("severity code"): a
+    publication's counts are its shards' added up, kept with the shard like its keys."""
+    counts: Counter[str] = Counter()
+    for entry in entries:
+        if entry[5]:
+            counts.update({f"{severity} {code}" for severity, code, *_ in entry[5]})
+    return dict(counts)
 
 
 def findings(item: Item) -> list[list[Any]]:

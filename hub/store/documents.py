@@ -144,7 +144,10 @@ class DocumentRepo:
         missing = _missing_text(channel_id)
         query = (select(ProductDocument.product_id, ProductDocument.doc_hash, ProductDocument.moments, missing,
                         ProductDocument.changed)
-                 .where(ProductDocument.changed >= seen.low, ProductDocument.product_id >= low, ProductDocument.product_id < high))
+                 # "+ 0": the id range is not an index search, so SQLite walks the change index
+                 # rather than every row of the range (reading a stamp stored past each document).
+                 .where(ProductDocument.changed >= seen.low, ProductDocument.product_id + 0 >= low,
+                        ProductDocument.product_id + 0 < high))
         return document_changes.unseen_rows(self._s.connection().execute(query).all(), seen)
 
     def bodies(self, product_ids: Sequence[int]) -> dict[int, tuple[bytes, bytes]]:

@@ -133,11 +133,12 @@ class DiagnosticRepo:
         query = select(d.severity, d.code, func.count(func.distinct(d.sku))).where(self.as_of(publication)).group_by(d.severity, d.code)
         return [(severity, code, int(n)) for severity, code, n in self._s.execute(query)]
 
-    def keep_counts(self, publication: Publication) -> None:
-        """Store the counts of a publication that has just succeeded."""
+    def keep_counts(self, publication: Publication, counts: list[tuple[str, str, int]] | None = None) -> None:
+        """Store the counts of a publication that has just succeeded: ``counts`` as its shards
+        added them up, else counted from its findings here."""
         self._s.execute(delete(DiagnosticCount).where(DiagnosticCount.publication_id == publication.id))
         rows = [{"publication_id": publication.id, "severity": severity, "code": code, "products": n}
-                for severity, code, n in self.counted(publication)]
+                for severity, code, n in (self.counted(publication) if counts is None else counts)]
         if rows:
             self._s.execute(insert(DiagnosticCount), rows)
 

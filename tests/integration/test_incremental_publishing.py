@@ -346,11 +346,22 @@ def test_a_stock_file_bumps_no_revision_and_re_renders_only_the_items_whose_stoc
     assert republish.after(3) == {sku for sku, _ in emptied}
 
 
-def test_a_succeeded_publication_keeps_its_finding_counts_as_counted_from_its_findings(demo, app, settings, db_session):
+def test_a_succeeded_publication_keeps_its_finding_counts_as_counted_from_its_findings(demo, app, settings, db_session,
+                                                                                      client, tokens):
     from hub.store.publications import DiagnosticCount, DiagnosticRepo
 
     first = publisher(app, settings).publish("google_shopping", "test")
-    publisher(app, settings).publish("google_shopping", "test")  # an incremental one: its findings are mostly held over
+    publisher(app, settings).publish("google_shopping", "test")  # an incremental one: its findings are all held over
+    # The shards add up their counts; one with products that gained and lost findings counts again.
+    editor = tokens["editor"]
+    with_ean = ((sku, client.get(f"{API}/products/{sku}", headers=editor).json["values"].get("ean"))
+                for sku in sorted(carried_skus(db_session, Product.parent_id.is_(None))))
+    skus, eans = zip(*[found for found in with_ean if found[1]][:3])
+    for sku in skus:  # each gains a gtin_missing finding
+        assert client.patch(f"{API}/products/{sku}", json={"values": {"ean": None}}, headers=editor).status_code == 200
+    assert publisher(app, settings).publish("google_shopping", "test").rendered == 3
+    assert client.patch(f"{API}/products/{skus[0]}", json={"values": {"ean": eans[0]}}, headers=editor).status_code == 200
+    assert publisher(app, settings).publish("google_shopping", "test").rendered == 1  # and one loses it
     db_session.rollback()
     for publication in db_session.scalars(select(Publication).where(Publication.channel.has(code="google_shopping"))):
         kept = sorted((d.severity, d.code, d.products) for d in db_session.scalars(
