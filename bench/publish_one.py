@@ -14,7 +14,7 @@ import time
 from channel_adapters.base.registry import load_adapters
 from hub.config import Settings
 from hub.publishing.pipeline import Publisher
-from hub.publishing.shards import forget_all
+from hub.publishing.kept_parts import forget_all
 from hub.store.db import make_engine, make_session_factory
 
 

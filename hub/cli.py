@@ -270,7 +270,7 @@ def reindex(ctx: Context) -> None:
     """Rebuild every product's derived rows from the master record: its resolved document,
     completeness and carriage on every channel, search text; and drop the kept parts of past
     publications, so the next one renders every item again."""
-    from hub.publishing.shards import forget_all
+    from hub.publishing.kept_parts import forget_all
 
     ctx.ready()
     with make_session_factory(ctx.engine, writer=True)() as session:

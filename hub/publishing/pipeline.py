@@ -15,6 +15,7 @@ from collections import Counter
 import logging
 import shutil
 import tempfile
+from functools import partial
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,11 +34,14 @@ from hub.publishing import item_fingerprints, lock
 from hub.publishing.destinations import destination_for
 from hub.publishing.channel_key import channel_key
 from hub.publishing.render import ChannelRenderer, Resolvable
-from hub.publishing.shards import RUN_SUFFIX, KeptParts, Outcome, findings, plan, sha256_of, stitch
+from hub.publishing.kept_parts import RUN_SUFFIX, KeptParts, read_manifest
+from hub.publishing.shards import Outcome, findings, plan, with_changes
+from hub.publishing.stitching import sha256_of, stitch
 from hub.publishing.workers import Job, ShardWork, default_workers, render_all
 from hub.services import product_index
 from hub.services.context import CatalogContext
 from hub.services.documents import decode
+from hub.store import document_changes
 from hub.store.models import Channel, Publication, PublicationFile
 from hub.store.publication_items import last_succeeded, owners
 from hub.store.db import readers_of
@@ -201,8 +205,10 @@ class Publisher:
         kept = KeptParts(self.settings.data_dir, run.ids[0])
         work = folder / "shards"
         work.mkdir()
-        shards = plan(last_id, self.shard_span or self.settings.shard_span)
         job = Job(self.settings, run.ids[1], run.ids[0], renderer.now, work, kept.usable(key, names))
+        seen = document_changes.horizon(run.session)  # before any change is read: where the next republish starts
+        shards = with_changes(run.session, plan(last_id, self.shard_span or self.settings.shard_span),
+                              read_manifest(job.kept[0]) if job.kept else None, renderer.now)
         workers = self.workers or default_workers()
         local = (ShardWork(job, readers_of(self.sessions), self.sessions, self.registry, renderer)
                  if workers <= 1 or len(shards) <= 1 else None)
@@ -219,15 +225,17 @@ class Publisher:
         render_all(job, shards, workers, local, done)
         DiagnosticRepo(run.session).close(run.ids[0], run.ids[1], beyond=shards[-1].high)  # products past the last shard, findings without one
         run.session.commit()
-        digests, positions = stitch(work, shards, head, tail, folder, job.kept[0] if job.kept else None)
+        digests, positions = stitch(work, [shard.stem() for shard in shards], head, tail, folder, job.kept[0] if job.kept else None)
+        moments = {outcome.number: outcome.next for outcome in run.outcomes}
+        upcoming = {shard.stem(): moments.get(shard.number) for shard in shards}
         for shard in shards:
             run.fingerprints.add_run(work / f"{shard.stem()}{RUN_SUFFIX}", items[shard.number])
-        return lambda: self._keep(kept, work, folder, key, names, run.ids[1], positions), digests
+        return partial(self._keep, run.ids[1], partial(kept.keep, work, folder, key, names, run.ids[1], positions, str(seen),
+                                                       upcoming)), digests
 
-    def _keep(self, kept: KeptParts, work: Path, stitched: Path, key: str, names: list[str], publication_id: int,
-              positions: dict[str, dict[str, list[int]]]) -> None:
+    def _keep(self, publication_id: int, keep: Callable[[], None]) -> None:
         try:
-            kept.keep(work, stitched, key, names, publication_id, positions)
+            keep()
         except OSError as exc:  # the publication succeeded; the next one renders every item again
             logger.warning("could not keep the parts of publication %s: %s", publication_id, exc)
 

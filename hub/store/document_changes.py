@@ -22,7 +22,7 @@ A horizon is kept as PostgreSQL writes a snapshot, ``xmin:xmax:in-flight,...``, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Iterable
 
 from sqlalchemy import BigInteger, Index, Integer, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -98,16 +98,10 @@ def record_removals(session: Session, product_ids: Iterable[int]) -> None:
         session.execute(DocumentRemoval.__table__.insert(), [{"product_id": pid, "changed": number} for pid in ids])
 
 
-def removed_since(session: Session, seen: Horizon, low: int, high: int) -> set[int]:
-    """Products with ids in [low, high) removed since ``seen``."""
-    query = select(DocumentRemoval.product_id, DocumentRemoval.changed).where(
-        DocumentRemoval.changed >= seen.low, DocumentRemoval.product_id >= low, DocumentRemoval.product_id < high)
+def removed_since(session: Session, seen: Horizon) -> set[int]:
+    """Products removed since ``seen``."""
+    query = select(DocumentRemoval.product_id, DocumentRemoval.changed).where(DocumentRemoval.changed >= seen.low)
     return {pid for pid, changed in session.connection().execute(query) if seen.unseen(changed)}
-
-
-def unseen_rows(rows: Sequence[Any], seen: Horizon) -> list[Any]:
-    """The rows (with their stamp last) written after ``seen``."""
-    return [row for row in rows if seen.unseen(row[-1])]
 
 
 def _dialect(session: Session) -> str:

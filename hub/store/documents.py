@@ -26,6 +26,9 @@ from hub.store.inventory import Location, Stock
 from hub.store.products import Offer
 
 
+IN_BATCH = 1_000  # ids per IN list
+
+
 class ProductDocument(Base):
     __tablename__ = "product_document"
     __table_args__ = (Index("ix_product_document_stale", "stale"),
@@ -138,17 +141,22 @@ class DocumentRepo:
                  .order_by(ProductDocument.product_id))
         return [row for row in self._s.connection().execute(query).all() if row[3] is not None]
 
-    def changed_keys(self, channel_id: int, low: int, high: int, seen: Horizon) -> list[Row[Any]]:
-        """``keys`` of the rows in [low, high) written since ``seen``, carried or not (``missing``
-        null when not): read through the change index, not the whole range."""
+    def keys_of(self, channel_id: int, product_ids: Sequence[int]) -> list[Row[Any]]:
+        """``keys`` of these products, carried or not (``missing`` null when not), by id."""
         missing = _missing_text(channel_id)
-        query = (select(ProductDocument.product_id, ProductDocument.doc_hash, ProductDocument.moments, missing,
-                        ProductDocument.changed)
-                 # "+ 0": the id range is not an index search, so SQLite walks the change index
-                 # rather than every row of the range (reading a stamp stored past each document).
-                 .where(ProductDocument.changed >= seen.low, ProductDocument.product_id + 0 >= low,
-                        ProductDocument.product_id + 0 < high))
-        return document_changes.unseen_rows(self._s.connection().execute(query).all(), seen)
+        found: list[Row[Any]] = []
+        for start in range(0, len(product_ids), IN_BATCH):
+            query = (select(ProductDocument.product_id, ProductDocument.doc_hash, ProductDocument.moments, missing)
+                     .where(ProductDocument.product_id.in_(product_ids[start:start + IN_BATCH])))
+            found += self._s.connection().execute(query).all()
+        return sorted(found, key=lambda row: row[0])
+
+    def written_since(self, seen: Horizon) -> set[int]:
+        """Ids of the products whose document was written or removed after ``seen``: read
+        through the change index alone."""
+        query = select(ProductDocument.product_id, ProductDocument.changed).where(ProductDocument.changed >= seen.low)
+        written = {pid for pid, changed in self._s.connection().execute(query) if seen.unseen(changed)}
+        return written | document_changes.removed_since(self._s, seen)
 
     def bodies(self, product_ids: Sequence[int]) -> dict[int, tuple[bytes, bytes]]:
         """(doc, stock) of these products."""

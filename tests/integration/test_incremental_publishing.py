@@ -22,7 +22,7 @@ from channel_adapters.base.chunks import ChunkedAdapter
 from hub.publishing import item_fingerprints
 from hub.publishing.item_diff import diff
 from hub.publishing.pipeline import Publisher
-from hub.publishing.shards import forget_all
+from hub.publishing.kept_parts import forget_all
 from hub.services import documents
 from hub.services.demo import DemoCatalog
 from hub.jobs.imports import Importer
