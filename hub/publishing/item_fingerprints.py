@@ -4,8 +4,10 @@ A line is ``<item id>\\t<hash of the item's rendered fields>``. Two publications
 enough to tell which items were added, removed or changed between them without keeping either
 feed, and because both are sorted the comparison is a streaming merge (``item_diff``).
 
-Files live in ``<data dir>/publications/<publication id>.items``. Lines are sorted on disk in
-runs of bounded size and merged, so memory stays flat however many items a channel carries.
+Records live in ``<data dir>/publications/<publication id>.items``: a folder of a header and
+runs of lines each sorted on disk, of bounded size (a sharded publication's are its shards'),
+merged as they are read, so memory stays flat however many items a channel carries and a
+publication spends no pass over its lines to record them.
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ import hashlib
 import heapq
 import json
 import os
+import shutil
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, Iterator, Mapping, TextIO
+from typing import Any, Iterable, Iterator, Mapping, TextIO
 from urllib.parse import unquote
 
 import orjson
 
+from hub.publishing.kept_parts import link_or_copy
+
 HEADER = "# crosscanal item fingerprints v1"
+HEADER_FILE, RUN = "header", "run-"  # in a record's folder: its header, and its sorted runs
 RUN_LINES = 20_000  # lines held in memory before a sorted run goes to disk
 SUFFIX = ".items"
 # Item ids are SKUs (no whitespace), but a third-party adapter's ids are escaped so that a line
@@ -73,10 +79,10 @@ def item_id(key: str) -> str:
 
 
 class FingerprintRecorder:
-    """Collects an item's fingerprint line as it renders; ``finish`` writes the sorted file.
+    """Collects an item's fingerprint line as it renders; ``finish`` records the sorted runs.
 
-    Lines go into sorted runs of ``run_lines`` in ``work`` (a private temporary folder), which
-    ``finish`` merges: at most one run is ever in memory.
+    Lines go into sorted runs of ``run_lines`` in ``work`` (a private temporary folder): at most
+    one run is ever in memory.
     """
 
     def __init__(self, work: Path, run_lines: int = RUN_LINES) -> None:
@@ -107,20 +113,25 @@ class FingerprintRecorder:
         self.buffer = []
 
     def finish(self, target: Path, publication_id: int, channel: str) -> None:
-        """Write the sorted file to ``target`` atomically (a reader sees the whole file or none);
-        raises OSError."""
-        self.buffer.sort()
+        """Make the sorted runs the publication's record ``target``, atomically (a reader sees
+        all of it or none): a folder of a header and the runs, merged as they are read. So
+        finishing costs no pass over a million lines; a diff, the one reader, merges them.
+        Raises OSError."""
+        if self.buffer:
+            self._spill()
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir()
         try:
-            with open(partial, "w", encoding="utf-8") as out, ExitStack() as runs:
-                out.write(f"{HEADER} publication={publication_id} channel={channel} items={self.count}\n")
-                streams = [runs.enter_context(open(run, encoding="utf-8")) for run in self.runs]
-                out.writelines(heapq.merge(*streams, self.buffer))
+            for number, run in enumerate(self.runs):
+                link_or_copy(run, partial / f"{RUN}{number:06d}")
+            (partial / HEADER_FILE).write_text(f"{HEADER} publication={publication_id} channel={channel} items={self.count}\n",
+                                               encoding="utf-8")
+            _remove(target)
             os.replace(partial, target)
         finally:
-            partial.unlink(missing_ok=True)
-        self.buffer = []
+            shutil.rmtree(partial, ignore_errors=True)
 
 
 class NotRecorded(Exception):
@@ -129,23 +140,38 @@ class NotRecorded(Exception):
 
 def read(data_dir: Path, publication_id: int) -> Iterator[tuple[str, str]]:
     """The (escaped item id, fingerprint) pairs of a publication, in that order; raises NotRecorded
-    at once when there is no file, or it is not this publication's."""
+    at once when there is no record, or it is not this publication's."""
     path = path_for(data_dir, publication_id)
     try:
-        stream = open(path, encoding="utf-8")
+        if path.is_dir():  # a header and sorted runs
+            header, runs = (path / HEADER_FILE).read_text(encoding="utf-8"), sorted(path.glob(f"{RUN}*"))
+            stream = None
+        else:  # one sorted file, as records were written before
+            stream = open(path, encoding="utf-8")
+            header = stream.readline()
     except FileNotFoundError:
         raise NotRecorded(f"publication {publication_id} has no item record") from None
-    if not stream.readline().startswith(f"{HEADER} publication={publication_id} "):
-        stream.close()
+    if not header.startswith(f"{HEADER} publication={publication_id} "):
+        if stream is not None:
+            stream.close()
         raise NotRecorded(f"the item record of publication {publication_id} belongs to another publication")
-    return _lines(stream)
+    return _lines(stream) if stream is not None else _merged(runs)
+
+
+def _merged(runs: list[Path]) -> Iterator[tuple[str, str]]:
+    with ExitStack() as opened:
+        yield from _pairs(heapq.merge(*(opened.enter_context(open(run, encoding="utf-8")) for run in runs)))
 
 
 def _lines(stream: TextIO) -> Iterator[tuple[str, str]]:
     with stream:
-        for line in stream:
-            key, _, digest = line.rstrip("\n").partition("\t")
-            yield key, digest
+        yield from _pairs(stream)
+
+
+def _pairs(lines: Iterable[str]) -> Iterator[tuple[str, str]]:
+    for line in lines:
+        key, _, digest = line.rstrip("\n").partition("\t")
+        yield key, digest
 
 
 def recorded(data_dir: Path) -> list[int]:
@@ -158,5 +184,12 @@ def recorded(data_dir: Path) -> list[int]:
 
 
 def discard(data_dir: Path, publication_id: int) -> None:
-    """Remove a publication's fingerprint file, if it has one."""
-    path_for(data_dir, publication_id).unlink(missing_ok=True)
+    """Remove a publication's record, if it has one."""
+    _remove(path_for(data_dir, publication_id))
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

@@ -114,11 +114,13 @@ class KeptParts:
         return self.current, manifest["publication"]
 
     def keep(self, folder: Path, stitched: Path, channel_key: str, names: list[str], publication_id: int,
-             positions: dict[str, dict[str, list[int]]], horizon: str, upcoming: dict[str, str | None]) -> None:
+             positions: dict[str, dict[str, list[int]]], horizon: str, upcoming: dict[str, str | None],
+             digests: dict[str, str]) -> None:
         """Make ``folder`` (a succeeded publication's shard indexes) with the files stitched in
         ``stitched`` the kept parts; each shard's own part is in the stitched files now.
         ``horizon``: the document changes the shards had seen (``hub.store.document_changes``);
-        ``upcoming``: each shard's next sale moment, when its keys change with no write."""
+        ``upcoming``: each shard's next sale moment, when its keys change with no write;
+        ``digests``: each file's SHA-256, which a republish that changed nothing reuses."""
         for name in names:
             link_or_copy(stitched / name, folder / f"{STITCHED}{name}")
         for path in folder.iterdir():
@@ -126,7 +128,7 @@ class KeptParts:
                 path.unlink()
         (folder / "manifest.json").write_bytes(orjson.dumps({"channel_key": channel_key, "files": names,
                                                              "publication": publication_id, "shards": positions,
-                                                             "horizon": horizon, "next": upcoming}))
+                                                             "horizon": horizon, "next": upcoming, "digests": digests}))
         self.root.mkdir(parents=True, exist_ok=True)
         retired = self.root / f"retired-{publication_id}"
         if self.current.exists():

@@ -231,7 +231,7 @@ class Publisher:
         for shard in shards:
             run.fingerprints.add_run(work / f"{shard.stem()}{RUN_SUFFIX}", items[shard.number])
         return partial(self._keep, run.ids[1], partial(kept.keep, work, folder, key, names, run.ids[1], positions, str(seen),
-                                                       upcoming)), digests
+                                                       upcoming, digests)), digests
 
     def _keep(self, publication_id: int, keep: Callable[[], None]) -> None:
         try:

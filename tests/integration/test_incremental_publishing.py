@@ -4,6 +4,7 @@ publication; each kind of change re-renders exactly the items it touches."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -50,8 +51,12 @@ def publisher(app, settings, workers: int = 1, now: datetime = NOW) -> Publisher
 
 
 def files(settings, result: Publication) -> dict[str, bytes]:
+    """The publication's files; each one's recorded SHA-256 is checked against its bytes (a
+    republish that changed nothing reuses the kept files' hashes)."""
     assert result.status == "succeeded", result.error
-    return {f.name: Path(f.location).read_bytes() for f in result.files}
+    found = {f.name: Path(f.location).read_bytes() for f in result.files}
+    assert {f.name: f.sha256 for f in result.files} == {name: hashlib.sha256(data).hexdigest() for name, data in found.items()}
+    return found
 
 
 def full(app, settings, channel: str, **options: Any) -> dict[str, bytes]:
