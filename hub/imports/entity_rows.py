@@ -14,7 +14,6 @@ check's query (autoflush, which is also how variants of one batch see each other
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,13 +22,14 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import Session
 
 from hub.errors import HubError, ValidationFailed
+from hub.imports.file_keys import BatchKeys, FileKeys, gtins
 from hub.imports.flat_columns import KEY
 from hub.imports.report import rejections
 from hub.imports.rows import Rejection, Row
 from hub.imports.shapes import Prepared, RowProblem, Shape
 from hub.services.context import CatalogContext
 from hub.services.product_batch import ProductBatch
-from hub.services.products import ProductModelService, ProductService, Saved, axis_values
+from hub.services.products import ProductModelService, ProductService, axis_values
 from hub.services.states import stored_state
 from hub.store import product_rows
 from hub.store.models import Product
@@ -41,28 +41,14 @@ from schemas.product import ProductIn, ProductModelIn
 @dataclass
 class DryRunMemory:
     """What the rolled-back batches of a dry run would have stored, for the batches after them:
-    a digest of each saved row's body by key (about 100 bytes a row), and which variant holds
-    each model's axis values."""
+    which variant holds each model's axis values. (A key comes once per file, ``file_keys``, so
+    no later batch saves an earlier one's product again.)"""
 
-    digests: dict[str, bytes] = field(default_factory=dict)
-    claims: dict[str, tuple[str, str]] = field(default_factory=dict)  # SKU: (model, its axis values as JSON)
-
-    def __post_init__(self) -> None:
-        self._holders = {claim: sku for sku, claim in self.claims.items()}
-
-    def holder(self, claim: tuple[str, str]) -> str | None:
-        """The variant that took these axis values of this model, if any."""
-        return self._holders.get(claim)
+    holders: dict[tuple[str, str], str] = field(default_factory=dict)  # (model, its axis values as JSON): SKU
 
     def update(self, later: DryRunMemory) -> None:
-        """Take in what a later batch saved; a variant that moved frees its old axis values."""
-        self.digests.update(later.digests)
-        for sku, claim in later.claims.items():
-            old = self.claims.get(sku)
-            if old is not None and self._holders.get(old) == sku:
-                del self._holders[old]
-            self.claims[sku] = claim
-            self._holders[claim] = sku
+        """Take in what a later batch saved."""
+        self.holders.update(later.holders)
 
 
 @dataclass
@@ -74,7 +60,8 @@ class BatchResult:
     unchanged: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     rejected_rows: int = 0
-    seen: DryRunMemory = field(default_factory=DryRunMemory)  # a dry run's saved rows (see ``EntityRows``)
+    seen: DryRunMemory = field(default_factory=DryRunMemory)  # a dry run's saved variants (see ``EntityRows``)
+    keys: BatchKeys = field(default_factory=BatchKeys)  # the keys and GTINs its rows named (``file_keys``)
 
     def reject(self, found: list[Rejection]) -> None:
         self.rejected_rows += 1
@@ -84,17 +71,19 @@ class BatchResult:
 class EntityRows:
     """Products or product models, saved as the API saves them.
 
-    A dry run rolls each batch back, so a later batch cannot see what an earlier one would have
-    stored. ``earlier`` carries that forward (``DryRunMemory``): a key an earlier batch saved
-    counts as unchanged when its body is the same again, and as updated otherwise, never as
-    created twice; a variant taking axis values an earlier batch's variant took is rejected, as
-    the import would reject it. A dry run saves ``careful``ly, so that rejection can still undo
-    the row.
+    A row naming a key (or a GTIN) an earlier row of the file named is refused, with that row's
+    number (``file_keys``; ``keys`` holds what the earlier batches named). A dry run rolls each
+    batch back, so a later batch cannot see what an earlier one would have stored. ``earlier``
+    carries that forward (``DryRunMemory``): a variant taking axis values an earlier batch's
+    variant took is rejected, as the import would reject it. A dry run saves ``careful``ly, so
+    that rejection can still undo the row.
     """
 
     def __init__(self, kind: str, session: Session, ctx: CatalogContext, author: str, shape: Shape,
-                 careful: bool = False, earlier: DryRunMemory | None = None) -> None:
+                 careful: bool = False, earlier: DryRunMemory | None = None, keys: FileKeys | None = None) -> None:
         self.kind = kind
+        self.file_keys = keys
+        self.gtin_codes = [code for code, a in ctx.attributes.items() if (a.validation or {}).get("format") == "gtin"]
         self.careful = careful
         self.earlier = earlier
         self.session = session
@@ -130,33 +119,28 @@ class EntityRows:
     def save(self, rows: list[Row]) -> BatchResult:
         if self.kind == "products" and not self.careful:
             return self._save_products(rows)
-        result = BatchResult()
+        result = self._result()
         known = self._existing([k for k in (self.shape.key(row) for row in rows if not row.problem) if k])
         for row in rows:
             self._row(row, known, result)
         return result
 
+    def _result(self) -> BatchResult:
+        return BatchResult(keys=BatchKeys(self.file_keys))
+
     def _save_products(self, rows: list[Row]) -> BatchResult:
         """Products through the bulk write path (``ProductBatch``): stored products read as rows
-        for the whole batch, unchanged ones not written, the rest written a statement per table.
-        A key the batch already holds first writes the rows before it, so it updates what the
-        earlier row stored, as it does row by row."""
-        result = BatchResult()
+        for the whole batch, unchanged ones not written, the rest written a statement per table."""
+        result = self._result()
         codes = self.service.ctx.codes
         known = product_rows.by_skus(self.session, [k for k in (self.shape.key(row) for row in rows if not row.problem) if k])
         pending: list[tuple[Row, Prepared, dict[str, Any]]] = []
-        held: set[str] = set()
         for row in rows:
             key = self.shape.key(row) if not row.problem else ""
-            if key in held:
-                self._write_products(pending, result)
-                pending, held = [], set()
-                known.update(product_rows.by_skus(self.session, [key]))
             existing = known.get(key) if key else None
             loaded = self._loaded(row, existing, stored_state(existing, codes) if existing is not None else None, result)
             if loaded is not None:
                 pending.append((row, *loaded))
-                held.add(key)
         self._write_products(pending, result)
         result.rejections.sort(key=lambda r: r.row)  # the bulk path reports its refusals after the schema's
         return result
@@ -166,6 +150,7 @@ class EntityRows:
         for (row, prepared, _data), saved in zip(pending, batch.save([data for _, _, data in pending])):
             if saved.status == "invalid":
                 origins = prepared.origins if self.shape.flat else None
+                self._release(row, prepared, result)
                 result.reject(rejections(row.number, saved.sku, saved.errors, origins, row.cells, prepared.problems))
             else:
                 setattr(result, saved.status, getattr(result, saved.status) + 1)
@@ -188,6 +173,10 @@ class EntityRows:
             result.reject(rejections(row.number, "", {name: [f"every row needs a {name}"]}, prepared.origins, row.cells))
             return None
         origins = prepared.origins if self.shape.flat else None
+        repeated = self._repeated_key(row, prepared.key, result)
+        if repeated:
+            result.reject(rejections(row.number, key, repeated, origins, row.cells))
+            return None
         try:
             data = self.schema.load(prepared.body)
             if prepared.problems:  # some cells could not be read: say what else is wrong, save nothing
@@ -203,7 +192,41 @@ class EntityRows:
         except HubError as exc:
             result.reject(rejections(row.number, key, exc.errors or {"": [exc.detail]}, origins, row.cells, prepared.problems))
             return None
+        repeated = self._repeated_gtin(row, prepared, result)
+        if repeated:
+            result.reject(rejections(row.number, key, repeated, origins, row.cells))
+            return None
         return prepared, data
+
+    def _repeated_key(self, row: Row, key: str, result: BatchResult) -> dict[str, list[str]]:
+        """Why the row is refused for naming the key an earlier row of the file named (whether
+        that row was saved or not); empty when it is the first, which then holds the key."""
+        name = KEY[self.kind]
+        first = result.keys.claim(name, key, row.number) if key else None
+        if first is None:
+            return {}
+        kind = "product" if self.kind == "products" else "model"
+        return {name: [f"{name} '{key}' is also on row {first} of this file: a file names each {kind} once"]}
+
+    def _repeated_gtin(self, row: Row, prepared: Prepared, result: BatchResult) -> dict[str, list[str]]:
+        """Why the row is refused for giving its product a GTIN an earlier saved row gave another
+        product; empty when none does, and its GTINs are then held."""
+        if self.kind != "products" or not isinstance(prepared.body.get("values"), dict):
+            return {}
+        for code, gtin in gtins(prepared.body["values"], self.gtin_codes):
+            first = result.keys.claim("gtin", gtin, row.number)
+            if first is not None:
+                self._release(row, prepared, result)
+                return {f"values.{code}": [f"{code} {gtin.lstrip('0') or '0'} is also on row {first} of this file, "
+                                           f"for another product: a GTIN names one product"]}
+        return {}
+
+    def _release(self, row: Row, prepared: Prepared, result: BatchResult) -> None:
+        """The row was refused: the GTINs it claimed are free for later rows (its key is not: a
+        later row naming it still repeats the file's row)."""
+        if self.kind == "products" and isinstance(prepared.body.get("values"), dict):
+            for _code, gtin in gtins(prepared.body["values"], self.gtin_codes):
+                result.keys.release("gtin", gtin, row.number)
 
     def _row(self, row: Row, known: dict[str, Any], result: BatchResult) -> None:
         key = self.shape.key(row) if not row.problem else ""
@@ -219,36 +242,26 @@ class EntityRows:
                     saved = self.service.save(data, existing)  # type: ignore[arg-type]
                     claim = self._unclaimed_earlier(saved.obj, result)
                 if claim is not None:
-                    result.seen.claims[saved.obj.sku] = claim  # type: ignore[union-attr]
+                    result.seen.holders[claim] = saved.obj.sku  # type: ignore[union-attr]
             else:
                 saved = self.service.save(data, existing)  # type: ignore[arg-type]
         except HubError as exc:
             errors = exc.errors or {"": [exc.detail]}
+            self._release(row, prepared, result)
             result.reject(rejections(row.number, key, errors, origins, row.cells, prepared.problems))
             return
         except ROW_REFUSALS as exc:
             if not self.careful:
                 raise
+            self._release(row, prepared, result)
             result.reject(rejections(row.number, key, {"": [refusal(exc)]}, origins, row.cells, prepared.problems))
             return
-        known[key] = saved.obj  # a later row of the batch may name it again
-        if self.earlier is not None:
-            saved = self._carried_forward(key, prepared.body, saved, result)
         if saved.created:
             result.created += 1
         elif saved.changed:
             result.updated += 1
         else:
             result.unchanged += 1
-
-    def _carried_forward(self, key: str, body: dict[str, Any], saved: Saved[Any], result: BatchResult) -> Saved[Any]:
-        """In a dry run, a row is new only if no earlier (rolled back) batch saved its key."""
-        assert self.earlier is not None
-        digest = hashlib.blake2b(json.dumps(body, sort_keys=True, default=str).encode(), digest_size=16).digest()
-        result.seen.digests[key] = digest
-        if key in self.earlier.digests:  # what the row is compared with is the earlier batch's row
-            return Saved(saved.obj, created=False, changed=self.earlier.digests[key] != digest)
-        return saved
 
     def _unclaimed_earlier(self, obj: Any, result: BatchResult) -> tuple[str, str] | None:
         """In a dry run, a variant's claim on its axis values; raises ValidationFailed when an
@@ -259,9 +272,8 @@ class EntityRows:
         model = obj.parent
         combo = axis_values(model, obj.values or {})
         claim = (model.code, json.dumps(combo, sort_keys=True, default=str))
-        holder = self.earlier.holder(claim)
-        moved = holder is not None and result.seen.claims.get(holder, claim) != claim  # it moved in this batch
-        if holder is not None and holder != obj.sku and not moved:
+        holder = self.earlier.holders.get(claim)
+        if holder is not None and holder != obj.sku:
             axes = ", ".join(f"{a}={v}" for a, v in zip(model.variant_axes, combo))
             raise ValidationFailed("the product was not saved",
                                    errors={"values": [f"variant '{holder}' of '{model.code}' already has {axes}"]})

@@ -8,8 +8,9 @@ product the batch read was changed meanwhile), the batch is saved again row by r
 savepoint (``EntityRows``'s careful mode).
 A dry run does exactly the same work and rolls each batch back instead of committing it; only
 the job's own counts are committed. What earlier batches would have stored reaches later ones
-(``DryRunMemory``): a SKU given twice, far apart, counts as created once, and a variant taking
-the axis values of an earlier batch's variant is rejected, as the import would reject it.
+(``DryRunMemory``): a variant taking the axis values of an earlier batch's variant is rejected,
+as the import would reject it. A SKU (or model code) or GTIN an earlier row of the file named
+is refused with that row's number, however far apart (``hub.imports.file_keys``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.errors import Conflict, HubError, NotFound
 from hub.imports.entity_rows import BatchResult, DryRunMemory, EntityRows
+from hub.imports.file_keys import FileKeys
 from hub.imports.errors import FileRefused
 from hub.imports.flat_columns import detect_kind, parse_header
 from hub.imports.formats import detect_format, open_source
@@ -104,9 +106,11 @@ class Importer:
             plan = self._plan(source, snapshot["kind"], options)
             self._update(job_id, kind=plan.kind, format=plan.fmt, total=source.total)
             earlier = DryRunMemory() if snapshot["dry_run"] else None
+            keys = FileKeys()
             for batch in _batches(plan.rows, BATCH):
-                result = self._batch(job_id, plan, batch, snapshot["author"], earlier, source.fraction())
+                result = self._batch(job_id, plan, batch, snapshot["author"], earlier, keys, source.fraction())
                 report.add(result.rejections)
+                keys.take(result.keys)
                 if earlier is not None:
                     earlier.update(result.seen)
                 if progress is not None:
@@ -159,19 +163,19 @@ class Importer:
             return _Plan(source.format, kind, mapping, shape, rows)
 
     def _batch(self, job_id: int, plan: _Plan, rows: list[Row], author: str, earlier: DryRunMemory | None,
-               fraction: float) -> BatchResult:
+               keys: FileKeys, fraction: float) -> BatchResult:
         """Save a batch; ``earlier`` is None for a real import, and what earlier batches of a dry
-        run saved otherwise."""
+        run saved otherwise; ``keys``: what the earlier batches' rows named."""
         try:
-            return self._saved_batch(job_id, plan, rows, author, earlier, fraction, careful=earlier is not None)
+            return self._saved_batch(job_id, plan, rows, author, earlier, keys, fraction, careful=earlier is not None)
         except (*ROW_REFUSALS, Conflict):  # Conflict: another writer changed a product the batch had read
             if plan.shape is None or earlier is not None:
                 raise
             logger.info("import %s: the database refused a batch; saving its rows one by one", job_id, exc_info=True)
-            return self._saved_batch(job_id, plan, rows, author, earlier, fraction, careful=True)
+            return self._saved_batch(job_id, plan, rows, author, earlier, keys, fraction, careful=True)
 
     def _saved_batch(self, job_id: int, plan: _Plan, rows: list[Row], author: str, earlier: DryRunMemory | None,
-                     fraction: float, careful: bool) -> BatchResult:
+                     keys: FileKeys, fraction: float, careful: bool) -> BatchResult:
         with self.sessions() as session:
             ctx = CatalogContext(session)
             if plan.shape is None:
@@ -182,7 +186,7 @@ class Importer:
                 # The product index is refreshed once for the batch's saved products, not per row,
                 # and the batch is written in one flush when the block ends.
                 with product_index.deferred(session, ctx):
-                    result = EntityRows(plan.kind, session, ctx, author, plan.shape, careful, earlier).save(rows)
+                    result = EntityRows(plan.kind, session, ctx, author, plan.shape, careful, earlier, keys).save(rows)
             if earlier is not None:
                 session.rollback()
             job = session.get(ImportJob, job_id)

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from hub.config import Settings
+from channel_adapters.base.identifiers import gs1_check_digit
 from hub.jobs.imports import Importer
 from hub.services.context import CatalogContext
 from hub.services.products import ProductService
@@ -22,7 +23,7 @@ from hub.store.models import Product, Stock, Version
 from schemas.imports import ImportOptionsIn
 from tests.integration.helpers import API, Headers, everything, row_count
 
-GOOD_EAN, BAD_EAN = "4006381333931", "4006381333932"
+GOOD_EAN, BAD_EAN, OTHER_EAN = "4006381333931", "4006381333932", "400638133394" + str(gs1_check_digit("400638133394"))
 
 SUPPLIER_CSV = f"""sku;family;name-en_US;name-fr_FR;ean;rating;organic;net_content;net_content-unit;price-EUR;categories
 apple-1;drinks;Apple juice;Jus de pomme;{GOOD_EAN};4.50;yes;1.5;;2.50;grocery
@@ -134,7 +135,7 @@ def test_unknown_columns_are_refused_with_every_problem_named(
 def test_reimporting_the_same_file_changes_nothing_and_records_no_version(
     importer: Importer, db_session: Session, seeded: None, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, "f.csv", SUPPLIER_CSV.replace(BAD_EAN, GOOD_EAN).replace("nosuchfamily", "drinks")
+    path = write(tmp_path, "f.csv", SUPPLIER_CSV.replace(BAD_EAN, OTHER_EAN).replace("nosuchfamily", "drinks")
                  .replace("four", "4").replace(",nosuch", ""))
     first = run(importer, db_session, path)
     assert (first.created, first.rejected) == (5, 0), first.rejections

@@ -34,8 +34,8 @@ ROWS = (
     "lemonade,drinks,,Lemonade,Limonade,{other},,,,,1.20\n"  # created, lacks net_content on web
     "cola,drinks,,Cola,,{bad},,,,,1.00\n"  # rejected: a new product that must not appear
     "tee-red-m,,tee,,,,,,red,m,19.90\n"  # a variant: names (and search text) from its model
-    "lemonade,drinks,,Lemonade 2,Limonade,{other},33,CENTILITER,,,1.20\n"  # the same SKU again: updated
-    "juice,drinks,,Bitter orange juice,,{bad},,,,,\n"  # rejected: juice keeps the first row's change
+    "lemonade,drinks,,Lemonade 2,Limonade,{other},33,CENTILITER,,,1.20\n"  # the same SKU again: refused
+    "juice,drinks,,Bitter orange juice,,{bad},,,,,\n"  # refused: juice keeps the first row's change
 )
 
 
@@ -100,19 +100,22 @@ def test_an_import_refreshes_the_index_once_per_batch_and_keeps_it_exact(
         index_replacements: list[str]) -> None:
     job = run(importer, db_session, csv_file(tmp_path))
 
-    assert (job.status, job.created, job.updated, job.unchanged, job.rejected) == ("succeeded", 2, 2, 0, 2), job.rejections
-    # One batch, written in two parts because 'lemonade' comes again (its second row updates what
-    # the first stored): a refresh per part, not one per saved product.
-    assert len(index_replacements) == 2
+    assert (job.status, job.created, job.updated, job.unchanged, job.rejected) == ("succeeded", 2, 1, 0, 3), job.rejections
+    # The rows naming a SKU again are refused with the row that named it first.
+    assert [(r["row"], r["key"], r["column"], r["reason"]) for r in job.rejections if r["row"] > 5] == [
+        (6, "lemonade", "sku", "sku 'lemonade' is also on row 3 of this file: a file names each product once"),
+        (7, "juice", "sku", "sku 'juice' is also on row 2 of this file: a file names each product once")]
+    # One batch: one refresh of the index for the products it saved, not one per product.
+    assert len(index_replacements) == 1
     rows = assert_cache_agrees(app)
-    assert rows[("lemonade", "web")] == (1.0, [])
+    assert rows[("lemonade", "web")][1] == ["net_content"]
     assert rows[("tee-red-m", "web")] == (round(2 / 3, 4), ["ean"])
     completes, _, texts, _ = cached(app)
     assert texts["juice"] == "fresh orange juice\njus d'orange"
-    assert texts["lemonade"] == "lemonade 2\nlimonade"
+    assert texts["lemonade"] == "lemonade\nlimonade"
     assert texts["tee-red-m"] == "classic tee"
     assert "cola" not in texts and not any(sku == "cola" for sku, _ in completes)
-    assert versions(db_session) == {"juice": 2, "lemonade": 2, "tee-red-m": 1, "tee-red-s": 1}
+    assert versions(db_session) == {"juice": 2, "lemonade": 1, "tee-red-m": 1, "tee-red-s": 1}
 
 
 def test_reimports_and_dry_runs_leave_the_index_and_history_alone(
@@ -190,21 +193,37 @@ def test_a_batch_the_database_refuses_is_saved_again_row_by_row(
     assert_cache_agrees(app)
 
 
-def test_a_dry_run_across_batches_counts_what_the_import_then_does(
+def test_a_sku_or_gtin_named_again_is_refused_with_both_rows_in_any_batch_and_in_a_dry_run(
         app: Flask, db_session: Session, seeded: None, importer: Importer, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Batches of two rows: 'lemonade' is created in the first batch and named again, the same and
-    then changed, in later ones, which a dry run rolls back in between."""
+    """Batches of two rows: 'lemonade' is named again in later batches, and its GTIN is given to
+    another product; each later row is refused naming the first, whatever lies between, and a
+    dry run (which rolls every batch back) refuses the same rows for the same reasons."""
     lemonade = "lemonade,drinks,,Lemonade,Limonade,{other},,,,,1.20\n"
-    rows = (lemonade + "cola,drinks,,Cola,,{bad},,,,,1.00\n"
+    rows = (lemonade + "cola,drinks,,Cola,,{bad},,,,,1.00\n"  # row 3: an invalid GTIN holds nothing
             + "juice,drinks,,Orange juice,Jus d'orange,{good},1,LITER,,,2.50\n" + lemonade
-            + "juice,drinks,,Fresh orange juice,Jus d'orange,{good},1,LITER,,,2.50\n"
+            + "fanta,drinks,,Fanta,,{other},,,,,1.10\n"  # row 6: lemonade's GTIN on another product
             + lemonade.replace("1.20", "1.30")
-            + "juice,drinks,,Fresh orange juice,Jus d'orange,{good},1,LITER,,,2.50\n")  # an existing one, same again
+            + "tonic,drinks,,Tonic,,{bad},,,,,1.00\n"  # row 8: the GTIN cola failed on is not taken
+            + "juice,drinks,,Fresh orange juice,Jus d'orange,{good},1,LITER,,,2.50\n"
+            + "tee-red-m,,tee,,,,,,red,m,19.90\n" + "tee-red-m,,tee,,,,,,red,l,19.90\n")
     dry, real = dry_then_real(importer, db_session, csv_file(tmp_path, rows), 2, monkeypatch)
 
-    assert counts(real) == (7, 1, 2, 3, 1), real.rejections
+    expected = [
+        (3, "cola", "ean"), (5, "lemonade", "sku"), (6, "fanta", "ean"), (7, "lemonade", "sku"), (8, "tonic", "ean"),
+        (9, "juice", "sku"), (11, "tee-red-m", "sku")]
+    for job in (dry, real):
+        assert [(r["row"], r["key"], r["column"]) for r in job.rejections] == expected, job.rejections
+        reasons = {r["row"]: r["reason"] for r in job.rejections}
+        assert reasons[5] == reasons[7] == "sku 'lemonade' is also on row 2 of this file: a file names each product once"
+        assert reasons[6] == (f"ean {OTHER_EAN} is also on row 2 of this file, for another product: "
+                              "a GTIN names one product")
+        assert reasons[9] == "sku 'juice' is also on row 4 of this file: a file names each product once"
+        assert "also on row" not in reasons[8] and "also on row" not in reasons[3]
+    assert counts(real) == (10, 2, 0, 1, 7), real.rejections
     assert counts(dry) == counts(real)
+    db_session.rollback()
+    assert db_session.scalar(select(Product.values).where(Product.sku == "tee-red-m"))["size"][0]["data"] == "m"
 
 
 def test_a_dry_run_rejects_a_variant_taking_an_earlier_batchs_axis_values(
@@ -225,25 +244,14 @@ def test_a_dry_run_rejects_a_variant_taking_an_earlier_batchs_axis_values(
     assert reasons(dry) == reasons(real) == [(6, "tee-red-m2", "variant 'tee-red-m' of 'tee' already has color=red, size=m")]
 
 
-def test_a_dry_run_frees_the_axis_values_a_variant_moves_away_from(
-        app: Flask, db_session: Session, seeded: None, importer: Importer, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    rows = ("tee-red-m,,tee,,,,,,red,m,19.90\n"
-            "tee-red-m,,tee,,,,,,red,l,19.90\n"  # moves to red/l in a later batch: red/m is free again
-            "tee-red-m2,,tee,,,,,,red,m,19.90\n")
-    dry, real = dry_then_real(importer, db_session, csv_file(tmp_path, rows), 1, monkeypatch)
-
-    assert counts(real) == (3, 2, 1, 0, 0), real.rejections
-    assert counts(dry) == counts(real), dry.rejections
-
-
-def test_a_models_file_naming_a_model_twice_in_one_batch_updates_it(
+def test_a_models_file_naming_a_model_twice_refuses_the_second_row(
         db_session: Session, seeded: None, importer: Importer, tmp_path: Path) -> None:
-    """The second row meets the model the first created, not yet written: it has no variants."""
     path = tmp_path / "models.csv"
     path.write_text('code,family,variant_axes,name-en_US\npolo,tees,"color,size",Polo\npolo,tees,"color,size",Polo shirt\n')
     for dry_run in (True, False):
         job = run(importer, db_session, path, dry_run=dry_run)
-        assert (job.kind, job.created, job.updated, job.rejected) == ("models", 1, 1, 0), job.rejections
+        assert (job.kind, job.created, job.updated, job.rejected) == ("models", 1, 0, 1), job.rejections
+        assert [(r["row"], r["reason"]) for r in job.rejections] == [
+            (3, "code 'polo' is also on row 2 of this file: a file names each model once")]
     db_session.rollback()
-    assert db_session.scalar(select(ProductModel.values).where(ProductModel.code == "polo"))["name"][0]["data"] == "Polo shirt"
+    assert db_session.scalar(select(ProductModel.values).where(ProductModel.code == "polo"))["name"][0]["data"] == "Polo"
