@@ -96,7 +96,7 @@ class ChannelRenderer:
                 for row, view, item in zip(rows, views, items)]
 
     def findings(self, missing: list[str], view: ProductView) -> Iterable[Diagnostic]:
-        locale, code = self.channel.locale, self.channel.code
+        locale, code = self.lens.locale, self.lens.code
         for attribute in missing:
             yield Diagnostic(Severity.ERROR, "incomplete", f"{attribute} is required on {code} ({locale}) and has no value",
                              attribute, f"fill {attribute} for {locale}", view.sku)

@@ -62,7 +62,9 @@ class ChannelLens:
 
     def __init__(self, channel: Channel, ctx: CatalogContext, locations: Iterable[Location],
                  title_template: str | None = None) -> None:
+        # Plain attributes: a view is made per product, and an ORM attribute read costs more.
         self.channel, self.code, self.locale, self.currency = channel, channel.code, channel.locale, channel.currency
+        self.country = channel.country
         self.attributes = {code: (a.type, labeller(a, self.locale)) for code, a in ctx.attributes.items()}
         mapping = channel.mapping or {}
         self.title_template = mapping.get("title_template") or title_template
@@ -102,7 +104,7 @@ class ChannelLens:
             channel=code,
             locale=locale,
             currency=self.currency,
-            country=self.channel.country,
+            country=self.country,
             family=doc["family"],
             group=doc["group"],
             variant_axes=tuple(doc["axes"]),
