@@ -9,7 +9,6 @@ from hub.imports.errors import FileRefused
 from hub.imports.json_reader import JsonArraySource, NdjsonSource
 from hub.imports.limits import ReadLimits
 from hub.imports.rows import RowSource
-from hub.imports.xlsx_reader import XlsxSource
 from hub.imports.xml_reader import XmlSource
 
 FORMATS = ("csv", "xlsx", "ndjson", "json", "xml")
@@ -43,6 +42,8 @@ def open_source(path: Path, fmt: str, *, encoding: str | None = None, delimiter:
     if fmt == "csv":
         return CsvSource(path, encoding=encoding, delimiter=delimiter, limits=limits)
     if fmt == "xlsx":
+        from hub.imports.xlsx_reader import XlsxSource  # openpyxl takes a third of a second to import: only for XLSX
+
         return XlsxSource(path, limits=limits)
     if fmt == "ndjson":
         return NdjsonSource(path, limits=limits)

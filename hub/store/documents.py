@@ -1,6 +1,7 @@
-"""Resolved documents: one row per product with its document (``hub.services.documents``) and
-its stock, encoded, and a hash of both. Publishing reads these rows with SQLAlchemy Core in
-product id order instead of loading an object graph per product.
+"""Resolved documents: per product its document (``hub.services.documents``) and its stock,
+encoded, and a hash of both; the document in a row of its own (``ProductDocumentBody``), the
+rest in a narrow row that stock files and change stamps rewrite. Publishing reads these rows
+with SQLAlchemy Core in product id order instead of loading an object graph per product.
 
 The services keep a row current in the same transaction as every change of its product, and
 stamp it with a change number (``hub.store.document_changes``) so that a republish reads the
@@ -30,16 +31,28 @@ IN_BATCH = 1_000  # ids per IN list
 
 
 class ProductDocument(Base):
+    """What decides a product's items, in a narrow row: its stock, the hash, sale moments and
+    change stamp. The document itself (2 KB) is in ``ProductDocumentBody``: a stock line or a
+    stamp then rewrites about a hundred bytes, not the document with them (SQLite rewrites a
+    whole row on update), and reading every key walks small rows."""
+
     __tablename__ = "product_document"
     __table_args__ = (Index("ix_product_document_stale", "stale"),
                       Index("ix_product_document_changed", "changed", "product_id"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
-    doc: Mapped[bytes] = mapped_column(LargeBinary)  # orjson, sorted keys
     stock: Mapped[bytes] = mapped_column(LargeBinary)  # orjson list of [location code, quantity]
     doc_hash: Mapped[str] = mapped_column(String(32))  # of doc and stock: what a republish compares
     moments: Mapped[str] = mapped_column(Text, default="")  # sale starts and ends (hub.services.documents.moments)
     stale: Mapped[bool] = mapped_column(Boolean, default=False)
     changed: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # document_changes.stamp of the last write
+
+
+class ProductDocumentBody(Base):
+    """A product's resolved document (``hub.services.documents``), written with its key row."""
+
+    __tablename__ = "product_document_body"
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
+    doc: Mapped[bytes] = mapped_column(LargeBinary)  # orjson, sorted keys
 
 
 class DocumentRepo:
@@ -52,9 +65,14 @@ class DocumentRepo:
         if not rows:
             return
         if not new:
-            self._s.execute(delete(ProductDocument).where(ProductDocument.product_id.in_([r["product_id"] for r in rows])))
+            ids = [r["product_id"] for r in rows]
+            self._s.execute(delete(ProductDocument).where(ProductDocument.product_id.in_(ids)))
+            self._s.execute(delete(ProductDocumentBody).where(ProductDocumentBody.product_id.in_(ids)))
         number = document_changes.stamp(self._s)
-        insert_many(self._s, ProductDocument.__table__, [{**row, "stale": False, "changed": number} for row in rows])
+        insert_many(self._s, ProductDocumentBody.__table__, [{"product_id": row["product_id"], "doc": row["doc"]} for row in rows])
+        insert_many(self._s, ProductDocument.__table__, [
+            {"product_id": row["product_id"], "stock": row["stock"], "doc_hash": row["doc_hash"], "moments": row["moments"],
+             "stale": False, "changed": number} for row in rows])
 
     def set_stock(self, rows: list[dict[str, Any]]) -> None:
         """New stock (and hash) for existing rows: ``pid``, ``stock``, ``doc_hash``."""
@@ -123,7 +141,8 @@ class DocumentRepo:
     def carried(self, channel_id: int, after_id: int, limit: int) -> Sequence[Row[Any]]:
         """One batch of the products a channel carries, by id: (product_id, doc, stock, missing)."""
         carried, missing = self._carried_by(channel_id)
-        query = (select(ProductDocument.product_id, ProductDocument.doc, ProductDocument.stock, missing)
+        query = (select(ProductDocument.product_id, ProductDocumentBody.doc, ProductDocument.stock, missing)
+                 .join(ProductDocumentBody, ProductDocumentBody.product_id == ProductDocument.product_id)
                  .where(ProductDocument.product_id > after_id, carried).order_by(ProductDocument.product_id).limit(limit))
         return self._s.execute(query).all()
 
@@ -160,8 +179,9 @@ class DocumentRepo:
 
     def bodies(self, product_ids: Sequence[int]) -> dict[int, tuple[bytes, bytes]]:
         """(doc, stock) of these products."""
-        query = select(ProductDocument.product_id, ProductDocument.doc, ProductDocument.stock).where(
-            ProductDocument.product_id.in_(list(product_ids)))
+        query = (select(ProductDocument.product_id, ProductDocumentBody.doc, ProductDocument.stock)
+                 .join(ProductDocumentBody, ProductDocumentBody.product_id == ProductDocument.product_id)
+                 .where(ProductDocument.product_id.in_(list(product_ids))))
         return {pid: (doc, stock) for pid, doc, stock in self._s.connection().execute(query)}
 
     def last_id(self) -> int:

@@ -15,7 +15,7 @@ from hub.services.context import CatalogContext
 from hub.services.product_batch import ProductBatch
 from hub.services.products import ProductService
 from hub.services.stock import set_stock
-from hub.store.models import Channel, Product, ProductCompleteness, ProductDocument, Version
+from hub.store.models import Channel, Product, ProductCompleteness, ProductDocument, ProductDocumentBody, Version
 from schemas.product import ProductIn
 from tests import factories
 from tests.factories import value
@@ -59,7 +59,8 @@ def stored(session: Session, suffix: str) -> dict[str, Any]:
                        session.scalars(select(ProductCompleteness).where(ProductCompleteness.product_id == product.id)))
         document = session.get(ProductDocument, product.id)
         found[sku] = {"state": state, "versions": versions, "index": index, "search_text": product.search_text,
-                      "doc": orjson.loads(document.doc.replace(suffix.encode(), b"")), "stock": orjson.loads(document.stock),
+                      "doc": orjson.loads(session.get(ProductDocumentBody, product.id).doc.replace(suffix.encode(), b"")),
+                      "stock": orjson.loads(document.stock),
                       "moments": document.moments, "stale": document.stale}
     return found
 

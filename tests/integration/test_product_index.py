@@ -3,15 +3,18 @@ from the products through every change it depends on."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 
 from hub.services import product_index
 from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
 from hub.services.inheritance import effective_values
-from hub.store.models import Channel, Product, ProductCompleteness, ProductDocument
+from hub.store.models import Channel, Product, ProductCompleteness, ProductDocument, ProductDocumentBody
 from hub.store.completeness_repo import CompletenessRepo
 from hub.store.repos import ProductRepo
 from tests.factories import value
@@ -109,21 +112,30 @@ def test_backfill_fills_products_the_cache_lacks(app: Flask, seeded: None) -> No
     assert assert_cache_agrees(app) == expected
 
 
+def stored_documents(session: Session) -> dict[int, tuple[Any, ...]]:
+    """Each product's (document, stock, hash, stale), from its two rows."""
+    query = (select(ProductDocument.product_id, ProductDocumentBody.doc, ProductDocument.stock, ProductDocument.doc_hash,
+                    ProductDocument.stale)
+             .join(ProductDocumentBody, ProductDocumentBody.product_id == ProductDocument.product_id))
+    return {pid: tuple(rest) for pid, *rest in session.execute(query)}
+
+
 def test_backfill_and_reindex_rebuild_documents_from_the_master_record(app: Flask, seeded: None) -> None:
     with app.extensions["crosscanal"].writers() as session:
-        kept = {row.product_id: (row.doc, row.stock, row.doc_hash) for row in session.scalars(select(ProductDocument))}
+        kept = stored_documents(session)
         assert len(kept) == session.scalar(select(func.count()).select_from(Product))
+        assert all(stale is False for *_, stale in kept.values())
         session.execute(delete(ProductDocument))
         session.commit()
         assert product_index.backfill(session, CatalogContext(session)) == len(kept)
         session.commit()
-        assert {row.product_id: (row.doc, row.stock, row.doc_hash) for row in session.scalars(select(ProductDocument))} == kept
-        session.execute(update(ProductDocument).values(doc=b"{}", stale=True))
+        assert stored_documents(session) == kept
+        session.execute(update(ProductDocumentBody).values(doc=b"{}"))
+        session.execute(update(ProductDocument).values(stale=True))
         session.commit()
         assert product_index.rebuild(session, CatalogContext(session)) == len(kept)
         session.expire_all()
-        assert {row.product_id: (row.doc, row.stock, row.doc_hash, row.stale) for row in session.scalars(select(ProductDocument))} == {
-            pid: (*found, False) for pid, found in kept.items()}
+        assert stored_documents(session) == kept
 
 
 def test_channel_filters_and_category_moves_keep_what_is_carried(app: Flask, client: FlaskClient,
