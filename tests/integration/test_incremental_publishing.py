@@ -4,6 +4,7 @@ publication; each kind of change re-renders exactly the items it touches."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import signal
@@ -25,7 +26,9 @@ from hub.publishing.item_diff import diff
 from hub.publishing.pipeline import Publisher
 from hub.publishing.kept_parts import forget_all
 from hub.services import documents
+from hub.services.context import CatalogContext
 from hub.services.demo import DemoCatalog
+from hub.services.products import ProductService
 from hub.jobs.imports import Importer
 from hub.store.models import (
     Channel, Location, Product, ProductCompleteness, ProductDocument, ProductModel, Publication, PublicationDiagnostic, Stock,
@@ -33,6 +36,7 @@ from hub.store.models import (
 )
 from hub.store.repos import PublicationRepo
 from schemas.imports import ImportOptionsIn
+from schemas.product import ProductIn
 from tests.integration.test_publishing import shop  # noqa: F401 - fixture
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
@@ -323,6 +327,28 @@ def test_a_missing_kept_file_means_a_full_render_not_a_failure(demo, app, settin
     again = publisher(app, settings).publish("google_shopping", "test")
     assert again.status == "succeeded" and again.rendered == again.total
     assert files(settings, again) == files(settings, first)
+
+
+def test_a_write_still_open_while_a_publication_reads_is_rendered_by_the_next_one(demo, app, settings, db_session):
+    """PostgreSQL commits concurrent writers in any order: a product saved in a transaction that
+    began before a publication and commits after it read the changes is not in that publication,
+    and must be in the next one (a change number drawn from a counter would have been missed)."""
+    if settings.database_url.startswith("sqlite"):
+        pytest.skip("SQLite has one writer at a time: no write is open while a publication takes its horizon")
+    republish = Republish(app, settings, db_session)
+    sku = sorted(carried_skus(db_session, Product.parent_id.is_(None)))[0]
+    with app.extensions["crosscanal"].writers() as session:
+        service = ProductService(session, CatalogContext(session), "test")
+        product = session.scalars(select(Product).where(Product.sku == sku)).one()
+        state = copy.deepcopy(service.state(product))  # the state shares the product's dicts
+        state["values"]["name"] = [{"locale": "en_US", "scope": None, "data": "Saved while a publication ran"}]
+        assert service.save(ProductIn().load(state), product).changed
+        session.flush()  # written and stamped, not committed
+        during = publisher(app, settings).publish("google_shopping", "test")
+        assert during.status == "succeeded" and during.rendered == 0
+        session.commit()
+    republish.last = during
+    assert republish.after(1) == {sku}
 
 
 def test_a_stock_file_bumps_no_revision_and_re_renders_only_the_items_whose_stock_changed(
