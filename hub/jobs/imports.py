@@ -98,6 +98,7 @@ class Importer:
             snapshot = {c: getattr(job, c) for c in ("kind", "format", "filename", "dry_run", "author", "options")}
         source: RowSource | None = None
         report = ReportWriter(self.report_path(job_id))
+        saved_through: list[int] = []  # the last row of the last batch saved: where a failure leaves off
         try:
             options = snapshot["options"]
             fmt = snapshot["format"] or detect_format(path, snapshot["filename"])
@@ -110,19 +111,21 @@ class Importer:
             for batch in _batches(plan.rows, BATCH):
                 result = self._batch(job_id, plan, batch, snapshot["author"], earlier, keys, source.fraction())
                 report.add(result.rejections)
+                saved_through[:] = [batch[-1].number]
                 keys.take(result.keys)
                 if earlier is not None:
                     earlier.update(result.seen)
                 if progress is not None:
                     progress(self.job(job_id))
         except FileRefused as exc:
-            self._end(job_id, "failed", _explain(exc))
+            self._end(job_id, "failed", _explain(exc) + _left_off(saved_through, snapshot["dry_run"]))
         except (HubError, SQLAlchemyError) as exc:
             logger.exception("import %s failed", job_id)
-            self._end(job_id, "failed", _explain(exc) if isinstance(exc, HubError) else str(exc))
+            reason = _explain(exc) if isinstance(exc, HubError) else str(exc)
+            self._end(job_id, "failed", reason + _left_off(saved_through, snapshot["dry_run"]))
         except Exception as exc:  # noqa: BLE001 - a job must always record how it ended
             logger.exception("import %s failed", job_id)
-            self._end(job_id, "failed", f"unexpected error: {exc}")
+            self._end(job_id, "failed", f"unexpected error: {exc}" + _left_off(saved_through, snapshot["dry_run"]))
         else:
             self._end(job_id, "succeeded", None)
         finally:
@@ -226,6 +229,17 @@ def _need_kind(kind: str | None, columns: str) -> str:
 def _explain(error: HubError) -> str:
     lines = [error.detail] + [f"{field}: {reason}" for field, reasons in error.errors.items() for reason in reasons]
     return "\n".join(lines)
+
+
+def _left_off(saved_through: list[int], dry_run: bool) -> str:
+    """Where a failed import stopped: the batches before the failure are kept (each commits), so
+    the user learns which rows are in and where the rest begins."""
+    if not saved_through:
+        return ""
+    done = "checked" if dry_run else "saved"
+    return (f"\nRows up to {saved_through[0]} were {done} (the rejected ones are in the report); nothing from row "
+            f"{saved_through[0] + 1} on was. Importing the file again picks up from there: the rows already stored "
+            f"count as unchanged and cost no write.")
 
 
 def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:

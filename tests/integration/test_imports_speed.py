@@ -14,6 +14,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from channel_adapters.base.identifiers import gs1_check_digit
+from hub.imports.limits import ReadLimits
 from hub.jobs.imports import Importer
 from hub.services import product_index
 from hub.services.context import CatalogContext
@@ -224,6 +225,25 @@ def test_a_sku_or_gtin_named_again_is_refused_with_both_rows_in_any_batch_and_in
     assert counts(dry) == counts(real)
     db_session.rollback()
     assert db_session.scalar(select(Product.values).where(Product.sku == "tee-red-m"))["size"][0]["data"] == "m"
+
+
+def test_a_file_failing_after_some_batches_keeps_them_and_says_where_the_rest_begins(
+        app: Flask, db_session: Session, seeded: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader refuses the file at its sixth row (past the row limit), in the third batch of
+    two: the first two batches stay stored, and the job's error says which rows are in."""
+    monkeypatch.setattr("hub.jobs.imports.BATCH", 2)
+    hub = app.extensions["crosscanal"]
+    limited = Importer(hub.writers, hub.settings.data_dir, ReadLimits(max_rows=5))
+    rows = "".join(f"new-{n},drinks,,Drink {n},,,,,,,1.00\n" for n in range(1, 8))
+    for dry_run in (True, False):
+        job = run(limited, db_session, csv_file(tmp_path, rows), dry_run=dry_run)
+        assert job.status == "failed" and "more than 5 rows" in job.error, job.error
+        done = "checked" if dry_run else "saved"
+        assert f"Rows up to 5 were {done} (the rejected ones are in the report); nothing from row 6 on was." in job.error
+        assert (job.rows, job.created) == (4, 4)
+    db_session.rollback()
+    stored = set(db_session.scalars(select(Product.sku).where(Product.sku.like("new-%"))))
+    assert stored == {"new-1", "new-2", "new-3", "new-4"}
 
 
 def test_a_dry_run_rejects_a_variant_taking_an_earlier_batchs_axis_values(
