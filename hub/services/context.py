@@ -22,7 +22,8 @@ class CatalogContext:
         self.repo = CatalogRepo(session)
 
     def refresh(self) -> None:
-        for name in ("attributes", "families", "channels", "locales", "currencies", "categories", "stores", "codes"):
+        for name in ("attributes", "families", "channels", "locales", "currencies", "categories", "stores", "codes",
+                     "_family_codes"):
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -78,5 +79,13 @@ class CatalogContext:
             grew = bool(below)
         return sorted(chosen)
 
-    def family_attribute_codes(self, family: Family) -> set[str]:
-        return {a.code for a in family.attributes}
+    def family_attribute_codes(self, family: Family) -> frozenset[str]:
+        """Asked for each product validated: kept per family until ``refresh``."""
+        found = self._family_codes.get(family.id)
+        if found is None:
+            found = self._family_codes[family.id] = frozenset(a.code for a in family.attributes)
+        return found
+
+    @cached_property
+    def _family_codes(self) -> dict[int, frozenset[str]]:
+        return {}
