@@ -20,7 +20,6 @@ from hub.config import Settings
 from hub.errors import HubError, ValidationFailed
 from hub.imports.errors import FileRefused
 from hub.imports.mappings import combined
-from hub.publishing.scheduler import Scheduler
 from hub.services import product_index
 from hub.services.accounts import ROLES, create_token, create_user
 from hub.services.completeness import completeness
@@ -133,6 +132,7 @@ def serve(ctx: Context, host: str, port: int, threads: int, with_scheduler: bool
     """Serve the UI, the API and the feeds with waitress (a production WSGI server)."""
     from waitress import serve as waitress_serve
 
+    from hub.publishing.scheduler import Scheduler
     from hub.web import create_app
 
     ctx.ready()
@@ -152,6 +152,7 @@ def scheduler(ctx: Context) -> None:
     """Run scheduled publications until stopped (Ctrl-C); safe to run on several machines."""
     from channel_adapters.base.registry import load_adapters
     from hub.publishing.pipeline import Publisher
+    from hub.publishing.scheduler import Scheduler
 
     ctx.ready()
     sessions = make_session_factory(ctx.engine, writer=True)
