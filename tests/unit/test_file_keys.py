@@ -3,7 +3,7 @@ claims count only once the batch is kept."""
 
 from __future__ import annotations
 
-from hub.imports.file_keys import BatchKeys, FileKeys, gtins
+from hub.imports.file_keys import BatchKeys, FileKeys, RowTable, gtins
 
 
 def test_a_later_row_learns_the_first_rows_number_across_kept_batches() -> None:
@@ -33,3 +33,15 @@ def test_gtins_are_read_from_the_gtin_attributes_as_fourteen_digits() -> None:
     values = {"ean": [{"locale": None, "scope": None, "data": " 3760000000994 "}], "mpn": [{"data": "X1"}],
               "gtin_box": [{"locale": None, "scope": "web", "data": "12345670"}], "empty": []}
     assert gtins(values, ["ean", "gtin_box", "empty"]) == [("ean", "03760000000994"), ("gtin_box", "00000012345670")]
+
+
+def test_the_row_table_keeps_every_key_through_collisions_and_growth() -> None:
+    table = RowTable(4)
+    keys = [n << 40 | 3 for n in range(1, 200)] + [2**64 - 1, 1]  # the same low bits: one probe chain
+    for row, key in enumerate(keys, start=2):
+        table.put(key, row)
+    assert table.count == len(keys) and len(table.hashes) >= 2 * len(keys)
+    assert [table.get(key) for key in keys] == list(range(2, len(keys) + 2))
+    assert table.get(500 << 40 | 3) is None and table.get(7) is None
+    table.put(keys[0], 99)  # a key put again keeps one slot
+    assert table.get(keys[0]) == 99 and table.count == len(keys)
