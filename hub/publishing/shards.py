@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import ExitStack, contextmanager
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -280,8 +281,11 @@ class ShardRenderer:
             keep_to(total)
         return entries, render, gone, recipe
 
-    def _parts(self, stem: str) -> "_Parts":
-        return _Parts([self.folder / f"{stem}.{name}" for name in self.names])
+    @contextmanager
+    def _parts(self, stem: str) -> Iterator[list[BinaryIO]]:
+        """The shard's own part files, open for writing while it renders."""
+        with ExitStack() as opened:
+            yield [opened.enter_context(open(self.folder / f"{stem}.{name}", "wb")) for name in self.names]
 
     def _rendered(self, repo: DocumentRepo, fresh: list[Key], outcome: Outcome) -> dict[int, tuple[Entry, list[bytes]]]:
         rendered = dict(zip((pid for pid, _, _ in fresh), self._items(repo, fresh)))
@@ -330,23 +334,6 @@ class ShardRenderer:
                     adapter.validate(name, stream, ctx)
                 except InvalidOutput as exc:
                     raise InvalidOutput(f"{exc} (in products of shard {stem})") from exc
-
-
-class _Parts:
-    """A shard's own part files, open for writing while it renders."""
-
-    def __init__(self, paths: list[Path]) -> None:
-        self.paths = paths
-
-    def __enter__(self) -> list[BinaryIO]:
-        self.streams: list[BinaryIO] = []
-        for path in self.paths:
-            self.streams.append(open(path, "wb"))
-        return self.streams
-
-    def __exit__(self, *_exc: object) -> None:
-        for stream in self.streams:
-            stream.close()
 
 
 def finding_counts(entries: list[Entry]) -> dict[str, int]:
