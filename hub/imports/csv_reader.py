@@ -10,7 +10,7 @@ from typing import Iterator
 from hub.imports.errors import FileRefused
 from hub.imports.limits import ReadLimits
 from hub.imports.rows import Row
-from hub.imports.spreadsheet_cells import restore
+from hub.imports.spreadsheet_cells import QUOTE, restore
 from hub.imports.text_encoding import detect_encoding, sniff_delimiter
 
 
@@ -54,12 +54,13 @@ class CsvSource:
                 number += 1
                 if number - 1 > self.limits.max_rows:
                     raise FileRefused(f"more than {self.limits.max_rows} rows; split the file")
-                if not any(cell.strip() for cell in record):
+                if not "".join(record).strip():  # a blank line, or only blank cells
                     continue
                 if len(record) != width:
                     yield Row(number, problem=f"{len(record)} cells, but the header names {width} columns")
                     continue
-                yield Row(number, cells={name: restore(cell) for name, cell in zip(self.headers, record)})
+                yield Row(number, cells={name: restore(cell) if cell[:1] == QUOTE else cell  # restore: only a quoted cell changes
+                                         for name, cell in zip(self.headers, record)})
         except csv.Error as exc:
             raise FileRefused(f"row {number + 1}: the CSV cannot be read ({exc})") from exc
         except UnicodeDecodeError as exc:

@@ -13,9 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import CursorResult, Table, insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
+
+
+def plain_rows(session: Session, query: Executable) -> CursorResult[Any]:
+    """The rows of a select of columns, read on the session's connection past the ORM's result
+    handling (a fifth of a stock file's time went there); what the session holds is written
+    first, as its autoflush would."""
+    session.flush()
+    return session.connection().execute(query)
 
 
 def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from hub.store import document_changes
 from hub.store.base import Base
 from hub.store.document_changes import Horizon
-from hub.store.bulk_rows import execute_many, insert_many
+from hub.store.bulk_rows import execute_many, insert_many, plain_rows
 from hub.store.completeness import ProductCompleteness
 from hub.store.inventory import Location, Stock
 from hub.store.products import Offer
@@ -93,7 +93,7 @@ class DocumentRepo:
         """The doc_hash of these products."""
         query = select(ProductDocument.product_id, ProductDocument.doc_hash).where(
             ProductDocument.product_id.in_(list(product_ids)))
-        return dict(self._s.execute(query).all())
+        return dict(plain_rows(self._s, query).all())
 
     def stock_pairs(self, product_ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
         """Each product's stock as (location code, quantity), in location order: one query."""
@@ -101,7 +101,7 @@ class DocumentRepo:
         if found:
             query = (select(Stock.product_id, Location.code, Stock.quantity).join(Location, Location.id == Stock.location_id)
                      .where(Stock.product_id.in_(list(found))).order_by(Stock.product_id, Stock.location_id))
-            for pid, code, quantity in self._s.execute(query):
+            for pid, code, quantity in plain_rows(self._s, query):
                 found[pid].append((code, quantity))
         return found
 

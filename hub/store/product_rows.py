@@ -13,6 +13,7 @@ import orjson
 from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
+from hub.store.bulk_rows import plain_rows
 from hub.store.products import Offer, Product, ProductModel, product_category
 
 OfferRow = tuple[str, int | None, int | None, Decimal, Decimal | None, datetime | None, datetime | None]
@@ -75,10 +76,9 @@ def _read(session: Session, query: Any) -> list[StoredProduct]:
     """The products ``query`` selects, with their category links and offers (two more queries).
     Read on the session's connection, past the ORM's result handling: what the session holds is
     written first, as its autoflush would."""
-    session.flush()
-    connection = session.connection()
     found = [StoredProduct(*row[:7], values=_json(row[7]) or {}, media=_json(row[8]) or [], created=row[9], updated=row[10])
-             for row in connection.execute(query)]
+             for row in plain_rows(session, query)]
+    connection = session.connection()
     by_id = {p.id: p for p in found}
     if by_id:
         ids = list(by_id)
