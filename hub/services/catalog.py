@@ -228,8 +228,10 @@ class CategoryService(CodedService[Category]):
         obj.labels = data["labels"]
 
     def _saved(self, obj: Category, before: dict[str, Any] | None) -> None:
-        """A category moved in the tree: channels that carry a subtree may carry other products."""
+        """A category moved in the tree: the products below it are below other categories now,
+        and channels that carry a subtree may carry other products."""
         if before is not None and before["parent"] != (obj.parent.code if obj.parent else None):
+            product_index.refile(self.session, self.ctx, obj)
             product_index.recarry(self.session, self.ctx, [c for c in self.ctx.channels.values()
                                                              if (c.filter or {}).get("categories")])
 

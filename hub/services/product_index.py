@@ -31,9 +31,10 @@ from hub.services.completeness import missing_of, ratio_of, requirements
 from hub.services.context import CatalogContext
 from hub.services.documents import Document, StockPairs
 from hub.services.inheritance import ValueMap
+from hub.store.category_members import CategoryMemberRepo
 from hub.store.completeness_repo import CompletenessRepo
 from hub.store.documents import DocumentRepo
-from hub.store.models import Channel, Family, Product
+from hub.store.models import Category, Channel, Family, Product
 from hub.store.repos import ProductRepo, Selection, StockRepo
 
 BATCH = 500
@@ -74,6 +75,7 @@ class Indexer:
         self.channels = list(self.ctx.channels.values())
         self.selections = {channel.id: self.ctx.selection(channel) for channel in self.channels}
         self.plans: dict[str, list[tuple[int, str, str, list[str], Selection]]] = {}
+        self.lineages: dict[int, tuple[int, ...]] = {}
 
     def plan(self, family: Family) -> list[tuple[int, str, str, list[str], Selection]]:
         """Per channel, in order: its id, code, locale, what the family requires on it and its
@@ -93,20 +95,39 @@ class Indexer:
             into.completeness.append({"product_id": product_id, "channel_id": channel_id,
                                       "ratio": ratio_of(len(required), len(missing)), "missing": missing,
                                       "carried": takes(selection, enabled, family_id, filed)})
+        into.members += self.members(product_id, doc["sku"], filed)
         encoded, encoded_stock = documents.encode(doc), documents.encode(stock)
         into.documents.append({"product_id": product_id, "doc": encoded, "stock": encoded_stock,
                                "doc_hash": documents.digest(encoded, encoded_stock), "moments": documents.moments(doc)})
         return search_text(doc["values"])
+
+    def members(self, product_id: int, sku: str, filed: set[int]) -> list[dict[str, Any]]:
+        """The product's rows of ``CategoryMember``: each category it is filed in and every one above."""
+        held = {above for category_id in filed for above in self.lineage(category_id)}
+        return [{"category_id": category_id, "sku": sku, "product_id": product_id} for category_id in sorted(held)]
+
+    def lineage(self, category_id: int) -> tuple[int, ...]:
+        """The category and every category above it (through ``parent``, which a move has already set)."""
+        if category_id not in self.lineages:
+            by_id = {c.id: c for c in self.ctx.categories.values()}
+            category, found = by_id[category_id], []
+            while category is not None:
+                found.append(category.id)
+                category = category.parent
+            self.lineages[category_id] = tuple(found)
+        return self.lineages[category_id]
 
 
 @dataclass
 class IndexRows:
     completeness: list[dict[str, Any]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
+    members: list[dict[str, Any]] = field(default_factory=list)
 
     def write(self, session: Session, product_ids: list[int] | None) -> None:
         """Replace the rows of ``product_ids``; None: the products are new, there is nothing to replace."""
         CompletenessRepo(session).replace(product_ids or [], self.completeness)
+        CategoryMemberRepo(session).replace(product_ids or [], self.members)
         DocumentRepo(session).replace(self.documents, new=product_ids is None)
 
 
@@ -207,6 +228,17 @@ def changed_channel(session: Session, ctx: CatalogContext, channel: Channel, loc
             _each_batch(session, lambda repo, after: repo.by_ids(after, BATCH, families), ctx)
     if filter_changed:
         recarry(session, ctx, [channel])
+
+
+def refile(session: Session, ctx: CatalogContext, category: Category) -> None:
+    """A category moved in the tree: the products below it are now below its new ancestors
+    (and no longer below the old ones, unless filed there otherwise)."""
+    indexer, members = Indexer(ctx), CategoryMemberRepo(session)
+    held = members.product_ids(category.id)
+    for start in range(0, len(held), BATCH):
+        chunk = held[start:start + BATCH]
+        filed = ProductRepo(session).filed(chunk)
+        members.replace(chunk, [row for pid, (sku, categories) in filed.items() for row in indexer.members(pid, sku, categories)])
 
 
 def recarry(session: Session, ctx: CatalogContext, channels: Iterable[Channel]) -> None:

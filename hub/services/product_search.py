@@ -71,7 +71,7 @@ def grid_filter(session: Session, ctx: CatalogContext, query: dict[str, Any]) ->
     return GridFilter(
         sku_prefix=query.get("sku") or "", text=query.get("q") or "",
         family_id=family.id if family else None, enabled=enabled,
-        category_ids=ctx.category_subtree([category.code]) if category else None,
+        category_id=category.id if category else None,
         channel_id=channel.id if channel else None,
         below=query["below"] / 100 if query.get("below") else None,
         diagnostic=diagnostic, publications=tuple(publications.values()),

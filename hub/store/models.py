@@ -4,6 +4,7 @@ from hub.store.accounts import ApiToken, User
 from hub.store.base import Base
 from hub.store.bulk_edits import BulkEdit
 from hub.store.catalog import Attribute, Category, Currency, Family, FamilyRequirement, Locale, family_attribute
+from hub.store.category_members import CategoryMember
 from hub.store.channels import BrandGuide, Channel
 from hub.store.completeness import ChannelTally, ProductCompleteness
 from hub.store.document_changes import DocumentCounter, DocumentRemoval
@@ -16,7 +17,7 @@ from hub.store.publications import ChannelLock, Publication, PublicationDiagnost
 from hub.store.products import Offer, Product, ProductModel, model_category, product_category
 
 __all__ = [
-    "ApiToken", "Attribute", "Base", "BrandGuide", "BulkEdit", "ChannelTally", "ProductCompleteness", "Category", "Channel", "ColumnMapping", "Currency", "DocumentCounter", "DocumentRemoval", "Family",
+    "ApiToken", "Attribute", "Base", "BrandGuide", "BulkEdit", "CategoryMember", "ChannelTally", "ProductCompleteness", "Category", "Channel", "ColumnMapping", "Currency", "DocumentCounter", "DocumentRemoval", "Family",
     "FamilyRequirement", "ImportJob", "Locale", "Location", "Media", "Offer", "Product", "ProductDocument", "ProductDocumentBody", "ProductModel", "Stock",
     "User", "Version", "ChannelLock", "Publication", "PublicationDiagnostic", "PublicationFile", "ScheduledRun", "family_attribute", "model_category", "product_category",
 ]

@@ -9,12 +9,11 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from hub.store.category_members import CategoryMember
 from hub.store.completeness import ProductCompleteness
-from hub.store.name_search import name_contains
+from hub.store.name_search import name_contains, name_matches
 from hub.store.products import Product
 from hub.store.publications import DiagnosticRepo, Publication, PublicationDiagnostic
-from hub.store.repos import in_categories
-
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,7 @@ class GridFilter:
     text: str = ""  # inside the names, any locale, of the product or its model
     family_id: int | None = None
     enabled: bool | None = None
-    category_ids: list[int] | None = None  # a category and everything below it
+    category_id: int | None = None  # in this category or anywhere below it
     channel_id: int | None = None  # products this channel carries; its completeness is shown, filtered and sorted on
     below: float | None = None  # completeness ratio under this (on channel_id, else on any channel)
     diagnostic: str | None = None  # a diagnostic code...
@@ -43,16 +42,16 @@ class GridRepo:
     def page(self, grid: GridFilter, sort: str, after: tuple[Any, str] | None, limit: int) -> list[GridRow]:
         """One page in ``sort`` order, continuing after the (sort value, SKU) of the last row seen."""
         query, key = self._sorted(grid, sort)
-        descending = sort.startswith("-")
+        descending, by_sku = sort.startswith("-"), key is Product.sku or key is CategoryMember.sku
         if after is not None:
             value, sku = after
-            if key is Product.sku:
-                query = query.where(Product.sku < sku if descending else Product.sku > sku)
+            if by_sku:
+                query = query.where(key < sku if descending else key > sku)
             else:
                 beyond = key < value if descending else key > value
                 query = query.where(or_(beyond, and_(key == value, Product.sku > sku)))
         order = [key.desc() if descending else key.asc()]
-        if key is not Product.sku:
+        if not by_sku:
             order.append(Product.sku.asc())
         query = query.order_by(*order).limit(limit).options(selectinload(Product.parent))
         if grid.channel_id is not None:
@@ -62,7 +61,11 @@ class GridRepo:
     def count(self, grid: GridFilter, cap: int) -> int:
         """How many products match, counting no further than ``cap + 1``: at a million products
         an exact count of a broad filter read most of the table on every page view."""
-        matches = self._filtered(grid).with_only_columns(Product.id).order_by(None).limit(cap + 1).subquery()
+        if grid == GridFilter(text=grid.text) and grid.text and self._s.get_bind().dialect.name == "sqlite":
+            query = name_matches(grid.text)  # a search by name alone: counted off the index as it reads
+        else:
+            query = self._filtered(grid).with_only_columns(Product.id).order_by(None)
+        matches = query.limit(cap + 1).subquery()
         return self._s.scalar(select(func.count()).select_from(matches)) or 0
 
     def skus(self, grid: GridFilter, limit: int) -> list[str]:
@@ -78,7 +81,8 @@ class GridRepo:
             return query, ProductCompleteness.ratio
         if sort.endswith("updated"):
             return query, Product.updated
-        return query, Product.sku
+        # Within a category, the members' key is the same order: the page is a range of it.
+        return query, CategoryMember.sku if grid.category_id is not None else Product.sku
 
     def _filtered(self, grid: GridFilter) -> Select:
         query = select(Product)
@@ -99,8 +103,9 @@ class GridRepo:
             query = query.where(Product.family_id == grid.family_id)
         if grid.enabled is not None:
             query = query.where(Product.enabled.is_(grid.enabled))
-        if grid.category_ids is not None:
-            query = query.where(in_categories(grid.category_ids))
+        if grid.category_id is not None:
+            query = query.join(CategoryMember, and_(CategoryMember.product_id == Product.id,
+                                                    CategoryMember.category_id == grid.category_id))
         if grid.diagnostic:
             held = [DiagnosticRepo.as_of(p) for p in grid.publications]
             found = (select(PublicationDiagnostic.sku)

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
-from hub.store.bulk_rows import execute_many
+from hub.store.bulk_rows import execute_many, plain_rows
 from hub.store.models import (
     ApiToken, Attribute, Publication, PublicationDiagnostic, PublicationFile, BrandGuide, Category, Channel, Currency, Family, Locale, Location, Media,
     Product, ProductModel, Stock, User, Version, model_category, product_category,
@@ -137,6 +137,19 @@ class ProductRepo:
             return {}
         return {p.sku: p for p in self._s.scalars(select(Product).where(Product.sku.in_(wanted)))}
 
+    def filed(self, product_ids: Sequence[int]) -> dict[int, tuple[str, set[int]]]:
+        """Each product's SKU and the categories it is filed in, its own and its model's."""
+        found: dict[int, tuple[str, set[int]]] = {pid: (sku, set()) for pid, sku in plain_rows(
+            self._s, select(Product.id, Product.sku).where(Product.id.in_(product_ids)))}
+        own = select(product_category.c.product_id, product_category.c.category_id).where(
+            product_category.c.product_id.in_(product_ids))
+        inherited = (select(Product.id, model_category.c.category_id)
+                     .join(model_category, model_category.c.product_model_id == Product.parent_id)
+                     .where(Product.id.in_(product_ids)))
+        for pid, category_id in plain_rows(self._s, own.union(inherited)):
+            found[pid][1].add(category_id)
+        return found
+
     def page(self, after: str | None, limit: int) -> Sequence[Product]:
         query = select(Product).order_by(Product.sku).limit(limit)
         if after is not None:
@@ -206,7 +219,7 @@ class StockRepo:
 
     def product_ids(self, skus: Iterable[str]) -> dict[str, int]:
         wanted = list(set(skus))
-        return {sku: pid for sku, pid in self._s.execute(select(Product.sku, Product.id).where(Product.sku.in_(wanted)))}
+        return {sku: pid for sku, pid in plain_rows(self._s, select(Product.sku, Product.id).where(Product.sku.in_(wanted)))}
 
     def quantities(self, product_ids: Iterable[int]) -> dict[tuple[int, int], int]:
         """Stored quantities by (product id, location id), as plain rows: a stock file compares
@@ -215,7 +228,7 @@ class StockRepo:
         if not ids:
             return {}
         query = select(Stock.product_id, Stock.location_id, Stock.quantity).where(Stock.product_id.in_(ids))
-        return {(pid, location): quantity for pid, location, quantity in self._s.execute(query)}
+        return {(pid, location): quantity for pid, location, quantity in plain_rows(self._s, query)}
 
     def upsert(self, rows: list[dict[str, Any]]) -> None:
         """Set quantities (``product_id``, ``location_id``, ``quantity``) in one executemany of one

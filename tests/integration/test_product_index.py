@@ -14,9 +14,9 @@ from hub.services import product_index
 from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
 from hub.services.inheritance import effective_values
-from hub.store.models import Channel, Product, ProductCompleteness, ProductDocument, ProductDocumentBody
+from hub.store.models import Category, CategoryMember, Channel, Product, ProductCompleteness, ProductDocument, ProductDocumentBody
 from hub.store.completeness_repo import CompletenessRepo
-from hub.store.repos import ProductRepo
+from hub.store.repos import ProductRepo, in_categories
 from tests.factories import value
 from tests.integration.conftest import GOOD_EAN
 from tests.integration.helpers import API, Headers
@@ -26,11 +26,12 @@ Row = tuple[float, list[str]]
 
 
 Tallies = dict[str, tuple[int, int]]
+Index = tuple[dict[tuple[str, str], Row], set[tuple[str, str]], dict[str, str | None], Tallies, set[tuple[str, str]]]
 
 
-def cached(app: Flask) -> tuple[dict[tuple[str, str], Row], set[tuple[str, str]], dict[str, str | None], Tallies]:
-    """What the index holds: completeness and carried (sku, channel) pairs, search texts, and the
-    channels' kept tallies (carried, complete)."""
+def cached(app: Flask) -> Index:
+    """What the index holds: completeness and carried (sku, channel) pairs, search texts, the
+    channels' kept tallies (carried, complete), and the (category, sku) pairs of the category members."""
     with app.extensions["crosscanal"].sessions() as session:
         rows = session.execute(select(Product.sku, Channel.code, ProductCompleteness.ratio, ProductCompleteness.missing,
                                       ProductCompleteness.carried)
@@ -39,13 +40,15 @@ def cached(app: Flask) -> tuple[dict[tuple[str, str], Row], set[tuple[str, str]]
         texts = dict(session.execute(select(Product.sku, Product.search_text)).all())
         codes = dict(session.execute(select(Channel.id, Channel.code)).all())
         tallies = {codes[cid]: counts for cid, counts in CompletenessRepo(session).tallies().items()}
+        members = {(code, sku) for code, sku in session.execute(
+            select(Category.code, CategoryMember.sku).join(Category, Category.id == CategoryMember.category_id))}
         return ({(sku, channel): (ratio, list(missing)) for sku, channel, ratio, missing, _ in rows},
-                {(sku, channel) for sku, channel, _, _, carried in rows if carried}, texts, tallies)
+                {(sku, channel) for sku, channel, _, _, carried in rows if carried}, texts, tallies, members)
 
 
-def computed(app: Flask) -> tuple[dict[tuple[str, str], Row], set[tuple[str, str]], dict[str, str | None], Tallies]:
+def computed(app: Flask) -> Index:
     """The same computed from scratch: completeness per product, what each channel's product query
-    carries, and the names the resolved values give."""
+    carries, the names the resolved values give, and what each category's subtree holds by the links."""
     with app.extensions["crosscanal"].sessions() as session:
         ctx = CatalogContext(session)
         channels = list(ctx.channels.values())
@@ -59,7 +62,9 @@ def computed(app: Flask) -> tuple[dict[tuple[str, str], Row], set[tuple[str, str
         tallies = {channel.code: (sum(1 for sku, code in carried if code == channel.code),
                                   sum(1 for sku, code in carried if code == channel.code and completes[(sku, code)][0] >= 1.0))
                    for channel in channels}
-        return completes, carried, texts, tallies
+        members = {(code, sku) for code in ctx.categories for sku in session.scalars(
+            select(Product.sku).where(in_categories(ctx.category_subtree([code]))))}
+        return completes, carried, texts, tallies, members
 
 
 def assert_cache_agrees(app: Flask) -> dict[tuple[str, str], Row]:
@@ -132,10 +137,34 @@ def test_backfill_and_reindex_rebuild_documents_from_the_master_record(app: Flas
         assert stored_documents(session) == kept
         session.execute(update(ProductDocumentBody).values(doc=b"{}"))
         session.execute(update(ProductDocument).values(stale=True))
+        session.execute(delete(CategoryMember))
         session.commit()
         assert product_index.rebuild(session, CatalogContext(session)) == len(kept)
         session.expire_all()
         assert stored_documents(session) == kept
+    assert_cache_agrees(app)
+
+
+def test_category_members_follow_filing_models_and_moves(app: Flask, client: FlaskClient, tokens: dict[str, Headers],
+                                                         seeded: None) -> None:
+    assert client.patch(f"{API}/product-models/tee", json={"categories": ["tops"]}, headers=tokens["editor"]).status_code == 200
+    assert client.patch(f"{API}/products/juice", json={"categories": ["grocery"]}, headers=tokens["editor"]).status_code == 200
+    assert cached(app)[4] == {("tops", "tee-red-s"), ("apparel", "tee-red-s"), ("grocery", "juice")}  # the variant through its model
+    assert_cache_agrees(app)
+
+    moved = client.patch(f"{API}/categories/tops", json={"parent": "grocery"}, headers=tokens["admin"])
+    assert moved.status_code == 200, moved.json
+    assert cached(app)[4] == {("tops", "tee-red-s"), ("grocery", "tee-red-s"), ("grocery", "juice")}
+    assert_cache_agrees(app)
+
+    with app.extensions["crosscanal"].writers() as session:
+        session.execute(delete(CategoryMember))
+        session.commit()
+        product_index.rebuild(session, CatalogContext(session))
+    assert cached(app)[4] == {("tops", "tee-red-s"), ("grocery", "tee-red-s"), ("grocery", "juice")}
+
+    assert client.delete(f"{API}/products/juice", headers=tokens["admin"]).status_code == 204
+    assert cached(app)[4] == {("tops", "tee-red-s"), ("grocery", "tee-red-s")}
 
 
 def test_channel_filters_and_category_moves_keep_what_is_carried(app: Flask, client: FlaskClient,
