@@ -25,7 +25,7 @@ from hub.services.accounts import ROLES, create_token, create_user
 from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
 from hub.services.products import ProductService
-from hub.store.db import make_engine, make_session_factory
+from hub.store.db import make_engine, make_session_factory, refresh_statistics
 from hub.store.migrate import upgrade
 from hub.store.repos import AccountRepo, ProductRepo
 from schemas.errors import flatten_messages
@@ -114,6 +114,7 @@ def demo(ctx: Context, count: int | None, seed: int) -> None:
             password = secrets.token_urlsafe(12)
             create_user(session, DEMO_USER, password, "admin")
         session.commit()
+    refresh_statistics(ctx.engine)
     for name, number in summary.items():
         click.echo(f"  {name}: {number}")
     if password:
@@ -278,6 +279,7 @@ def reindex(ctx: Context) -> None:
         total = ProductRepo(session).count()
         with click.progressbar(length=total, label="reindex", file=sys.stderr) as bar:
             done = product_index.rebuild(session, CatalogContext(session), bar.update)
+    refresh_statistics(ctx.engine)
     forget_all(ctx.settings.data_dir)
     click.echo(f"{done} products reindexed")
 
