@@ -6,7 +6,7 @@ the Google feed published from each, side by side in one run.
 
 Per catalog: how long the demo took to generate; the Google feed (XML and TSV) rendered in full
 with one worker and with two, each in a fresh process with its peak memory; a republish after
-1 % of the products got a new price (through the product service), and after a brand-guide
+1 % of the products got a new price (through the product service), again with nothing changed since, and after a brand-guide
 change (every item again); the catalog exported as CSV and as NDJSON; a stock file of one
 warehouse's count for up to 100,000 SKUs applied (every line a new quantity). At 100,000
 products (or the largest size below it) every other channel is published once. Catalogs are kept under var/bench and reused; PostgreSQL ones in
@@ -58,12 +58,14 @@ def bench_size(size: int, database: str, others: bool) -> dict[str, Any]:
     two = publish(env, CHANNEL, 2, fresh=True)
     change = run("bench.change", env, "prices", "--share", "0.01")
     incremental = publish(env, CHANNEL, 2, fresh=False)
+    unchanged = publish(env, CHANNEL, 2, fresh=False)
     guide = run("bench.change", env, "guide")
     after_guide = publish(env, CHANNEL, 2, fresh=False)
     found["google"] = {
         "full_1_worker": one, "full_2_workers": two, "speedup_2_workers": round(one["seconds"] / two["seconds"], 2),
         "change_1_percent": change, "incremental_2_workers": incremental,
         "incremental_share_of_full_2_workers": round(incremental["seconds"] / two["seconds"], 3),
+        "nothing_changed_2_workers": unchanged,
         "brand_guide_change": guide, "after_brand_guide_2_workers": after_guide,
     }
     print(size, database, json.dumps(found["google"], indent=None)[:600], flush=True)
