@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import shutil
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -424,8 +426,10 @@ def _import_summary(job: Any, report: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write here (default: standard output, for csv and ndjson).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes reading a large product export at once (default: one per core).")
 @pass_context
-def export_command(ctx: Context, kind: str, fmt: str, output: Path | None) -> None:
+def export_command(ctx: Context, kind: str, fmt: str, output: Path | None, workers: int | None) -> None:
     """Export products, product models or stock as flat CSV, XLSX or NDJSON (the API's shapes).
 
     An export imported into an empty hub gives back the same catalog.
@@ -436,14 +440,15 @@ def export_command(ctx: Context, kind: str, fmt: str, output: Path | None) -> No
     if output is None and options["format"] == "xlsx":
         raise click.UsageError("an XLSX export needs a file: give -o FILE")
     ctx.ready()
+    run = partial(export, workers=workers or os.cpu_count() or 1, database_url=ctx.settings.database_url)
     with make_session_factory(ctx.engine)() as session:
         try:
             if output is None:
-                count = export(session, options["kind"], options["format"], sys.stdout.buffer)
+                count = run(session, options["kind"], options["format"], sys.stdout.buffer)
                 sys.stdout.flush()
             else:
                 with output.open("wb") as out:
-                    count = export(session, options["kind"], options["format"], out)
+                    count = run(session, options["kind"], options["format"], out)
         except HubError as exc:
             _fail(exc)
             return

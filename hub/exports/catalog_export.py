@@ -5,11 +5,20 @@ per product: the ORM pages held exports near 3,000 products a second.
 
 Flat files need their header before the first row: the columns in use are learned in one pass
 that keeps the records in a temporary file, and the rows are written from there.
+
+A large product export is cut into runs of SKUs read by worker processes at once (each writes
+its records, or its cells and columns, to a file of its own); the files are then joined in SKU
+order, so the bytes are the same as one process's.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import shutil
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from itertools import chain
+from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
 import orjson
@@ -17,18 +26,20 @@ import orjson
 from sqlalchemy.orm import Session
 
 from hub.exports.flat_cells import Cells, model_cells, product_cells
-from hub.exports.writers import write_csv, write_ndjson, write_xlsx
+from hub.exports.writers import write_csv, write_csv_rows, write_ndjson, write_xlsx
 from hub.imports.flat_columns import SINGLE
 from hub.services.context import CatalogContext
 from hub.services.inheritance import inherited_from
 from hub.services.products import ProductModelService
 from hub.services.states import stored_state
 from hub.store import product_rows
+from hub.store.db import make_engine
 from hub.store.documents import DocumentRepo
 from schemas.location import StockLineIn
 from schemas.product import ProductModelOut
 
 PAGE = 2000
+PER_WORKER = 20_000  # the fewest products worth a worker process: starting one takes about a second
 STOCK_HEADER = ["location", "sku", "quantity"]
 
 
@@ -39,12 +50,13 @@ def _pages(service: ProductModelService, key: str) -> Iterator[list[Any]]:
         after = getattr(page[-1], key)
 
 
-def _product_records(session: Session, ctx: CatalogContext) -> Iterator[dict[str, Any]]:
-    """Each product as the API answers it (``ProductService.representation`` dumped by
-    ``ProductOut``, in its fields' order: a test compares the two), built directly: the schema's
-    dump was an eighth of the export."""
+def _product_records(session: Session, ctx: CatalogContext, low: str | None = None,
+                     high: str | None = None) -> Iterator[dict[str, Any]]:
+    """Each product (SKUs from ``low`` to before ``high``) as the API answers it
+    (``ProductService.representation`` dumped by ``ProductOut``, in its fields' order: a test
+    compares the two), built directly: the schema's dump was an eighth of the export."""
     codes, documents = ctx.codes, DocumentRepo(session)
-    for page in product_rows.pages(session, PAGE):
+    for page in product_rows.pages(session, PAGE, low, high):
         stock = documents.stock_pairs([p.id for p in page])
         models = product_rows.model_values(session, (p.parent_id for p in page if p.parent_id))
         for row in page:
@@ -81,11 +93,12 @@ def _stock_records(session: Session, ctx: CatalogContext) -> Iterator[dict[str, 
                 yield out.dump({"location": code, "sku": sku, "quantity": quantity})
 
 
-def _flat_cells(session: Session, ctx: CatalogContext, kind: str) -> Callable[[], Iterator[Cells]]:
+def _flat_cells(session: Session, ctx: CatalogContext, kind: str, low: str | None = None,
+                high: str | None = None) -> Callable[[], Iterator[Cells]]:
     def cells() -> Iterator[Cells]:
         if kind == "products":
             codes = ctx.codes
-            for page in product_rows.pages(session, PAGE):
+            for page in product_rows.pages(session, PAGE, low, high):
                 yield from (product_cells(stored_state(row, codes), ctx) for row in page)
         else:
             models = ProductModelService(session, ctx, "export")
@@ -98,18 +111,29 @@ def _flat(session: Session, ctx: CatalogContext, kind: str) -> tuple[list[str], 
     if kind == "stock":
         rows = ([r["location"], r["sku"], str(r["quantity"])] for r in _stock_records(session, ctx))
         return STOCK_HEADER, rows
-    # The fixed columns always, so even an empty export is a file the importer reads.
-    order: dict[str, tuple[Any, ...]] = {name: (0, rank) for rank, name in enumerate(SINGLE[kind])}
-    # One pass over the catalog learns the header and spills each record's cells to a temporary
-    # file (a line of JSON each), which the rows are then read back from: reading the catalog a
-    # second time was half of an export.
+    order = _fixed(kind)
     spill = tempfile.TemporaryFile()
-    for found in _flat_cells(session, ctx, kind)():
+    _spill(_flat_cells(session, ctx, kind)(), order, spill)
+    header = sorted(order, key=lambda name: order[name])
+    return header, _spilled(spill, header)
+
+
+def _fixed(kind: str) -> dict[str, tuple[Any, ...]]:
+    """The fixed columns, always there, so even an empty export is a file the importer reads."""
+    return {name: (0, rank) for rank, name in enumerate(SINGLE[kind])}
+
+
+def _spill(cells: Iterator[Cells], order: dict[str, tuple[Any, ...]], spill: BinaryIO) -> int:
+    """One pass over the catalog learns the header (into ``order``) and spills each record's
+    cells to ``spill`` (a line of JSON each), which the rows are then read back from: reading the
+    catalog a second time was half of an export. Answers how many records."""
+    count = 0
+    for found in cells:
         for name, (key, _) in found.items():
             order.setdefault(name, key)
         spill.write(orjson.dumps({name: text for name, (_, text) in found.items()}) + b"\n")
-    header = sorted(order, key=lambda name: order[name])
-    return header, _spilled(spill, header)
+        count += 1
+    return count
 
 
 def _spilled(spill: Any, header: list[str]) -> Iterator[list[str]]:
@@ -120,10 +144,16 @@ def _spilled(spill: Any, header: list[str]) -> Iterator[list[str]]:
             yield [found.get(name, "") for name in header]
 
 
-def export(session: Session, kind: str, fmt: str, out: BinaryIO) -> int:
+def export(session: Session, kind: str, fmt: str, out: BinaryIO, workers: int = 1, database_url: str | None = None) -> int:
     """Write every product, product model or stock level to ``out`` as csv, xlsx or ndjson;
     returns how many records were written. Raises ExportFailed (or Conflict) when the catalog
-    holds something the format cannot carry."""
+    holds something the format cannot carry. ``workers`` (with the ``database_url`` they
+    connect to): processes that read a large product export's runs of SKUs at once."""
+    if kind == "products" and workers > 1 and database_url is not None:
+        total = product_rows.count(session)
+        bounds = product_rows.sku_bounds(session, total, min(workers, total // PER_WORKER))
+        if len(bounds) > 1:
+            return _export_runs(database_url, fmt, bounds, out)
     ctx = CatalogContext(session)
     count = 0
 
@@ -143,3 +173,55 @@ def export(session: Session, kind: str, fmt: str, out: BinaryIO) -> int:
         else:
             write_xlsx(kind, header, counted(rows), out)
     return count
+
+
+def _export_runs(database_url: str, fmt: str, bounds: list[str | None], out: BinaryIO) -> int:
+    """The products, each run of SKUs read by a worker process into a file of its own, joined in
+    SKU order: NDJSON files one after the other; flat files' cells under the columns of all."""
+    with tempfile.TemporaryDirectory(prefix="export-") as folder, ProcessPoolExecutor(
+            max_workers=len(bounds), mp_context=multiprocessing.get_context("spawn")) as pool:
+        paths = [Path(folder) / f"run-{number}" for number in range(len(bounds))]
+        runs = [pool.submit(_export_run, database_url, fmt, low, high, path)
+                for low, high, path in zip(bounds, [*bounds[1:], None], paths)]
+        found = [run.result() for run in runs]  # in SKU order; a worker's error is raised here
+        if fmt == "ndjson":
+            for path in paths:
+                with open(path, "rb") as part:
+                    shutil.copyfileobj(part, out, 1 << 20)
+        else:
+            order = _fixed("products")
+            for _count, columns in found:
+                order.update({name: key for name, key in columns.items() if name not in order})
+            header = sorted(order, key=lambda name: order[name])
+            if fmt == "csv":  # each run's rows written by a worker too, under the joined header
+                texts = [path.with_suffix(".csv") for path in paths]
+                list(pool.map(_csv_run, paths, texts, [header] * len(paths)))
+                write_csv_rows([header], out, mark=True)
+                for text in texts:
+                    with open(text, "rb") as part:
+                        shutil.copyfileobj(part, out, 1 << 20)
+            else:
+                write_xlsx("products", header, chain.from_iterable(_spilled(open(path, "rb"), header) for path in paths), out)
+        return sum(count for count, _ in found)
+
+
+def _export_run(database_url: str, fmt: str, low: str | None, high: str | None,
+                path: Path) -> tuple[int, dict[str, tuple[Any, ...]]]:
+    """In a worker process: the products from ``low`` to before ``high`` written to ``path`` (NDJSON
+    records, or flat cells to be joined); answers how many, and the columns their cells use."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session, open(path, "wb") as part:
+            ctx = CatalogContext(session)
+            if fmt == "ndjson":
+                return write_ndjson(_product_records(session, ctx, low, high), part), {}
+            order: dict[str, tuple[Any, ...]] = {}
+            return _spill(_flat_cells(session, ctx, "products", low, high)(), order, part), order
+    finally:
+        engine.dispose()
+
+
+def _csv_run(spill: Path, text: Path, header: list[str]) -> None:
+    """In a worker process: a run's spilled cells as CSV rows under the export's header."""
+    with open(text, "wb") as out:
+        write_csv_rows(_spilled(open(spill, "rb"), header), out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from typing import Any, BinaryIO, Iterable
 
 import orjson
@@ -26,9 +27,14 @@ class ExportFailed(HubError):
 
 def write_csv(header: list[str], rows: Iterable[list[str]], out: BinaryIO) -> None:
     """UTF-8 with a byte-order mark, which spreadsheets need to read accents right; comma-separated."""
-    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
+    write_csv_rows(itertools.chain([header], rows), out, mark=True)
+
+
+def write_csv_rows(rows: Iterable[list[str]], out: BinaryIO, mark: bool = False) -> None:
+    """Rows of a CSV file, each cell formula-safe; the byte-order mark first with ``mark``. A file
+    written in pieces by several processes and joined has the mark in its first piece only."""
+    text = io.TextIOWrapper(out, encoding="utf-8-sig" if mark else "utf-8", newline="", write_through=True)
     writer = csv.writer(text)
-    writer.writerow([neutralize(name) for name in header])
     for row in rows:
         writer.writerow([neutralize(cell) for cell in row])
     text.flush()
@@ -60,7 +66,11 @@ def write_xlsx(title: str, header: list[str], rows: Iterable[list[str]], out: Bi
     book.save(out)
 
 
-def write_ndjson(records: Iterable[dict[str, Any]], out: BinaryIO) -> None:
-    """Compact UTF-8 JSON, a record a line, through orjson (the standard module was a fifth of an export)."""
+def write_ndjson(records: Iterable[dict[str, Any]], out: BinaryIO) -> int:
+    """Compact UTF-8 JSON, a record a line, through orjson (the standard module was a fifth of an
+    export); answers how many records."""
+    count = 0
     for record in records:
         out.write(orjson.dumps(record) + b"\n")
+        count += 1
+    return count

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
 import orjson
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Text, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from hub.store.bulk_rows import plain_rows
@@ -47,16 +47,38 @@ def by_skus(session: Session, skus: Iterable[str]) -> dict[str, StoredProduct]:
     return {p.sku: p for p in found}
 
 
-def pages(session: Session, size: int) -> Iterator[list[StoredProduct]]:
-    """Every stored product in SKU order, ``size`` at a time (an export's pass over the catalog)."""
+def pages(session: Session, size: int, low: str | None = None, high: str | None = None) -> Iterator[list[StoredProduct]]:
+    """Every stored product in SKU order, ``size`` at a time (an export's pass over the catalog);
+    only SKUs from ``low`` (included) to ``high`` (excluded) when given."""
     after: str | None = None
     while True:
         query = _products().order_by(Product.sku).limit(size)
-        page = _read(session, query if after is None else query.where(Product.sku > after))
+        if after is not None:
+            query = query.where(Product.sku > after)
+        elif low is not None:
+            query = query.where(Product.sku >= low)
+        if high is not None:
+            query = query.where(Product.sku < high)
+        page = _read(session, query)
         if not page:
             return
         yield page
         after = page[-1].sku
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Product)) or 0
+
+
+def sku_bounds(session: Session, total: int, parts: int) -> list[str | None]:
+    """SKUs that cut the ``total`` products into ``parts`` runs of about equal size, in SKU order:
+    the first run starts at None (the beginning), each next one at its bound, the last ends at None."""
+    bounds: list[str | None] = [None]
+    for part in range(1, parts):
+        bound = session.scalar(select(Product.sku).order_by(Product.sku).offset(part * total // parts).limit(1))
+        if bound is not None and bound != bounds[-1]:
+            bounds.append(bound)
+    return bounds
 
 
 def _products() -> Any:
