@@ -111,7 +111,7 @@ def test_an_import_refreshes_the_index_once_per_batch_and_keeps_it_exact(
     rows = assert_cache_agrees(app)
     assert rows[("lemonade", "web")][1] == ["net_content"]
     assert rows[("tee-red-m", "web")] == (round(2 / 3, 4), ["ean"])
-    completes, _, texts, _ = cached(app)
+    completes, _, texts, *_ = cached(app)
     assert texts["juice"] == "fresh orange juice\njus d'orange"
     assert texts["lemonade"] == "lemonade\nlimonade"
     assert texts["tee-red-m"] == "classic tee"
