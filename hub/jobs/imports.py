@@ -46,6 +46,10 @@ from schemas.imports import DELIMITERS
 
 logger = logging.getLogger(__name__)
 BATCH = 2000
+# A stock file's lines are small, and in SKU order they update products in no order of their ids:
+# each batch rewrites most pages of the stock and document tables it touches, so fewer, larger
+# batches write each page fewer times (100,000 lines at 100,000 products: 5.6 -> 4.5 s).
+STOCK_BATCH = 20_000
 KEPT_REJECTIONS = 100  # reasons stored on the job; the report file has them all
 
 
@@ -108,7 +112,7 @@ class Importer:
             self._update(job_id, kind=plan.kind, format=plan.fmt, total=source.total)
             earlier = DryRunMemory() if snapshot["dry_run"] else None
             keys = FileKeys()
-            for batch in _batches(plan.rows, BATCH):
+            for batch in _batches(plan.rows, STOCK_BATCH if plan.kind == "stock" else BATCH):
                 result = self._batch(job_id, plan, batch, snapshot["author"], earlier, keys, source.fraction())
                 report.add(result.rejections)
                 saved_through[:] = [batch[-1].number]
