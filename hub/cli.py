@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import shutil
 import sys
@@ -18,7 +17,7 @@ from marshmallow import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from hub.config import Settings
+from hub.config import Settings, default_workers
 from hub.errors import HubError, ValidationFailed
 from hub.imports.errors import FileRefused
 from hub.imports.mappings import combined
@@ -440,7 +439,7 @@ def export_command(ctx: Context, kind: str, fmt: str, output: Path | None, worke
     if output is None and options["format"] == "xlsx":
         raise click.UsageError("an XLSX export needs a file: give -o FILE")
     ctx.ready()
-    run = partial(export, workers=workers or os.cpu_count() or 1, database_url=ctx.settings.database_url)
+    run = partial(export, workers=workers or default_workers(), database_url=ctx.settings.database_url)
     with make_session_factory(ctx.engine)() as session:
         try:
             if output is None:

@@ -91,3 +91,8 @@ def normalize_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def default_workers() -> int:
+    """Worker processes for a publication's shards or an export's runs: one per core."""
+    return os.cpu_count() or 1

@@ -35,6 +35,7 @@ from hub.services.states import stored_state
 from hub.store import product_rows
 from hub.store.db import make_engine
 from hub.store.documents import DocumentRepo
+from hub.store.repos import ProductRepo
 from schemas.location import StockLineIn
 from schemas.product import ProductModelOut
 
@@ -150,7 +151,7 @@ def export(session: Session, kind: str, fmt: str, out: BinaryIO, workers: int = 
     holds something the format cannot carry. ``workers`` (with the ``database_url`` they
     connect to): processes that read a large product export's runs of SKUs at once."""
     if kind == "products" and workers > 1 and database_url is not None:
-        total = product_rows.count(session)
+        total = ProductRepo(session).count()
         bounds = product_rows.sku_bounds(session, total, min(workers, total // PER_WORKER))
         if len(bounds) > 1:
             return _export_runs(database_url, fmt, bounds, out)
@@ -165,13 +166,12 @@ def export(session: Session, kind: str, fmt: str, out: BinaryIO, workers: int = 
 
     if fmt == "ndjson":
         records = {"products": _product_records, "models": _model_records, "stock": _stock_records}[kind]
-        write_ndjson(counted(records(session, ctx)), out)
+        return write_ndjson(records(session, ctx), out)
+    header, rows = _flat(session, ctx, kind)
+    if fmt == "csv":
+        write_csv(header, counted(rows), out)
     else:
-        header, rows = _flat(session, ctx, kind)
-        if fmt == "csv":
-            write_csv(header, counted(rows), out)
-        else:
-            write_xlsx(kind, header, counted(rows), out)
+        write_xlsx(kind, header, counted(rows), out)
     return count
 
 

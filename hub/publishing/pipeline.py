@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 from channel_adapters.base import InvalidOutput, Item, Severity
 from channel_adapters.base.chunks import ChunkedAdapter
 from channel_adapters.base.registry import AdapterRegistry
-from hub.config import Settings
+from hub.config import Settings, default_workers
 from hub.errors import Conflict, HubError, NotFound
 from hub.publishing import item_fingerprints, lock
 from hub.publishing.destinations import destination_for
@@ -37,7 +37,7 @@ from hub.publishing.render import ChannelRenderer, Resolvable
 from hub.publishing.kept_parts import RUN_SUFFIX, KeptParts, read_manifest
 from hub.publishing.shards import Outcome, findings, plan, with_changes
 from hub.publishing.stitching import sha256_of, stitch
-from hub.publishing.workers import Job, ShardWork, default_workers, render_all
+from hub.publishing.workers import Job, ShardWork, render_all
 from hub.services import product_index
 from hub.services.context import CatalogContext
 from hub.services.documents import decode

@@ -11,7 +11,6 @@ The fan-out issue hands the same shard tasks to Celery workers on other machines
 from __future__ import annotations
 
 import multiprocessing
-import os
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,6 +96,3 @@ def render_all(job: Job, shards: list[Shard], workers: int, local: ShardWork | N
                     raise error
                 done(future.result())
 
-
-def default_workers() -> int:
-    return os.cpu_count() or 1

@@ -76,6 +76,7 @@ class Indexer:
         self.selections = {channel.id: self.ctx.selection(channel) for channel in self.channels}
         self.plans: dict[str, list[tuple[int, str, str, list[str], Selection]]] = {}
         self.lineages: dict[int, tuple[int, ...]] = {}
+        self.categories = {c.id: c for c in self.ctx.categories.values()}
 
     def plan(self, family: Family) -> list[tuple[int, str, str, list[str], Selection]]:
         """Per channel, in order: its id, code, locale, what the family requires on it and its
@@ -109,8 +110,7 @@ class Indexer:
     def lineage(self, category_id: int) -> tuple[int, ...]:
         """The category and every category above it (through ``parent``, which a move has already set)."""
         if category_id not in self.lineages:
-            by_id = {c.id: c for c in self.ctx.categories.values()}
-            category, found = by_id[category_id], []
+            category, found = self.categories[category_id], []
             while category is not None:
                 found.append(category.id)
                 category = category.parent

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
 import orjson
-from sqlalchemy import Text, func, select, type_coerce
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
 from hub.store.bulk_rows import plain_rows
@@ -64,10 +64,6 @@ def pages(session: Session, size: int, low: str | None = None, high: str | None 
             return
         yield page
         after = page[-1].sku
-
-
-def count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Product)) or 0
 
 
 def sku_bounds(session: Session, total: int, parts: int) -> list[str | None]:
