@@ -66,6 +66,12 @@ def test_filters(db_session: Session, drinks: None) -> None:
     assert skus(search(db_session, q="JUICE")) == [s for n, s in enumerate(SKUS) if n % 2]
     assert skus(search(db_session, enabled="no")) == [s for n, s in enumerate(SKUS) if n % 2]
     assert skus(search(db_session, category="grocery")) == SKUS[:6]
+    # A name or a category alone is counted off its own index; beside another filter, off the join.
+    assert [search(db_session, **args).total for args in ({"q": "JUICE"}, {"category": "grocery"},
+                                                          {"q": "juice", "category": "grocery"})] == [6, 6, 3]
+    # Within a category the pages run along the category's members, in SKU order both ways.
+    assert [row.product.sku for row in every_page(db_session, 4, category="grocery")] == SKUS[:6]
+    assert [row.product.sku for row in every_page(db_session, 4, category="grocery", sort="-sku")] == SKUS[:6][::-1]
     assert skus(search(db_session, family="tees")) == []
     # "web" carries enabled products only, so the channel filter leaves the even ones.
     carried = search(db_session, channel="web")
@@ -156,6 +162,8 @@ def test_counts_stop_past_a_limit_and_a_bulk_selection_past_its_own(
     broad, narrow = search(db_session), search(db_session, q="juice", category="grocery")
     assert (broad.total, broad.more, len(broad.rows)) == (6, True, 12)
     assert (narrow.total, narrow.more) == (3, False)
+    by_name, by_category = search(db_session, q="juice"), search(db_session, category="grocery")
+    assert (by_name.total, by_name.more, by_category.total, by_category.more) == (6, True, 6, True)
     assert len(product_search.matching_skus(db_session, CatalogContext(db_session), GridQueryIn().load_args({}))) == 8
 
 
