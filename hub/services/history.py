@@ -1,4 +1,9 @@
-"""History: field-level differences between two states of a product or product model."""
+"""History: field-level differences between two states of a product or product model.
+
+A creation (version 1) is stored with no changes: they are every field of its snapshot going
+from nothing to its value, so storing them held the state twice (at a million products, a fifth
+of the database and a tenth of the demo's time). Reading a version fills them in again.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hub.errors import NotFound
 from hub.services.inheritance import flat_values
@@ -46,17 +52,21 @@ def diff(old: State | None, new: State) -> list[dict[str, Any]]:
     return changes
 
 
+def stored_changes(number: int, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What version ``number`` stores of its ``changes``: none for a creation (see above)."""
+    return [] if number == 1 else changes
+
+
 def record(
     session: Session, entity: str, key: str, number: int, author: str, at: datetime,
     changes: list[dict[str, Any]], snapshot: State,
 ) -> None:
-    VersionRepo(session).add(
-        Version(entity=entity, entity_key=key, version=number, author=author, at=at, changes=changes, snapshot=snapshot)
-    )
+    VersionRepo(session).add(Version(entity=entity, entity_key=key, version=number, author=author, at=at,
+                                     changes=stored_changes(number, changes), snapshot=snapshot))
 
 
 def versions(session: Session, entity: str, key: str) -> list[Version]:
-    return list(VersionRepo(session).list(entity, key))
+    return [_complete(found) for found in VersionRepo(session).list(entity, key)]
 
 
 def version(session: Session, entity: str, key: str, number: int) -> Version:
@@ -64,4 +74,12 @@ def version(session: Session, entity: str, key: str, number: int) -> Version:
     found = VersionRepo(session).get(entity, key, number)
     if found is None:
         raise NotFound(f"{entity.replace('_', ' ')} '{key}' has no version {number}")
+    return _complete(found)
+
+
+def _complete(found: Version) -> Version:
+    """A creation's changes, derived from its snapshot; set as loaded, so nothing is written back.
+    (Versions stored before this kept their changes and are read as they are.)"""
+    if found.version == 1 and not found.changes:
+        set_committed_value(found, "changes", diff(None, found.snapshot))
     return found

@@ -184,7 +184,7 @@ class ProductBatch:
             results[item.index].product_id = pid
             stock += [{"product_id": pid, "location_id": loc, "quantity": qty, "updated": at} for loc, qty in sorted(item.stock)]
             versions.append({"entity": "product", "entity_key": state["sku"], "version": 1, "author": self.author, "at": at,
-                             "changes": history.diff(None, state), "snapshot": state})
+                             "changes": history.stored_changes(1, []), "snapshot": state})
             indexer.rows(pid, doc, [(location_codes[loc], qty) for loc, qty in sorted(item.stock)], rows)
         self._children([(pid, item.state) for pid, item in zip(ids, new)], stock)
         insert_many(self.session, Version.__table__, versions)

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.services.history import diff
 from hub.store.models import Version
 from tests import factories
 from tests.factories import value
@@ -51,6 +53,20 @@ def test_creating_a_product_records_version_1(client: FlaskClient, tokens: dict[
     assert changes["values.brand"] == (None, "Acme")
     assert changes["categories"] == (None, ["grocery"])
     assert changes["offers.EUR"][0] is None and changes["offers.EUR"][1]["price"] == "2.50"
+
+
+def test_a_creation_stores_its_state_once_and_reads_its_changes_from_it(
+    client: FlaskClient, db_session: Session, tokens: dict[str, Headers], juice: dict[str, Any],
+) -> None:
+    """Version 1 keeps only its snapshot; the changes read back are every field of it, as a diff
+    from nothing would give, and reading them writes nothing back."""
+    stored = db_session.scalars(select(Version).where(Version.entity_key == "juice")).one()
+    assert stored.changes == []
+    [first] = history(client, tokens["viewer"])
+    assert first["changes"] == [{"field": c["field"], "old": c["old"], "new": c["new"]} for c in diff(None, stored.snapshot)]
+    assert len(first["changes"]) >= 6
+    db_session.expire_all()
+    assert db_session.scalars(select(Version.changes).where(Version.entity_key == "juice")).one() == []
 
 
 def test_a_save_that_changes_nothing_records_no_version(
