@@ -39,6 +39,7 @@ from hub.imports.shapes import FlatShape, JsonShape, Shape
 from hub.imports.stock_rows import StockRows
 from hub.services import product_index
 from hub.services.context import CatalogContext
+from hub.store.db import checkpoints_behind
 from hub.store.imports import ImportJob
 from hub.store.refusals import ROW_REFUSALS
 from hub.store.types import utcnow
@@ -112,15 +113,16 @@ class Importer:
             self._update(job_id, kind=plan.kind, format=plan.fmt, total=source.total)
             earlier = DryRunMemory() if snapshot["dry_run"] else None
             keys = FileKeys()
-            for batch in _batches(plan.rows, STOCK_BATCH if plan.kind == "stock" else BATCH):
-                result = self._batch(job_id, plan, batch, snapshot["author"], earlier, keys, source.fraction())
-                report.add(result.rejections)
-                saved_through[:] = [batch[-1].number]
-                keys.take(result.keys)
-                if earlier is not None:
-                    earlier.update(result.seen)
-                if progress is not None:
-                    progress(self.job(job_id))
+            with checkpoints_behind(self.sessions.kw["bind"]):
+                for batch in _batches(plan.rows, STOCK_BATCH if plan.kind == "stock" else BATCH):
+                    result = self._batch(job_id, plan, batch, snapshot["author"], earlier, keys, source.fraction())
+                    report.add(result.rejections)
+                    saved_through[:] = [batch[-1].number]
+                    keys.take(result.keys)
+                    if earlier is not None:
+                        earlier.update(result.seen)
+                    if progress is not None:
+                        progress(self.job(job_id))
         except FileRefused as exc:
             self._end(job_id, "failed", _explain(exc) + _left_off(saved_through, snapshot["dry_run"]))
         except (HubError, SQLAlchemyError) as exc:

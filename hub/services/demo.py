@@ -29,6 +29,7 @@ from hub.services.catalog import (
 from hub.services.context import CatalogContext
 from hub.services.product_batch import ProductBatch
 from hub.services.products import ProductModelService
+from hub.store.db import checkpoints_behind
 from hub.store.repos import ProductRepo
 from schemas.attribute import AttributeIn
 from schemas.brand_guide import BrandGuideIn
@@ -117,6 +118,12 @@ class DemoCatalog:
         self.load_reference_data()
         self.session.commit()
         made = {"product models": 0, "products": 0}
+        with checkpoints_behind(self.session.get_bind()):
+            self._load_products(made, progress)
+        made.update({"channels": len(data.CHANNELS), "locations": len(data.LOCATIONS), "images": len(self.images)})
+        return made
+
+    def _load_products(self, made: dict[str, int], progress: Callable[[int], None]) -> None:
         specs = self._specs()
         while True:
             # A batch's models are written together when the batch's products are looked up
@@ -137,8 +144,6 @@ class DemoCatalog:
             if not bodies:
                 break
             made["products"] += self._save(bodies, stock, progress)
-        made.update({"channels": len(data.CHANNELS), "locations": len(data.LOCATIONS), "images": len(self.images)})
-        return made
 
     def _save(self, bodies: list[dict[str, Any]], stock: list[dict[str, int]], progress: Callable[[int], None]) -> int:
         """One batch through the bulk write path, committed; the demo's data breaks no rule."""

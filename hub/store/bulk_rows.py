@@ -59,7 +59,12 @@ def execute_many(session: Session, statement: Executable, rows: list[dict[str, A
     for name in names:
         values = [row[name] for row in rows]
         process = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-        columns[name] = [process(v) for v in values] if process is not None else values
+        if process is None:
+            columns[name] = values
+        elif all(v is values[0] for v in values):  # one moment for a whole batch: format it once
+            columns[name] = [process(values[0])] * len(values)
+        else:
+            columns[name] = [process(v) for v in values]
     if compiled.positional:
         order = [columns[name] for name in compiled.positiontup or ()]
         params: list[Any] = list(zip(*order))
