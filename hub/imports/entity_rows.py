@@ -32,6 +32,7 @@ from hub.services.product_batch import ProductBatch
 from hub.services.products import ProductModelService, ProductService, axis_values
 from hub.services.states import stored_state
 from hub.store import product_rows
+from hub.store.product_rows import StoredProduct
 from hub.store.models import Product
 from hub.store.refusals import ROW_REFUSALS, refusal
 from schemas.errors import flatten_messages
@@ -141,13 +142,14 @@ class EntityRows:
             loaded = self._loaded(row, existing, stored_state(existing, codes) if existing is not None else None, result)
             if loaded is not None:
                 pending.append((row, *loaded))
-        self._write_products(pending, result)
+        self._write_products(pending, result, known)
         result.rejections.sort(key=lambda r: r.row)  # the bulk path reports its refusals after the schema's
         return result
 
-    def _write_products(self, pending: list[tuple[Row, Prepared, dict[str, Any]]], result: BatchResult) -> None:
+    def _write_products(self, pending: list[tuple[Row, Prepared, dict[str, Any]]], result: BatchResult,
+                        known: dict[str, StoredProduct]) -> None:
         batch = ProductBatch(self.session, self.service.ctx, self.service.author)
-        for (row, prepared, _data), saved in zip(pending, batch.save([data for _, _, data in pending])):
+        for (row, prepared, _data), saved in zip(pending, batch.save([data for _, _, data in pending], existing=known)):
             if saved.status == "invalid":
                 origins = prepared.origins if self.shape.flat else None
                 self._release(row, prepared, result)

@@ -75,17 +75,22 @@ class ProductBatch:
         self.ctx = ctx
         self.author = author
 
-    def save(self, bodies: list[dict[str, Any]], stock: list[dict[str, int]] | None = None) -> list[BatchResult]:
+    def save(self, bodies: list[dict[str, Any]], stock: list[dict[str, int]] | None = None,
+             existing: dict[str, StoredProduct] | None = None) -> list[BatchResult]:
+        """``existing``: the stored rows of these SKUs (``product_rows.by_skus``) when the caller
+        has read them already in this transaction; read here otherwise."""
         with allocations.bulk():
-            return self._save(bodies, stock or [{} for _ in bodies])
+            return self._save(bodies, stock or [{} for _ in bodies], existing)
 
-    def _save(self, bodies: list[dict[str, Any]], stock: list[dict[str, int]]) -> list[BatchResult]:
+    def _save(self, bodies: list[dict[str, Any]], stock: list[dict[str, int]],
+              existing: dict[str, StoredProduct] | None) -> list[BatchResult]:
         service = ProductService(self.session, self.ctx, self.author)
         paths: set[str] = set()
         for body in bodies:
             paths |= image_paths(body.get("values", {}), self.ctx) | {m["path"] for m in body.get("media", [])}
         service.lookups = lookups = BatchLookups(self.session, bodies, paths)
-        existing = product_rows.by_skus(self.session, (b["sku"] for b in bodies))
+        if existing is None:
+            existing = product_rows.by_skus(self.session, (b["sku"] for b in bodies))
         locations = {loc.code: loc.id for loc in StockRepo(self.session).locations()}
         results: list[BatchResult] = []
         new: list[_New] = []
@@ -113,7 +118,8 @@ class ProductBatch:
                 new.append(_New(index, state, [(locations[code], qty) for code, qty in stock[index].items()]))
                 continue
             restock += [{"sku": sku, "location": code, "quantity": qty} for code, qty in stock[index].items()]
-            changes = history.diff(stored_state(found, self.ctx.codes), state)
+            before = stored_state(found, self.ctx.codes)
+            changes = [] if before == state else history.diff(before, state)  # equal: no field can differ
             results.append(BatchResult(sku, "updated" if changes else "unchanged", product_id=found.id))
             if changes:
                 changed.append(_Changed(found, state, changes))
