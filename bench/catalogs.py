@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
+
+from bench.cli_timing import timed
 
 CATALOGS = Path("var") / "bench"
 
@@ -24,21 +24,29 @@ CATALOGS = Path("var") / "bench"
 def catalog(size: int, database: str = "sqlite") -> tuple[Path, float | None]:
     """The data folder of a catalog of ``size`` generated products, and how many seconds
     generating it took (read back from the folder when a kept one was reused)."""
-    folder = (CATALOGS / f"{'' if database == 'sqlite' else 'pg-'}catalog-{size}").resolve()
+    folder = _folder(size, database)
     ready = folder / "ready"
     if ready.exists():
         recorded = ready.read_text().split()
         return folder, float(recorded[1]) if len(recorded) > 1 else None
+    return folder, generate(size, database)["seconds"]
+
+
+def generate(size: int, database: str = "sqlite") -> dict[str, Any]:
+    """Generate the catalog of ``size`` products afresh (``crosscanal demo`` in its own process)
+    and keep it; answers the command's wall time and peak memory."""
+    folder = _folder(size, database)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     if database == "postgresql":
         _fresh_database(size)
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "hub.cli", "demo", "--products", str(size)], env=environment(folder),
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    seconds = round(time.perf_counter() - started, 1)
-    ready.write_text(f"generated {seconds}\n")
-    return folder, seconds
+    result = timed(environment(folder), "demo", "--products", str(size))
+    (folder / "ready").write_text(f"generated {round(result['seconds'], 1)}\n")
+    return {"seconds": round(result["seconds"], 1), "peak_rss_mib": result["peak_rss_mib"]}
+
+
+def _folder(size: int, database: str) -> Path:
+    return (CATALOGS / f"{'' if database == 'sqlite' else 'pg-'}catalog-{size}").resolve()
 
 
 def environment(folder: Path) -> dict[str, str]:

@@ -1,0 +1,50 @@
+"""Demo generation benchmark: ``crosscanal demo --products N`` timed afresh in its own process at
+10,000, 100,000 and 1,000,000 products on SQLite and PostgreSQL, side by side in one run (issue
+14's target: a million in under 3 minutes on both). The catalogs are kept under var/bench for
+``bench.scale`` to reuse.
+
+    .venv/bin/python -m bench.demo_generation [--sizes 10000 100000] [--databases sqlite postgresql]
+
+Writes bench/results/demo_generation.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from bench.catalogs import generate
+
+RESULTS = Path(__file__).with_name("results") / "demo_generation.json"
+TARGET_SECONDS_1M = 180
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    results: dict[str, Any] = {
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "target_seconds_1m": TARGET_SECONDS_1M, "runs": {},
+    }
+    for database in args.databases:
+        for size in sorted(args.sizes):
+            found = generate(size, database)
+            found["products_per_second"] = round(size / found["seconds"], 1)
+            if size == 1_000_000:
+                found["over_target"] = round(found["seconds"] / TARGET_SECONDS_1M, 2)
+            results["runs"].setdefault(database, {})[str(size)] = found
+            print(database, size, found, flush=True)
+            RESULTS.write_text(json.dumps(results, indent=2) + "\n")  # written as it goes: the run is long
+    print(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
