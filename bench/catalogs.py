@@ -32,15 +32,16 @@ def catalog(size: int, database: str = "sqlite") -> tuple[Path, float | None]:
     return folder, generate(size, database)["seconds"]
 
 
-def generate(size: int, database: str = "sqlite") -> dict[str, Any]:
-    """Generate the catalog of ``size`` products afresh (``crosscanal demo`` in its own process)
-    and keep it; answers the command's wall time and peak memory."""
+def generate(size: int, database: str = "sqlite", workers: int | None = None) -> dict[str, Any]:
+    """Generate the catalog of ``size`` products afresh (``crosscanal demo`` in its own process,
+    with its default number of workers unless ``workers``) and keep it; answers the command's
+    wall time and peak memory (of the command's own process, not its workers')."""
     folder = _folder(size, database)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     if database == "postgresql":
         _fresh_database(size)
-    result = timed(environment(folder), "demo", "--products", str(size))
+    result = timed(environment(folder), "demo", "--products", str(size), *(["--workers", str(workers)] if workers else []))
     (folder / "ready").write_text(f"generated {round(result['seconds'], 1)}\n")
     return {"seconds": round(result["seconds"], 1), "peak_rss_mib": result["peak_rss_mib"]}
 

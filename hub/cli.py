@@ -94,17 +94,21 @@ def init(ctx: Context) -> None:
 @click.option("--products", "count", type=click.IntRange(min=1), default=None,
               help="Generate a bigger catalog of about this many products (default: the hand-made demo of 240).")
 @click.option("--seed", type=int, default=7, help="Seed for the generated data.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes writing the products side by side (default: one per core; "
+                   "one below 20,000 products).")
 @pass_context
-def demo(ctx: Context, count: int | None, seed: int) -> None:
+def demo(ctx: Context, count: int | None, seed: int, workers: int | None) -> None:
     """Load the demo catalog into an empty database (runs `init` first)."""
-    from hub.services.demo import DemoCatalog
+    from hub.services.demo import PARALLEL_FROM, DemoCatalog
 
     ctx.ready()
     with ctx.session() as session:
         try:
             loader = DemoCatalog(session, ctx.settings.media_dir, seed=seed, products=count)
             with click.progressbar(length=loader.total, label="loading demo catalog", file=sys.stderr) as bar:
-                summary = loader.load(progress=bar.update)
+                workers = workers or (default_workers() if loader.total >= PARALLEL_FROM else 1)
+                summary = loader.load(progress=bar.update, workers=workers)
         except HubError as exc:
             session.rollback()
             _fail(exc)

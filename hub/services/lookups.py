@@ -46,7 +46,7 @@ class BatchLookups(StoredLookups):
         super().__init__(session)
         codes = {b["parent"] for b in bodies if b.get("parent")}
         self.models = {m.code: m for m in session.scalars(
-            select(ProductModel).where(ProductModel.code.in_(codes)).options(selectinload(ProductModel.family)))} if codes else {}
+            select(ProductModel).where(ProductModel.code.in_(codes)).options(selectinload(ProductModel.family), selectinload(ProductModel.categories)))} if codes else {}
         self.known_media = CatalogRepo(session).media_paths(media_paths) if media_paths else set()
         self.variants: dict[int, list[Sibling]] = {m.id: [] for m in self.models.values()}
         if self.variants:

@@ -66,6 +66,31 @@ class _New:
     stock: list[tuple[int, int]]  # (location id, quantity)
 
 
+@dataclass
+class _NewRows:
+    """The new products' rows, ready to insert but for their ids (see ``ProductBatch._new_rows``)."""
+
+    new: list[_New]
+    products: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    stock: list[dict[str, Any]] = field(default_factory=list)
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    offers: list[dict[str, Any]] = field(default_factory=list)
+    index: product_index.IndexRows = field(default_factory=product_index.IndexRows)
+
+
+@dataclass
+class PreparedBatch:
+    """A batch read and validated, with what ``ProductBatch.write`` will write."""
+
+    lookups: BatchLookups
+    model_states: dict[str, dict[str, Any]]  # the batch's models, by code, as documents embed them
+    results: list[BatchResult] = field(default_factory=list)
+    created: _NewRows | None = None
+    changed: list[_Changed] = field(default_factory=list)
+    restock: list[dict[str, Any]] = field(default_factory=list)  # stock of existing products, set through the stock service
+
+
 class ProductBatch:
     """Saves batches of loaded ``ProductIn`` bodies; ``stock`` on a body ({location: quantity})
     sets its stock in the same statements."""
@@ -80,10 +105,32 @@ class ProductBatch:
         """``existing``: the stored rows of these SKUs (``product_rows.by_skus``) when the caller
         has read them already in this transaction; read here otherwise."""
         with allocations.bulk():
-            return self._save(bodies, stock or [{} for _ in bodies], existing)
+            return self.write(self.prepare(bodies, stock, existing))
 
-    def _save(self, bodies: list[dict[str, Any]], stock: list[dict[str, int]],
-              existing: dict[str, StoredProduct] | None) -> list[BatchResult]:
+    def prepare(self, bodies: list[dict[str, Any]], stock: list[dict[str, int]] | None = None,
+                existing: dict[str, StoredProduct] | None = None) -> PreparedBatch:
+        """Read what the batch needs and validate it; the new products' rows are built too. Writes
+        nothing, so it may run in a read transaction of its own, with ``write`` in a short write
+        transaction after it (the parallel demo does: its workers prepare side by side and take
+        turns to write); ``save`` runs both in the caller's transaction."""
+        with allocations.bulk():
+            return self._prepare(bodies, stock or [{} for _ in bodies], existing)
+
+    def write(self, batch: PreparedBatch) -> list[BatchResult]:
+        """Write a prepared batch. A changed product is updated only at the revision it was read
+        at (a concurrent write makes the batch fail); new products are inserted, and take their
+        ids, here."""
+        with allocations.bulk():
+            if batch.created is not None:
+                self._insert(batch.created, batch.results)
+            if batch.changed:
+                self._update(batch.changed, batch.lookups, batch.model_states)
+            if batch.restock:
+                set_stock(self.session, batch.restock)
+            return batch.results
+
+    def _prepare(self, bodies: list[dict[str, Any]], stock: list[dict[str, int]],
+                 existing: dict[str, StoredProduct] | None) -> PreparedBatch:
         service = ProductService(self.session, self.ctx, self.author)
         paths: set[str] = set()
         for body in bodies:
@@ -92,11 +139,8 @@ class ProductBatch:
         if existing is None:
             existing = product_rows.by_skus(self.session, (b["sku"] for b in bodies))
         locations = {loc.code: loc.id for loc in StockRepo(self.session).locations()}
-        results: list[BatchResult] = []
-        new: list[_New] = []
-        changed: list[_Changed] = []
-        seen: dict[str, int] = {}
-        restock: list[dict[str, Any]] = []  # stock of existing products, set through the stock service
+        batch = PreparedBatch(lookups, {code: model_state(model) for code, model in lookups.models.items()})
+        results, new, seen = batch.results, [], {}
         for index, body in enumerate(bodies):
             sku = body["sku"]
             if sku in seen:
@@ -117,24 +161,19 @@ class ProductBatch:
                 results.append(BatchResult(sku, "created"))
                 new.append(_New(index, state, [(locations[code], qty) for code, qty in stock[index].items()]))
                 continue
-            restock += [{"sku": sku, "location": code, "quantity": qty} for code, qty in stock[index].items()]
+            batch.restock += [{"sku": sku, "location": code, "quantity": qty} for code, qty in stock[index].items()]
             before = stored_state(found, self.ctx.codes)
             changes = [] if before == state else history.diff(before, state)  # equal: no field can differ
             results.append(BatchResult(sku, "updated" if changes else "unchanged", product_id=found.id))
             if changes:
-                changed.append(_Changed(found, state, changes))
+                batch.changed.append(_Changed(found, state, changes))
         if new:
-            self._insert(new, results, lookups)
-        if changed:
-            self._update(changed, lookups)
-        if restock:
-            set_stock(self.session, restock)
-        return results
+            batch.created = self._new_rows(new, batch, {loc_id: code for code, loc_id in locations.items()})
+        return batch
 
-    def _update(self, changed: list[_Changed], lookups: BatchLookups) -> None:
+    def _update(self, changed: list[_Changed], lookups: BatchLookups, model_states: dict[str, dict[str, Any]]) -> None:
         at = utcnow()
         ctx, indexer, rows = self.ctx, product_index.Indexer(self.ctx), product_index.IndexRows()
-        model_states = {code: model_state(model) for code, model in lookups.models.items()}
         ids = [c.stored.id for c in changed]
         stock = DocumentRepo(self.session).stock_pairs(ids)
         products, versions = [], []
@@ -159,45 +198,55 @@ class ProductBatch:
             raise Conflict("another change was saved to some of these products while the batch was read; send it again")
         self.session.execute(delete(product_category).where(product_category.c.product_id.in_(ids)))
         self.session.execute(delete(Offer).where(Offer.product_id.in_(ids)))
-        self._children([(c.stored.id, c.state) for c in changed], [])
+        categories, offers = self._children([(c.stored.id, c.state) for c in changed])
+        for table_, values in ((product_category, categories), (Offer.__table__, offers)):
+            insert_many(self.session, table_, values)
         insert_many(self.session, Version.__table__, versions)
         rows.write(self.session, ids)
 
-    def _insert(self, new: list[_New], results: list[BatchResult], lookups: BatchLookups) -> None:
+    def _new_rows(self, new: list[_New], batch: PreparedBatch, location_codes: dict[int, str]) -> _NewRows:
+        """Every row of the new products, each ``product_id`` holding the product's place in
+        ``new`` until ``_insert`` knows the ids."""
         at = utcnow()
-        ctx, indexer, rows = self.ctx, product_index.Indexer(self.ctx), product_index.IndexRows()
-        model_states = {code: model_state(model) for code, model in lookups.models.items()}
-        location_codes = {loc.id: loc.code for loc in StockRepo(self.session).locations()}
-        products, docs = [], []
-        for item in new:
+        ctx, indexer = self.ctx, product_index.Indexer(self.ctx)
+        lookups, model_states = batch.lookups, batch.model_states
+        made = _NewRows(new)
+        for place, item in enumerate(new):
             state = item.state
             doc = documents.build(state, 1, model_states[state["parent"]] if state["parent"] else None)
-            docs.append(doc)
-            products.append({
+            made.products.append({
                 "sku": state["sku"], "family_id": ctx.families[state["family"]].id,
                 "parent_id": lookups.models[state["parent"]].id if state["parent"] else None,
                 "enabled": state["enabled"], "values": state["values"], "media": state["media"], "revision": 1,
-                "created": at, "updated": at, "search_text": product_index.search_text(doc["values"]),
+                "created": at, "updated": at, "search_text": indexer.rows(
+                    place, doc, [(location_codes[loc], qty) for loc, qty in sorted(item.stock)], made.index),
             })
+            made.stock += [{"product_id": place, "location_id": loc, "quantity": qty, "updated": at} for loc, qty in sorted(item.stock)]
+            made.versions.append({"entity": "product", "entity_key": state["sku"], "version": 1, "author": self.author,
+                                  "at": at, "changes": history.stored_changes(1, []), "snapshot": state})
+        made.categories, made.offers = self._children([(place, item.state) for place, item in enumerate(new)])
+        return made
+
+    def _insert(self, made: _NewRows, results: list[BatchResult]) -> None:
         # Core executemany, then the ids by SKU: the ORM's bulk INSERT ... RETURNING spliced its
         # result rows one by one (five million row fetches for 10,000 products).
-        insert_many(self.session, Product.__table__, products)
-        found = dict(self.session.execute(select(Product.sku, Product.id).where(Product.sku.in_([p["sku"] for p in products]))).all())
-        ids = [found[p["sku"]] for p in products]
-        stock, versions = [], []
-        for pid, item, doc in zip(ids, new, docs):
-            state = item.state
+        insert_many(self.session, Product.__table__, made.products)
+        skus = [p["sku"] for p in made.products]
+        found = dict(self.session.execute(select(Product.sku, Product.id).where(Product.sku.in_(skus))).all())
+        ids = [found[sku] for sku in skus]
+        for item, pid in zip(made.new, ids):
             results[item.index].product_id = pid
-            stock += [{"product_id": pid, "location_id": loc, "quantity": qty, "updated": at} for loc, qty in sorted(item.stock)]
-            versions.append({"entity": "product", "entity_key": state["sku"], "version": 1, "author": self.author, "at": at,
-                             "changes": history.stored_changes(1, []), "snapshot": state})
-            indexer.rows(pid, doc, [(location_codes[loc], qty) for loc, qty in sorted(item.stock)], rows)
-        self._children([(pid, item.state) for pid, item in zip(ids, new)], stock)
-        insert_many(self.session, Version.__table__, versions)
-        rows.write(self.session, None)
+        index = made.index
+        for rows in (made.stock, made.categories, made.offers, index.completeness, index.documents, index.members):
+            for row in rows:
+                row["product_id"] = ids[row["product_id"]]
+        for table, values in ((product_category, made.categories), (Offer.__table__, made.offers), (Stock.__table__, made.stock)):
+            insert_many(self.session, table, values)
+        insert_many(self.session, Version.__table__, made.versions)
+        index.write(self.session, None)
 
-    def _children(self, products: list[tuple[int, dict[str, Any]]], stock: list[dict[str, Any]]) -> None:
-        """Insert these products' category links and offers (and ``stock`` rows), one statement each."""
+    def _children(self, products: list[tuple[int, dict[str, Any]]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """These products' category links and offers, as rows."""
         ctx = self.ctx
         categories, offers = [], []
         for pid, state in products:
@@ -207,8 +256,7 @@ class ProductBatch:
                         "location_id": ctx.stores[o["location"]].id if o["location"] else None,
                         "price": Decimal(o["price"]), "sale_price": Decimal(o["sale_price"]) if o["sale_price"] is not None else None,
                         "sale_start": _moment(o["sale_start"]), "sale_end": _moment(o["sale_end"])} for o in state["offers"]]
-        for table, values in ((product_category, categories), (Offer.__table__, offers), (Stock.__table__, stock)):
-            insert_many(self.session, table, values)
+        return categories, offers
 
 
 def _moment(text: str | None) -> datetime | None:

@@ -65,6 +65,14 @@ def make_session_factory(engine: Engine, *, writer: bool = False) -> sessionmake
     return sessionmaker(bind, expire_on_commit=False)
 
 
+def begin_writing(session: Session) -> None:
+    """Begin the session's next transaction as a writer whatever its factory: IMMEDIATE on
+    SQLite, so it waits its turn for the write lock up front. (A deferred transaction that first
+    reads fails at its first write if another process wrote in between.) The session must have
+    no transaction open."""
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
 def readers_of(writers: sessionmaker[Session]) -> sessionmaker[Session]:
     """Sessions for long reads beside ``writers``: on SQLite they begin DEFERRED, so reading (in
     WAL mode) never holds the write lock that ``writers`` take up front."""

@@ -10,11 +10,18 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from channel_adapters.base.identifiers import is_valid_gtin
 from hub.config import Settings
+from hub.services.context import CatalogContext
 from hub.services.demo import DemoCatalog
+from hub.services.products import ProductModelService, ProductService
+from hub.store.models import (
+    Category, CategoryMember, Channel, ChannelTally, Product, ProductCompleteness, ProductDocument, ProductDocumentBody, ProductModel, Version,
+)
+from tests.conftest import wipe
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 
@@ -93,3 +100,50 @@ def test_demo_brand_guide_flags_the_deliberate_mistakes(demo, client, tokens):
                               headers=tokens["viewer"]).json
         codes.update(d["code"] for d in resolved["diagnostics"])
     assert codes["image_missing"] > 0
+
+
+def _everything(session: Session) -> dict[str, Any]:
+    """What the demo stored, keyed by codes and SKUs (ids and write moments depend on which
+    process wrote first): products and models as the API represents them, their versions, index
+    rows, documents, category members and the channels' tallies."""
+    session.expire_all()
+    channels = dict(session.execute(select(Channel.id, Channel.code)).all())
+    categories = dict(session.execute(select(Category.id, Category.code)).all())
+    skus = dict(session.execute(select(Product.id, Product.sku)).all())
+    found: dict[str, Any] = {"products": {}, "models": {}}
+    service, models = ProductService(session, CatalogContext(session), "test"), ProductModelService(session, CatalogContext(session), "test")
+    for product in session.scalars(select(Product)):
+        state = {k: v for k, v in service.representation(product).items() if k not in ("created", "updated")}
+        document = session.get(ProductDocument, product.id)
+        found["products"][product.sku] = {
+            "state": state, "search_text": product.search_text,
+            "doc": session.get(ProductDocumentBody, product.id).doc, "stock": document.stock, "hash": document.doc_hash,
+            "moments": document.moments,
+            "index": sorted((channels[row.channel_id], row.ratio, row.missing, row.carried) for row in
+                            session.scalars(select(ProductCompleteness).where(ProductCompleteness.product_id == product.id))),
+        }
+    for model in session.scalars(select(ProductModel)):
+        found["models"][model.code] = {k: v for k, v in models.representation(model).items() if k not in ("created", "updated")}
+    found["versions"] = sorted((v.entity, v.entity_key, v.version, v.author, repr(v.changes), repr(v.snapshot))
+                               for v in session.scalars(select(Version)))
+    found["members"] = sorted((categories[m.category_id], m.sku, skus[m.product_id]) for m in session.scalars(select(CategoryMember)))
+    found["tallies"] = sorted((channels[t.channel_id], t.carried, t.complete) for t in session.scalars(select(ChannelTally)))
+    return found
+
+
+def test_workers_write_the_same_catalog_as_one_process(db_session: Session, settings: Settings, engine: Engine) -> None:
+    """Two worker processes, each writing every other batch, store what one process stores:
+    the same products, models, history, index, documents and tallies."""
+    progress: list[int] = []
+    made = DemoCatalog(db_session, settings.media_dir, products=2500, now=NOW).load(progress.append)
+    alone = _everything(db_session)
+    assert made["products"] == 2500 == sum(progress) == len(alone["products"])
+    db_session.close()
+    wipe(engine)
+    progress.clear()
+    made = DemoCatalog(db_session, settings.media_dir, products=2500, now=NOW).load(progress.append, workers=2)
+    assert made["products"] == 2500 == sum(progress)
+    assert len(progress) >= 2  # a batch at a time, from both workers
+    together = _everything(db_session)
+    for part in alone:
+        assert together[part] == alone[part], part
