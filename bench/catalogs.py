@@ -35,7 +35,8 @@ def catalog(size: int, database: str = "sqlite") -> tuple[Path, float | None]:
 def generate(size: int, database: str = "sqlite", workers: int | None = None) -> dict[str, Any]:
     """Generate the catalog of ``size`` products afresh (``crosscanal demo`` in its own process,
     with its default number of workers unless ``workers``) and keep it; answers the command's
-    wall time and peak memory (of the command's own process, not its workers')."""
+    wall time and the peak memory of its largest process (its workers are waited for, so they
+    count)."""
     folder = _folder(size, database)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from bench.catalogs import generate
+from bench.machine import header
 
 RESULTS = Path(__file__).with_name("results") / "demo_generation.json"
 TARGET_SECONDS_1M = 180
@@ -31,8 +29,7 @@ def main() -> None:
     parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
     args = parser.parse_args()
     results: dict[str, Any] = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        **header(),
         "target_seconds_1m": TARGET_SECONDS_1M, "runs": {},
     }
     largest = max(args.sizes)

@@ -11,10 +11,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import platform
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -27,6 +25,7 @@ from hub.store.db import make_engine, make_session_factory
 from hub.store.migrate import upgrade
 from tests.support.services import empty_database
 from bench.server import running_hub
+from bench.machine import header
 
 RESULTS = Path(__file__).with_name("results") / "foundation.json"
 
@@ -113,8 +112,7 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=5000, help="lines per bulk request")
     args = parser.parse_args()
     results: dict[str, Any] = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        **header(),
         "demo_load_sqlite": bench_demo(),
     }
     print("demo load:", results["demo_load_sqlite"])

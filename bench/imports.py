@@ -17,18 +17,18 @@ import argparse
 import csv
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from bench.cli_timing import timed
+from bench.machine import header
 from channel_adapters.base.identifiers import gs1_check_digit
 from hub.services.demo import DemoCatalog
 from hub.services.demo_data import BRANDS, GROCERIES
@@ -169,8 +169,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     results: dict[str, Any] = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        **header(),
         "columns": COLUMNS, "runs": {},
     }
     sizes = sorted(args.sizes)

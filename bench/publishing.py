@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from bench.catalogs import catalog, environment
+from bench.machine import header
 
 RESULTS = Path(__file__).with_name("results") / "publishing.json"
 CHANNEL = "google_shopping"
@@ -39,8 +37,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     args = parser.parse_args()
     results: dict[str, Any] = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        **header(),
         "channel": CHANNEL, "database": "sqlite", "runs": {},
     }
     for size in args.sizes:

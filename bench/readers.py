@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 from xml.sax.saxutils import escape, quoteattr
@@ -26,6 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 from openpyxl import Workbook
 
 from bench.imports import COLUMNS, product_row, products_file
+from bench.machine import header
 from hub.imports.formats import open_source
 from hub.imports.xlsx_reader import refuse_dtd_in_parts
 from hub.imports.xml_prolog import refuse_dtd
@@ -107,8 +105,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     results: dict[str, Any] = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        **header(),
         "runs": {},
     }
     for size in sorted(args.sizes):

@@ -18,16 +18,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 import subprocess
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from bench.catalogs import catalog, environment
 from bench.cli_timing import timed
+from bench.machine import header
 
 RESULTS = Path(__file__).with_name("results") / "scale.json"
 CHANNEL = "google_shopping"
@@ -114,8 +112,7 @@ def main() -> None:
     sizes = sorted(args.sizes)
     others_at = max([s for s in sizes if s <= 100_000] or sizes[:1])
     results: dict[str, Any] = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        **header(),
         "channel": CHANNEL, "targets": TARGETS, "runs": {},
     }
     for database in args.databases:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import json
-import os
-import platform
 import re
 import statistics
 import subprocess
@@ -22,12 +20,12 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from bench.catalogs import catalog, environment
 from bench.server import running_hub
+from bench.machine import header
 
 RESULTS = Path(__file__).with_name("results") / "ui_pages.json"
 TARGET_MS = 300
@@ -123,8 +121,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     results: dict[str, Any] = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        **header(),
         "target_ms": TARGET_MS, "repeat": args.repeat, "runs": {},
     }
     for database in args.databases:

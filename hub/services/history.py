@@ -43,7 +43,11 @@ def _flatten(state: State | None) -> dict[str, Any]:
 
 
 def diff(old: State | None, new: State) -> list[dict[str, Any]]:
-    """The changed fields, each as ``{"field", "old", "new"}``; empty when nothing changed."""
+    """The changed fields, each as ``{"field", "old", "new"}``; empty when nothing changed.
+    Equal states are answered at once: an unchanged import row or save is the common case, and
+    flattening both states was most of its comparison."""
+    if old == new:
+        return []
     before, after = _flatten(old), _flatten(new)
     changes = []
     for field in sorted(set(before) | set(after)):

@@ -21,7 +21,7 @@ from decimal import Decimal
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from hub import allocations
@@ -104,8 +104,7 @@ class ProductBatch:
              existing: dict[str, StoredProduct] | None = None) -> list[BatchResult]:
         """``existing``: the stored rows of these SKUs (``product_rows.by_skus``) when the caller
         has read them already in this transaction; read here otherwise."""
-        with allocations.bulk():
-            return self.write(self.prepare(bodies, stock, existing))
+        return self.write(self.prepare(bodies, stock, existing))
 
     def prepare(self, bodies: list[dict[str, Any]], stock: list[dict[str, int]] | None = None,
                 existing: dict[str, StoredProduct] | None = None) -> PreparedBatch:
@@ -162,8 +161,7 @@ class ProductBatch:
                 new.append(_New(index, state, [(locations[code], qty) for code, qty in stock[index].items()]))
                 continue
             batch.restock += [{"sku": sku, "location": code, "quantity": qty} for code, qty in stock[index].items()]
-            before = stored_state(found, self.ctx.codes)
-            changes = [] if before == state else history.diff(before, state)  # equal: no field can differ
+            changes = history.diff(stored_state(found, self.ctx.codes), state)
             results.append(BatchResult(sku, "updated" if changes else "unchanged", product_id=found.id))
             if changes:
                 batch.changed.append(_Changed(found, state, changes))
@@ -199,9 +197,7 @@ class ProductBatch:
         self.session.execute(delete(product_category).where(product_category.c.product_id.in_(ids)))
         self.session.execute(delete(Offer).where(Offer.product_id.in_(ids)))
         categories, offers = self._children([(c.stored.id, c.state) for c in changed])
-        for table_, values in ((product_category, categories), (Offer.__table__, offers)):
-            insert_many(self.session, table_, values)
-        insert_many(self.session, Version.__table__, versions)
+        self._insert_all((product_category, categories), (Offer.__table__, offers), (Version.__table__, versions))
         rows.write(self.session, ids)
 
     def _new_rows(self, new: list[_New], batch: PreparedBatch, location_codes: dict[int, str]) -> _NewRows:
@@ -223,7 +219,7 @@ class ProductBatch:
             })
             made.stock += [{"product_id": place, "location_id": loc, "quantity": qty, "updated": at} for loc, qty in sorted(item.stock)]
             made.versions.append({"entity": "product", "entity_key": state["sku"], "version": 1, "author": self.author,
-                                  "at": at, "changes": history.stored_changes(1, []), "snapshot": state})
+                                  "at": at, "changes": [], "snapshot": state})  # a creation's (history.stored_changes)
         made.categories, made.offers = self._children([(place, item.state) for place, item in enumerate(new)])
         return made
 
@@ -240,10 +236,13 @@ class ProductBatch:
         for rows in (made.stock, made.categories, made.offers, index.completeness, index.documents, index.members):
             for row in rows:
                 row["product_id"] = ids[row["product_id"]]
-        for table, values in ((product_category, made.categories), (Offer.__table__, made.offers), (Stock.__table__, made.stock)):
-            insert_many(self.session, table, values)
-        insert_many(self.session, Version.__table__, made.versions)
+        self._insert_all((product_category, made.categories), (Offer.__table__, made.offers), (Stock.__table__, made.stock),
+                         (Version.__table__, made.versions))
         index.write(self.session, None)
+
+    def _insert_all(self, *tables: tuple[Table, list[dict[str, Any]]]) -> None:
+        for table, rows in tables:
+            insert_many(self.session, table, rows)
 
     def _children(self, products: list[tuple[int, dict[str, Any]]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """These products' category links and offers, as rows."""
