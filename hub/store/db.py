@@ -26,6 +26,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
+    if parsed.database and parsed.database != ":memory:":
+        checkpointer = _checkpointer(parsed.database)
+        event.listen(engine, "checkout", checkpointer.on_checkout)
+        event.listen(engine, "checkin", checkpointer.on_checkin)
     return engine
 
 
@@ -105,58 +109,86 @@ def checkpoints_behind(engine: Engine) -> Iterator[None]:
 
     In WAL mode a commit that finds the log past its threshold copies the log into the database
     and waits for the disk (at a million products, a tenth of the demo's time, a commit every
-    1,000 products). Here the writer's connections skip that while the block runs, and after each
-    commit a thread on its own connection checkpoints passively (it waits for nobody, and the
-    writer never waits for it) while the writer prepares its next batch: the disk works beside
-    Python instead of after it. The log is checkpointed once more on the way out, and the
-    connections get their threshold back as they return to the pool.
+    1,000 products). While a block runs, the database's connections skip that as they are
+    checked out, and after each commit a thread on its own connection checkpoints passively (it
+    waits for nobody, and the writer never waits for it) while the writer prepares its next
+    batch: the disk works beside Python instead of after it. The connections get their threshold
+    back as they return to the pool, and the log is checkpointed once more when the last block
+    on the database ends.
 
     SQLite starts the log over only when a write begins after a checkpoint that copied all of it,
     and the writer's next batch always begins before the thread is done: once the log passes
     ``WAL_RESTART_BYTES``, a commit waits for one whole checkpoint (of what the thread left, one
-    batch or so), so the log starts over instead of growing with the catalog."""
-    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+    batch or so), so the log starts over instead of growing with the catalog.
+
+    The pool's listeners are registered once, by ``make_engine``; a block only counts itself in
+    and out. (Adding and removing them here raced with other threads' connections in a server.)"""
+    checkpointer = _CHECKPOINTERS.get(str(engine.url.database)) if engine.dialect.name == "sqlite" else None
+    if checkpointer is None:
         yield
         return
-    checkpointer = _Checkpointer(str(engine.url.database))
-
-    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
-        record.info["checkpoints_behind"] = True
-
-    def on_checkin(dbapi_connection: Any, record: Any) -> None:
-        if record.info.pop("checkpoints_behind", False) and dbapi_connection is not None:
-            dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
-            checkpointer.kick(wait=checkpointer.log_size() > WAL_RESTART_BYTES)
-
-    event.listen(engine, "checkout", on_checkout)
-    event.listen(engine, "checkin", on_checkin)
+    checkpointer.enter()
     try:
         yield
     finally:
-        event.remove(engine, "checkout", on_checkout)
-        event.remove(engine, "checkin", on_checkin)
-        checkpointer.kick(wait=True)
+        checkpointer.leave()
+
+
+_CHECKPOINTERS: dict[str, _Checkpointer] = {}
+_CHECKPOINTERS_LOCK = threading.Lock()
+
+
+def _checkpointer(path: str) -> _Checkpointer:
+    """The one checkpointer of a database file, shared by every engine on it."""
+    with _CHECKPOINTERS_LOCK:
+        return _CHECKPOINTERS.setdefault(path, _Checkpointer(path))
 
 
 class _Checkpointer:
-    """One checkpoint at a time, on a connection of its own, in a daemon thread."""
+    """Checkpoints one database file, one at a time, on a connection of its own, in a daemon
+    thread, while at least one ``checkpoints_behind`` block on it runs."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.thread: threading.Thread | None = None
+        self.blocks = 0
+        self.lock = threading.Lock()
+
+    def enter(self) -> None:
+        with self.lock:
+            self.blocks += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.blocks -= 1
+            last = self.blocks == 0
+        if last:
+            self.kick(wait=True)
+
+    def on_checkout(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if self.blocks:
+            dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+            record.info["checkpoints_behind"] = True
+
+    def on_checkin(self, dbapi_connection: Any, record: Any) -> None:
+        if record.info.pop("checkpoints_behind", False) and dbapi_connection is not None:
+            dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
+            self.kick(wait=self.log_size() > WAL_RESTART_BYTES)
 
     def kick(self, wait: bool = False) -> None:
-        """Start a checkpoint unless one is running (the next commit starts the one after);
-        ``wait``: let the running one finish, then run one more and wait for it too."""
-        if self.thread is not None and self.thread.is_alive():
-            if not wait:
-                return
-            self.thread.join()
-        self.thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
-        self.thread.start()
+        """Start a checkpoint in the thread unless one is running (the next commit starts the one
+        after); ``wait``: let a running one finish, then checkpoint here, so what was committed
+        before the call is in the database when it returns."""
+        with self.lock:
+            running = self.thread is not None and self.thread.is_alive()
+            if not running and not wait:
+                self.thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+                self.thread.start()
+            current = self.thread
         if wait:
-            self.thread.join()
+            if current is not None:
+                current.join()
+            self._run()
 
     def log_size(self) -> int:
         try:

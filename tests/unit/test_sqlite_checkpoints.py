@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import QueuePool, text
 
 from hub.store.db import WAL_AUTOCHECKPOINT, checkpoints_behind, make_engine, make_session_factory
 
@@ -42,3 +43,37 @@ def test_a_database_in_memory_is_left_alone() -> None:
     with checkpoints_behind(engine):
         with engine.connect() as connection:
             assert connection.execute(text("PRAGMA wal_autocheckpoint")).scalar() == WAL_AUTOCHECKPOINT
+
+
+def test_blocks_start_and_end_while_other_threads_use_the_pool(tmp_path: Path) -> None:
+    """A server's threads check connections in and out while an import begins and ends its
+    block: nothing they share is changed under them (adding and removing the pool's listeners
+    per block once failed a request with "deque mutated during iteration")."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'busy.db'}", poolclass=QueuePool, pool_size=4)
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def requests() -> None:
+        try:
+            while not stop.is_set():
+                with engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=requests) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(300):
+            with checkpoints_behind(engine):
+                with engine.connect() as connection:
+                    assert connection.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA wal_autocheckpoint")).scalar() == WAL_AUTOCHECKPOINT
+    engine.dispose()
