@@ -9,11 +9,12 @@ is then the same loop for every such adapter, ``write_chunked``.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from functools import lru_cache
-from typing import Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
+from typing import Any, Iterable, Mapping, Protocol, Sequence, TextIO, runtime_checkable
 
-from channel_adapters.base.contract import Item, Outputs, RenderContext
+from channel_adapters.base.contract import InvalidOutput, Item, Outputs, RenderContext
 
 Chunks = Mapping[str, bytes]  # file name -> bytes
 
@@ -69,6 +70,46 @@ def xml_escape(value: Any) -> str:
         # A parser would read a bare CR as a line feed, hence its reference.
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     return text
+
+
+def plain_cells(cells: list[str]) -> bool:
+    """Whether these cells go into a TSV row as they are and into XML text with only ``&``,
+    ``<`` and ``>`` escaped: nothing to remove (``xml_clean``), squeeze (a tab, a line break,
+    runs of spaces, spaces at either end) or quote (``"``). One scan of the joined cells
+    instead of a check per cell: a stray ``|`` in a cell can only send it down the careful
+    path, never past it."""
+    probe = "|".join(cells)
+    return (probe.isprintable() and "  " not in probe and " |" not in probe and "| " not in probe
+            and probe[:1] != " " and probe[-1:] != " " and '"' not in probe)
+
+
+def check_rows(text: TextIO, name: str, columns: Sequence[str], delimiter: str) -> None:
+    """The file's header is ``columns`` and every row has as many cells; raises InvalidOutput.
+
+    A line without a quote is one row whose cells are its delimiters plus one, so only lines
+    from the first quote on go through ``csv.reader`` (a quoted cell may hold a delimiter or a
+    line break): most feeds quote nothing, and counting is a tenth of parsing.
+    """
+    lines = iter(text)
+    width, number = len(columns), 1
+    header = next(lines, None)
+    if header is None or '"' in header or header.rstrip("\r\n").split(delimiter) != list(columns):
+        if header is None or next(csv.reader([header], delimiter=delimiter), None) != list(columns):
+            raise InvalidOutput(f"{name} has an unexpected header")
+    for line in lines:
+        number += 1
+        if '"' in line:
+            lines = itertools.chain([line], lines)
+            break
+        if line.count(delimiter) != width - 1:
+            raise InvalidOutput(f"{name} line {number} has {line.count(delimiter) + 1} cells, not {width}")
+    else:
+        return
+    reader = csv.reader(lines, delimiter=delimiter)
+    before = number - 1  # lines read before the reader's first
+    for row in reader:
+        if len(row) != width:
+            raise InvalidOutput(f"{name} line {before + reader.line_num} has {len(row)} cells, not {width}")
 
 
 class RowFormatter:

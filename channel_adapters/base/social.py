@@ -20,7 +20,7 @@ from channel_adapters.base.contract import FieldSpec, InvalidOutput, Item, Outpu
 from channel_adapters.base.diagnostics import Diagnostic, Severity
 from channel_adapters.base.formats import apply_overrides, price_text, sale_fields
 from channel_adapters.base.identifiers import gtin_problem
-from channel_adapters.base.rules import check_fields, truncate
+from channel_adapters.base.rules import check_fields, present, truncate
 from channel_adapters.base.view import ProductView
 
 CONDITIONS = ("new", "refurbished", "used")
@@ -138,7 +138,7 @@ def catalog_item(view: ProductView, ctx: RenderContext, fmt: CatalogFormat) -> I
             values[name] = truncate(text, limit)
     reported = {d.attribute for d in diagnostics if d.severity is Severity.ERROR}
     diagnostics += [d for d in check_fields(view.sku, values, fmt.fields, SOURCES) if d.attribute not in reported]
-    return Item(view.sku, {k: v for k, v in values.items() if v not in (None, "", [])}, tuple(diagnostics))
+    return Item(view.sku, present(values), tuple(diagnostics))
 
 
 def cell(value: Any) -> str:

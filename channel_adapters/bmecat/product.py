@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 from typing import Any, Mapping
 
 from channel_adapters.base import (
-    Diagnostic, FieldSpec, Item, OfferView, ProductView, RenderContext, Severity, check_fields, gtin_problem, truncate,
+    Diagnostic, FieldSpec, Item, OfferView, ProductView, RenderContext, Severity, check_fields, gtin_problem, present, truncate,
 )
 from channel_adapters.base.formats import apply_overrides
 from channel_adapters.bmecat.codes import IMAGE_TYPES, MIME_PURPOSES, UNIT_CODES, feature_name, language_code
@@ -112,7 +112,7 @@ def product_item(view: ProductView, ctx: RenderContext, settings: Mapping[str, A
     values.update(_prices(view.offer, settings, ctx.currency, notes))
     values["MIME"] = _media(view, ctx, notes)
     notes.add_unless_known(check_fields(view.sku, values, FIELDS, SOURCES))
-    fields = {name: value for name, value in values.items() if value not in (None, "", [])}
+    fields = present(values)
     if not notes.excluded:
         for element, message in check.errors(product_element(fields)):
             attribute = SOURCES.get(element or "")

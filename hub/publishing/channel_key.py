@@ -51,7 +51,7 @@ def channel_key(renderer: ChannelRenderer, catalog: CatalogContext) -> str:
                     [[s.code, s.name, s.country, s.address] for s in ctx.stores]],
         "guide": brand_guide.state(renderer.guide),
         "title_template": lens.title_template,
-        "categories": [[code, list(lens.paths[code]), lens.mapped[code]] for code in sorted(lens.paths)],
+        "categories": [[code, list(lens.categories[code].path), lens.mapped[code]] for code in sorted(lens.categories)],
         "attributes": [[a.code, a.type, a.options, a.unit] for _code, a in sorted(catalog.attributes.items())],
         "locations": sorted([code, *facts] for code, facts in lens.locations.items()),
     }

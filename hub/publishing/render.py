@@ -76,6 +76,7 @@ class ChannelRenderer:
             stores=tuple(StoreInfo(s.code, s.name, s.country, s.address or {}) for s in stores),
         )
         self.guide = brand_guide.get(session)
+        self.rules = brand_guide.rules(self.guide)
         self.lens = ChannelLens(channel, CatalogContext(session), locations, self.guide.title_template or None)
 
     def render(self, products: list[Product]) -> list[Item]:
@@ -100,4 +101,4 @@ class ChannelRenderer:
         for attribute in missing:
             yield Diagnostic(Severity.ERROR, "incomplete", f"{attribute} is required on {code} ({locale}) and has no value",
                              attribute, f"fill {attribute} for {locale}", view.sku)
-        yield from brand_guide.check(view, self.guide)
+        yield from brand_guide.check(view, self.rules)

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from lxml import etree
 
+from channel_adapters.base import InvalidOutput
 from channel_adapters.google_merchant import COLUMNS, G, GoogleMerchantAdapter
 from tests.adapters.harness import context, grocery_view, render, view
 
@@ -101,3 +102,65 @@ def test_out_of_stock_and_no_sale():
     offer = replace(view().offer, sale_price=None, sale_start=None, sale_end=None, on_sale=False)
     (item,) = ADAPTER.items([view(availability="out_of_stock", offer=offer)], context(ADAPTER))
     assert item.fields["availability"] == "out_of_stock" and "sale_price" not in item.fields
+
+
+AWKWARD = ["Fish & chips <large> \"quoted\"", " leading", "trailing ", "two  spaces", "tab\there", "line\nbreak",
+           "carriage\rreturn", "bell\x07", "pipe | inside", "a|b", "]]> end", "caf\u00e9 \u00bd l", ""]
+
+
+def test_a_plain_item_and_an_awkward_one_read_back_the_same_through_xml_and_tsv():
+    # Plain items take a faster path than ones needing escapes, squeezing or quotes: both must
+    # give the text back, in both files, exactly as a reader of each format reads it.
+    ctx = context(ADAPTER, SETTINGS)
+    views = [view(f"tee-{n}", labels={**view().labels, "name": name}, title=None) for n, name in enumerate(AWKWARD)]
+    items, outputs = render(ADAPTER, views, ctx)
+    carried = [item for item in items if not item.excluded]
+    xml_items = parse_items(outputs.bytes("products.xml"))
+    rows = list(csv.reader(io.StringIO(outputs.bytes("products.tsv").decode(), newline=""), delimiter="\t"))[1:]
+    assert len(xml_items) == len(rows) == len(carried) == len(AWKWARD) - 1  # no name: no title, excluded
+    for item, xml_item, row in zip(carried, xml_items, rows):
+        title = item.fields["title"]
+        squeezed = " ".join(title.split())
+        assert xml_item["title"] == [title.replace("\x07", "")]  # XML cannot hold the bell; CR goes as &#13;
+        assert dict(zip(COLUMNS, row))["title"] == squeezed
+        assert len(row) == len(COLUMNS)
+    assert ADAPTER.chunk(carried[0], ctx) == ADAPTER._escaped(carried[0].fields)
+    plain = next(item for item in carried if item.fields["title"] == "caf\u00e9 \u00bd l")
+    assert ADAPTER.chunk(plain, ctx) == ADAPTER._escaped(plain.fields)
+
+
+def check(name: str, data: bytes) -> str | None:
+    try:
+        ADAPTER.validate(name, io.BytesIO(data), context(ADAPTER, SETTINGS))
+    except InvalidOutput as exc:
+        return str(exc)
+    return None
+
+
+def test_the_rss_check_finds_an_item_without_price_and_refuses_what_the_feed_never_writes():
+    head = f'<?xml version="1.0"?><rss xmlns:g="{G}" version="2.0"><channel>'.encode()
+    good = b"<item><g:id>a</g:id><g:price>1.00 USD</g:price><g:identifier_exists>no</g:identifier_exists></item>"
+    assert check("products.xml", head + good * 3 + b"</channel></rss>") is None
+    no_price = b"<item><g:id>b</g:id><g:identifier_exists>no</g:identifier_exists></item>"
+    assert check("products.xml", head + good + no_price + b"</channel></rss>") == "item 2 has no g:id or g:price"
+    # g:identifier_exists is not g:id
+    assert check("products.xml", head + b"<item><g:identifier_exists>no</g:identifier_exists><g:price>1</g:price></item>"
+                 + b"</channel></rss>") == "item 1 has no g:id or g:price"
+    assert "comment" in check("products.xml", head + b"<!-- <item></item> -->" + good + b"</channel></rss>")
+    assert "not well-formed" in check("products.xml", head + good + b"<item><g:id>x</g:price></item></channel></rss>")
+    assert "DTD" in check("products.xml", b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x "y">]><rss/>')
+    # an item cut across the 64 KB reads is still one item
+    many = head + good * 5000 + no_price + b"</channel></rss>"
+    assert check("products.xml", many) == "item 5001 has no g:id or g:price"
+
+
+def test_the_tsv_check_counts_cells_and_reads_quoted_ones_as_csv_does():
+    header = "\t".join(COLUMNS).encode() + b"\n"
+    row = "\t".join(["x"] * len(COLUMNS)).encode() + b"\n"
+    assert check("products.tsv", header + row * 2) is None
+    quoted = '"a\tb\nc"'.encode() + b"\t" + "\t".join(["x"] * (len(COLUMNS) - 1)).encode() + b"\n"
+    assert check("products.tsv", header + row + quoted + row) is None
+    short = "\t".join(["x"] * 3).encode() + b"\n"
+    assert check("products.tsv", header + row + short) == f"products.tsv line 3 has 3 cells, not {len(COLUMNS)}"
+    assert check("products.tsv", header + quoted + short) == f"products.tsv line 4 has 3 cells, not {len(COLUMNS)}"
+    assert check("products.tsv", b"id\ttitle\n" + row) == "products.tsv has an unexpected header"
