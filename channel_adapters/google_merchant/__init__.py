@@ -5,7 +5,6 @@ Field names, limits and allowed values follow Google's product data specificatio
 
 from __future__ import annotations
 
-import csv
 import io
 from xml.parsers import expat
 from typing import Any, BinaryIO, ClassVar, Iterable, Iterator, Mapping
