@@ -36,7 +36,7 @@ from hub.publishing.channel_key import channel_key
 from hub.publishing.render import ChannelRenderer, Resolvable
 from hub.publishing.kept_parts import RUN_SUFFIX, KeptParts, read_manifest
 from hub.publishing.shards import Outcome, findings, plan, with_changes
-from hub.publishing.stitching import sha256_of, stitch
+from hub.publishing.stitching import Stitcher, sha256_of
 from hub.publishing.workers import Job, ShardWork, render_all
 from hub.services import product_index
 from hub.services.context import CatalogContext
@@ -214,18 +214,24 @@ class Publisher:
                  if workers <= 1 or len(shards) <= 1 else None)
         items: dict[int, int] = {}
         run.session.commit()  # hold no transaction (on SQLite, the write lock) while shards render
+        stems = {shard.number: shard.stem() for shard in shards}
+        stitcher = Stitcher(work, list(stems.values()), head, tail, folder, job.kept[0] if job.kept else None)
 
         def done(outcome: Outcome) -> None:
             items[outcome.number] = outcome.items
             for name in ("done", "items", "excluded", "warnings", "rendered"):
                 run.counts[name] += getattr(outcome, name)
             run.outcomes.append(outcome)
+            stitcher.add(stems[outcome.number])
             self._progress(run)
 
-        render_all(job, shards, workers, local, done)
-        DiagnosticRepo(run.session).close(run.ids[0], run.ids[1], beyond=shards[-1].high)  # products past the last shard, findings without one
-        run.session.commit()
-        digests, positions = stitch(work, [shard.stem() for shard in shards], head, tail, folder, job.kept[0] if job.kept else None)
+        try:
+            render_all(job, shards, workers, local, done)
+            DiagnosticRepo(run.session).close(run.ids[0], run.ids[1], beyond=shards[-1].high)  # products past the last shard, findings without one
+            run.session.commit()
+            digests, positions = stitcher.finish()
+        finally:
+            stitcher.close()
         moments = {outcome.number: outcome.next for outcome in run.outcomes}
         upcoming = {shard.stem(): moments.get(shard.number) for shard in shards}
         for shard in shards:
