@@ -21,7 +21,8 @@ from hub.store.db import make_engine, make_session_factory
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("channel")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes; 0: the hub's default (one per core, each with 20,000 products to render)")
     parser.add_argument("--fresh", action="store_true", help="forget the kept parts first: render every item")
     args = parser.parse_args()
     settings = Settings.from_env()
@@ -30,12 +31,12 @@ def main() -> None:
     sessions = make_session_factory(make_engine(settings.database_url), writer=True)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    result = Publisher(settings, sessions, load_adapters(), workers=args.workers).publish(args.channel, "bench")
+    result = Publisher(settings, sessions, load_adapters(), workers=args.workers or None).publish(args.channel, "bench")
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest worker process
     print(json.dumps({
-        "status": result.status, "error": result.error, "workers": args.workers, "products": result.total,
+        "status": result.status, "error": result.error, "workers": args.workers or "default", "products": result.total,
         "items": result.items, "excluded": result.excluded, "rendered": result.rendered, "bytes": result.bytes,
         "seconds": round(seconds, 2), "products_per_second": round(result.total / seconds, 1),
         "peak_rss_mib": round(peak / 1024, 1), "worker_peak_rss_mib": round(workers_peak / 1024, 1),

@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from hub.config import Settings, default_workers
+from hub.config import Settings, workers_for
 from hub.errors import HubError, ValidationFailed
 from hub.imports.errors import FileRefused
 from hub.imports.mappings import combined
@@ -95,19 +95,19 @@ def init(ctx: Context) -> None:
               help="Generate a bigger catalog of about this many products (default: the hand-made demo of 240).")
 @click.option("--seed", type=int, default=7, help="Seed for the generated data.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes writing the products side by side (default: one per core; "
-                   "one below 20,000 products).")
+              help="Processes writing the products side by side (default: one per core, "
+                   "each with 20,000 products or more).")
 @pass_context
 def demo(ctx: Context, count: int | None, seed: int, workers: int | None) -> None:
     """Load the demo catalog into an empty database (runs `init` first)."""
-    from hub.services.demo import PARALLEL_FROM, DemoCatalog
+    from hub.services.demo import DemoCatalog
 
     ctx.ready()
     with ctx.session() as session:
         try:
             loader = DemoCatalog(session, ctx.settings.media_dir, seed=seed, products=count)
             with click.progressbar(length=loader.total, label="loading demo catalog", file=sys.stderr) as bar:
-                workers = workers or (default_workers() if loader.total >= PARALLEL_FROM else 1)
+                workers = workers or workers_for(loader.total)
                 summary = loader.load(progress=bar.update, workers=workers)
         except HubError as exc:
             session.rollback()
@@ -220,7 +220,8 @@ def user_create(ctx: Context, email: str, role: str) -> None:
 @click.option("--all", "everything", is_flag=True, help="Publish every channel.")
 @click.option("--wait", is_flag=True, help="Wait for a running publication of the channel instead of giving up.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes that render the channel's shards (default: one per core).")
+              help="Processes that render the channel's shards (default: one per core, each with "
+                   "20,000 products or more to render, so a republish of a few changes runs in one).")
 @pass_context
 def publish(ctx: Context, channels: tuple[str, ...], everything: bool, wait: bool, workers: int | None) -> None:
     """Publish channels now, with a progress bar and a summary; exits 1 if any failed.
@@ -430,7 +431,8 @@ def _import_summary(job: Any, report: Path) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write here (default: standard output, for csv and ndjson).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes reading a large product export at once (default: one per core).")
+              help="Processes reading a product export at once (default: one per core, "
+                   "each with 20,000 products or more).")
 @pass_context
 def export_command(ctx: Context, kind: str, fmt: str, output: Path | None, workers: int | None) -> None:
     """Export products, product models or stock as flat CSV, XLSX or NDJSON (the API's shapes).
@@ -443,7 +445,7 @@ def export_command(ctx: Context, kind: str, fmt: str, output: Path | None, worke
     if output is None and options["format"] == "xlsx":
         raise click.UsageError("an XLSX export needs a file: give -o FILE")
     ctx.ready()
-    run = partial(export, workers=workers or default_workers(), database_url=ctx.settings.database_url)
+    run = partial(export, workers=workers, database_url=ctx.settings.database_url)
     with make_session_factory(ctx.engine)() as session:
         try:
             if output is None:

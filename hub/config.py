@@ -96,3 +96,14 @@ def normalize_database_url(url: str) -> str:
 def default_workers() -> int:
     """Worker processes for a publication's shards or an export's runs: one per core."""
     return os.cpu_count() or 1
+
+
+PER_WORKER = 20_000  # the fewest products worth a worker process: starting one takes about a second
+
+
+def workers_for(products: int, asked: int | None = None) -> int:
+    """Processes for work over ``products``: as many as asked; by default one per core, but no
+    more than give each ``PER_WORKER`` products (below that, one process does it all)."""
+    if asked:
+        return asked
+    return max(1, min(default_workers(), products // PER_WORKER))

@@ -25,6 +25,7 @@ import orjson
 
 from sqlalchemy.orm import Session
 
+from hub.config import workers_for
 from hub.exports.flat_cells import Cells, model_cells, product_cells
 from hub.exports.writers import write_csv, write_csv_rows, write_ndjson, write_xlsx
 from hub.imports.flat_columns import SINGLE
@@ -40,7 +41,6 @@ from schemas.location import StockLineIn
 from schemas.product import ProductModelOut
 
 PAGE = 2000
-PER_WORKER = 20_000  # the fewest products worth a worker process: starting one takes about a second
 STOCK_HEADER = ["location", "sku", "quantity"]
 
 
@@ -145,14 +145,16 @@ def _spilled(spill: Any, header: list[str]) -> Iterator[list[str]]:
             yield [found.get(name, "") for name in header]
 
 
-def export(session: Session, kind: str, fmt: str, out: BinaryIO, workers: int = 1, database_url: str | None = None) -> int:
+def export(session: Session, kind: str, fmt: str, out: BinaryIO, workers: int | None = 1,
+           database_url: str | None = None) -> int:
     """Write every product, product model or stock level to ``out`` as csv, xlsx or ndjson;
     returns how many records were written. Raises ExportFailed (or Conflict) when the catalog
     holds something the format cannot carry. ``workers`` (with the ``database_url`` they
-    connect to): processes that read a large product export's runs of SKUs at once."""
-    if kind == "products" and workers > 1 and database_url is not None:
+    connect to): processes that read a product export's runs of SKUs at once; None: one per
+    core for a large export (``hub.config.workers_for``)."""
+    if kind == "products" and workers != 1 and database_url is not None:
         total = ProductRepo(session).count()
-        bounds = product_rows.sku_bounds(session, total, min(workers, total // PER_WORKER))
+        bounds = product_rows.sku_bounds(session, total, workers_for(total, workers))
         if len(bounds) > 1:
             return _export_runs(database_url, fmt, bounds, out)
     ctx = CatalogContext(session)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 from channel_adapters.base import InvalidOutput, Item, Severity
 from channel_adapters.base.chunks import ChunkedAdapter
 from channel_adapters.base.registry import AdapterRegistry
-from hub.config import Settings, default_workers
+from hub.config import Settings, workers_for
 from hub.errors import Conflict, HubError, NotFound
 from hub.publishing import item_fingerprints, lock
 from hub.publishing.destinations import destination_for
@@ -209,7 +209,9 @@ class Publisher:
         seen = document_changes.horizon(run.session)  # before any change is read: where the next republish starts
         shards = with_changes(run.session, plan(last_id, self.shard_span or self.settings.shard_span),
                               read_manifest(job.kept[0]) if job.kept else None, renderer.now)
-        workers = self.workers or default_workers()
+        # Workers only where each has enough to render: a republish of a few changes renders in
+        # this process, beside the stitching, rather than wait a second for workers to start.
+        workers = workers_for(sum(shard.reach() for shard in shards), self.workers)
         local = (ShardWork(job, readers_of(self.sessions), self.sessions, self.registry, renderer)
                  if workers <= 1 or len(shards) <= 1 else None)
         items: dict[int, int] = {}

@@ -61,6 +61,14 @@ class Shard:
     def stem(self) -> str:
         return f"shard-{self.number:06d}"
 
+    def reach(self) -> int:
+        """About how much work the shard is, in products rendered: its whole id range, or its
+        touched products plus the reading and writing back of its kept index when any was
+        touched (about a thirtieth of a render per entry, in a profile at a million)."""
+        if self.touched is None:
+            return self.high - self.low
+        return len(self.touched) + (self.high - self.low) // 30 if self.touched else 0
+
 
 def plan(last_id: int, span: int) -> list[Shard]:
     """The shards that cover product ids 1 to ``last_id``; the same ids always fall in the same

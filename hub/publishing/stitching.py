@@ -106,6 +106,8 @@ class _File:
         self.source: BinaryIO | None = None  # the kept file, read by ranges
         self.reader: BinaryIO | None = None  # the file itself, read back as it grows to hash it
         self.digest = hashlib.sha256()
+        self.flusher = ThreadPoolExecutor(max_workers=1)  # has the disk write the file while it grows
+        self.syncing: Future[None] | None = None
         self.hashed = self.synced = 0  # bytes hashed, and bytes the disk has, from the start
 
     def submit(self, index: int, stem: str, recipe: list[list[Any]]) -> None:
@@ -117,6 +119,7 @@ class _File:
 
     def close(self) -> None:
         self.thread.shutdown(wait=True, cancel_futures=True)
+        self.flusher.shutdown(wait=True)
         for stream in (self.out, self.source, self.reader):
             if stream is not None:
                 stream.close()
@@ -178,6 +181,8 @@ class _File:
         out.write(self.tail)
         out.flush()
         self._hash()
+        if self.syncing is not None:
+            self.syncing.result()
         os.fdatasync(out.fileno())
         return self.digest.hexdigest()
 
@@ -196,8 +201,8 @@ class _File:
                 raise OSError(f"{reader.name} ends before byte {end}")
             self.digest.update(block)
             self.hashed += len(block)
-        if end - self.synced >= SYNC_BYTES:
-            os.fdatasync(out.fileno())
+        if end - self.synced >= SYNC_BYTES and (self.syncing is None or self.syncing.done()):
+            self.syncing = self.flusher.submit(os.fdatasync, out.fileno())  # beside the copies, not between them
             self.synced = end
 
 

@@ -49,7 +49,6 @@ DEFAULT_PRODUCTS = 240
 AUTHOR = "demo loader"
 SHOP = "https://shop.crosscanal.example"
 BATCH = 1000  # products per bulk write and commit (a little more, so a model's variants stay together)
-PARALLEL_FROM = 20_000  # products; starting a worker costs about a second
 
 EDITIONS = {
     "coffee_tea": [("Ethiopia", "Éthiopie"), ("Colombia", "Colombie"), ("Peru", "Pérou")],
@@ -117,8 +116,8 @@ class DemoCatalog:
 
     def load(self, progress: Callable[[int], None] = lambda _n: None, workers: int = 1) -> dict[str, int]:
         """Create the catalog in an empty database; answers what it made. Does nothing twice.
-        ``workers``: processes that write the products side by side (more than one pays from
-        about ``PARALLEL_FROM`` products); the catalog is the same for any number."""
+        ``workers``: processes that write the products side by side (each pays from about
+        ``hub.config.PER_WORKER`` products); the catalog is the same for any number."""
         existing = ProductRepo(self.session).count()
         if existing:
             progress(self.target)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import logging
 import os
 import signal
 import subprocess
@@ -399,3 +400,26 @@ def test_a_succeeded_publication_keeps_its_finding_counts_as_counted_from_its_fi
             select(DiagnosticCount).where(DiagnosticCount.publication_id == publication.id)))
         assert kept and kept == sorted(DiagnosticRepo(db_session).counted(publication)), publication.id
     assert first.status == "succeeded"
+
+
+def test_worker_processes_start_only_where_each_has_enough_to_render(demo, app, settings, monkeypatch, caplog):
+    """By default a publication renders in this process unless each worker would get
+    PER_WORKER products (starting one costs about a second); the log says who rendered each shard."""
+    from hub import config
+
+    def renderers() -> set[str]:
+        lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("publication ")]
+        caplog.clear()
+        return {part.rsplit(" by ", 1)[1] for part in lines[-1].split(": ", 1)[1].split("; ")}
+
+    caplog.set_level(logging.INFO, logger="hub.publishing.pipeline")
+    monkeypatch.setattr(config, "default_workers", lambda: 2)
+    here = f"pid {os.getpid()}"
+    full_publication(app, settings, "google_shopping", workers=None)
+    assert renderers() == {here}  # 240 products: not worth a worker
+    monkeypatch.setattr(config, "PER_WORKER", 100)
+    full_publication(app, settings, "google_shopping", workers=None)
+    assert here not in renderers()  # worker processes (one may take every shard before the other starts)
+    monkeypatch.setattr(config, "PER_WORKER", 20_000)
+    full_publication(app, settings, "google_shopping", workers=2)  # asked for: started whatever the size
+    assert here not in renderers()
