@@ -15,7 +15,7 @@ from typing import Any, BinaryIO, ClassVar, Iterable, Iterator
 
 from marshmallow import Schema, fields, validate
 
-from channel_adapters.base.chunks import RowFormatter, row_formatter, write_chunked
+from channel_adapters.base.chunks import RowFormatter, read_rows, row_formatter, write_chunked
 from channel_adapters.base.contract import FieldSpec, InvalidOutput, Item, OutputFile, Outputs, RenderContext
 from channel_adapters.base.diagnostics import Diagnostic, Severity
 from channel_adapters.base.formats import apply_overrides, price_text, sale_fields
@@ -156,12 +156,7 @@ def validate_catalog(name: str, stream: BinaryIO, fmt: CatalogFormat) -> None:
     required = [index for index, spec in enumerate(fmt.fields) if spec.required]
     text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
     try:
-        reader = csv.reader(text, delimiter=fmt.delimiter)
-        if next(reader, None) != columns:
-            raise InvalidOutput(f"{name} has an unexpected header")
-        for number, row in enumerate(reader, start=2):
-            if len(row) != len(columns):
-                raise InvalidOutput(f"{name} line {number} has {len(row)} cells, not {len(columns)}")
+        for number, row in read_rows(text, name, columns, fmt.delimiter):
             empty = [columns[index] for index in required if not row[index]]
             if empty:
                 raise InvalidOutput(f"{name} line {number} has no {', '.join(empty)}")

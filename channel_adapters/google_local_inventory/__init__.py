@@ -19,7 +19,7 @@ from channel_adapters.base import (
     Diagnostic, FieldSpec, InvalidOutput, Item, OfferView, OutputFile, Outputs, ProductView, RenderContext, Severity,
     StoreInfo, check_fields,
 )
-from channel_adapters.base.chunks import row_formatter, write_chunked
+from channel_adapters.base.chunks import read_rows, row_formatter, write_chunked
 from channel_adapters.base.formats import apply_overrides, price_text, sale_fields
 
 FILE = "local_inventory.tsv"
@@ -162,12 +162,7 @@ class GoogleLocalInventoryAdapter:
         index = {column: position for position, column in enumerate(COLUMNS)}
         text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
         try:
-            reader = csv.reader(text, delimiter="\t")
-            if next(reader, None) != COLUMNS:
-                raise InvalidOutput(f"{FILE} has an unexpected header")
-            for number, row in enumerate(reader, start=2):
-                if len(row) != len(COLUMNS):
-                    raise InvalidOutput(f"{FILE} line {number} has {len(row)} cells, not {len(COLUMNS)}")
+            for number, row in read_rows(text, FILE, COLUMNS, "\t"):
                 if not row[index["store_code"]] or not row[index["id"]]:
                     raise InvalidOutput(f"{FILE} line {number} has no store_code or id")
                 if not row[index["quantity"]].isdigit():

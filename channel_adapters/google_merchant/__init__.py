@@ -15,7 +15,7 @@ from channel_adapters.base import (
     Diagnostic, FieldSpec, InvalidOutput, Item, OutputFile, Outputs, ProductView, RenderContext, Severity,
     check_fields, gtin_problem, present, truncate,
 )
-from channel_adapters.base.chunks import check_rows, plain_cells, row_formatter, write_chunked, xml_clean, xml_escape, xml_text
+from channel_adapters.base.chunks import plain_cells, read_rows, row_formatter, write_chunked, xml_clean, xml_escape, xml_text
 from channel_adapters.base.formats import apply_overrides, price_text, sale_fields
 
 G = "http://base.google.com/ns/1.0"
@@ -253,4 +253,5 @@ class GoogleMerchantAdapter:
         if name.endswith(".xml"):
             check_rss(stream)
         else:
-            check_rows(io.TextIOWrapper(stream, encoding="utf-8", newline=""), "products.tsv", COLUMNS, "\t")
+            for _row in read_rows(io.TextIOWrapper(stream, encoding="utf-8", newline=""), "products.tsv", COLUMNS, "\t"):
+                pass  # read_rows checks the header and each row's cells

@@ -54,3 +54,20 @@ def test_outputs_refuse_a_second_open():
     outputs.open("a")
     with pytest.raises(AssertionError):
         outputs.open("a")
+
+
+def test_a_row_formatter_writes_what_csv_writer_writes():
+    """Plain rows are joined without the writer; every row must still be the writer's bytes."""
+    import csv
+    import io
+
+    from channel_adapters.base.chunks import row_formatter
+
+    awkward = ["plain", "", " spaced ", 'say "hi"', "a,b", "a\tb", "line\nbreak", "cr\rx", "x;y", "é", "\u2028"]
+    rows = [[a, b] for a in awkward for b in awkward] + [[""], ["solo"], ["a", 1, None, 2.5, True]]
+    for delimiter, quoting in ((",", csv.QUOTE_MINIMAL), ("\t", csv.QUOTE_MINIMAL), ("|", csv.QUOTE_ALL)):
+        formatter = row_formatter(delimiter, quoting)
+        for row in rows:
+            expected = io.StringIO()
+            csv.writer(expected, delimiter=delimiter, lineterminator="\n", quoting=quoting).writerow(row)
+            assert formatter.row(row) == expected.getvalue(), (delimiter, row)
