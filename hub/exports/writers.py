@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from hub.errors import HubError
-from hub.imports.spreadsheet_cells import neutralize
+from hub.imports.spreadsheet_cells import neutralize, neutralized
 
 
 class ExportFailed(HubError):
@@ -36,7 +36,7 @@ def write_csv_rows(rows: Iterable[list[str]], out: BinaryIO, mark: bool = False)
     text = io.TextIOWrapper(out, encoding="utf-8-sig" if mark else "utf-8", newline="", write_through=True)
     writer = csv.writer(text)
     for row in rows:
-        writer.writerow([neutralize(cell) for cell in row])
+        writer.writerow(neutralized(row))
     text.flush()
     text.detach()  # the caller owns ``out``
 

@@ -18,6 +18,15 @@ def neutralize(text: str) -> str:
     return text
 
 
+_FIRST = frozenset((*TRIGGERS, QUOTE))  # every trigger is one character
+
+
+def neutralized(row: list[str]) -> list[str]:
+    """``neutralize`` over a row of cells, with no call per cell: an export writes tens of
+    millions of cells, and nearly all of them start with none of these characters."""
+    return [QUOTE + cell if cell[:1] in _FIRST else cell for cell in row]
+
+
 def restore(text: str) -> str:
     """Undo ``neutralize``: a quote before a formula character (or before a quote) is dropped."""
     if text.startswith(QUOTE) and (text[1:].startswith(TRIGGERS) or text[1:].startswith(QUOTE)):

@@ -170,3 +170,25 @@ def test_feed_urls_list_the_last_good_files_for_publishers_only(shop, settings, 
     assert url == f"http://127.0.0.1:8000/feeds/acme/acme.csv?token={channel['feed_token']}"
     assert client.get(url.removeprefix("http://127.0.0.1:8000")).status_code == 200
     assert "feed_urls" not in client.get(f"{API}/channels/acme", headers=tokens["viewer"]).json
+
+
+def test_a_publication_that_rendered_many_items_leaves_fresh_statistics_of_its_findings(shop, settings, app, db_session,
+                                                                                       monkeypatch):
+    """With the planner's counts from before a full publication, PostgreSQL read every held
+    finding of the channel for each shard of the next republish."""
+    from sqlalchemy import text
+
+    from hub.publishing import pipeline
+
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite's planner statistics are left alone")
+
+    def analyzed() -> int:
+        db_session.commit()  # a fresh snapshot of the statistics views
+        return db_session.scalar(text("SELECT analyze_count + autoanalyze_count FROM pg_stat_user_tables "
+                                      "WHERE relname = 'publication_diagnostic'"))
+
+    before = analyzed()
+    monkeypatch.setattr(pipeline, "STATISTICS_AFTER", 5)  # the shop's five products
+    assert publisher(settings, app).publish("acme", "test").status == "succeeded"
+    assert analyzed() > before

@@ -16,7 +16,7 @@ from hub.imports.formats import detect_format
 from hub.imports.json_reader import JsonArraySource, NdjsonSource
 from hub.imports.limits import ReadLimits
 from hub.imports.report import column_of
-from hub.imports.spreadsheet_cells import neutralize, restore
+from hub.imports.spreadsheet_cells import neutralize, neutralized, restore
 from hub.imports.text_encoding import detect_encoding
 from hub.imports.xlsx_reader import XlsxSource
 from hub.imports.xml_reader import XmlSource
@@ -86,6 +86,7 @@ def test_neutralized_cells_come_back_exactly(text: str) -> None:
     cell = neutralize(text)
     assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
     assert restore(cell) == text
+    assert neutralized([text, "plain", text]) == [cell, "plain", cell]  # the row's form, cell by cell the same
 
 
 def test_a_suppliers_own_leading_quote_before_plain_text_is_kept() -> None:
