@@ -86,6 +86,8 @@ class Stitcher:
         if self.next != len(self.stems):
             raise RuntimeError(f"shard {self.stems[self.next]} was not rendered")
         endings = {name: file.finish() for name, file in self.files.items()}
+        for file in self.files.values():
+            file.raise_failed(wait=True)  # a shard's copy that failed after the last check
         return {name: ending.result() for name, ending in endings.items()}, self.positions
 
     def close(self) -> None:
@@ -112,7 +114,7 @@ class _File:
 
     def submit(self, index: int, stem: str, recipe: list[list[Any]]) -> None:
         self.pending.append(self.thread.submit(self._append, index, stem, recipe))
-        self._raise_done()
+        self.raise_failed()
 
     def finish(self) -> Future[str]:
         return self.thread.submit(self._finish)
@@ -124,9 +126,10 @@ class _File:
             if stream is not None:
                 stream.close()
 
-    def _raise_done(self) -> None:
-        """A copy that failed fails the publication at the next shard, not at the end."""
-        while self.pending and self.pending[0].done():
+    def raise_failed(self, wait: bool = False) -> None:
+        """Raise what a shard's copy raised: at the next shard, not at the end; ``wait``: for
+        every copy submitted so far."""
+        while self.pending and (wait or self.pending[0].done()):
             self.pending.pop(0).result()
 
     def _append(self, index: int, stem: str, ranges: list[list[Any]]) -> None:
