@@ -50,7 +50,6 @@ COLUMNS = [spec.name for spec in FIELDS]
 APPAREL_FIELDS = ("color", "size", "gender", "age_group")
 _TSV = row_formatter("\t")
 _TAGS = [(name, f"<g:{name}>", f"</g:{name}>") for name in COLUMNS]
-TAB = "\t"
 
 
 class ShippingIn(Schema):
@@ -220,7 +219,7 @@ class GoogleMerchantAdapter:
         if "&" in joined or "<" in joined or ">" in joined:
             texts = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split("\0")
         xml = "".join([f"{opening}{text}{closing}" for (opening, closing), text in zip(tags, texts)])
-        return {"products.xml": f"<item>{xml}</item>".encode(), "products.tsv": f"{TAB.join(cells)}\n".encode()}
+        return {"products.xml": f"<item>{xml}</item>".encode(), "products.tsv": _TSV.row(cells).encode()}
 
     def _escaped(self, fields: Mapping[str, Any]) -> dict[str, bytes]:
         """An item's chunks with its text escaped for XML, squeezed and quoted for TSV."""

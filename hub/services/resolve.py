@@ -52,9 +52,6 @@ def _measurement(data: dict[str, str]) -> str:
     return f"{data['amount']} {unit.symbol if unit else data['unit']}"
 
 
-STOCK_VIEWS = 100_000  # distinct (location, quantity) views a lens keeps
-
-
 class ChannelLens:
     """What one channel needs to see any document, worked out once: the labels of options and
     categories in its locale, its category map up the tree, its title template, the locations.
@@ -78,14 +75,9 @@ class ChannelLens:
             self.categories[code] = CategoryView(code, category_path(category, self.locale))
             self.mapped[code] = (_depth(category), _mapped_up(category, category_map))
         self.locations = {loc.code: (loc.type, loc.country) for loc in locations}
-        # Views are frozen, so products with the same count at a location share one.
-        self._stock_views: dict[tuple[str, int], StockView] = {}
 
     def view(self, doc: Document, stock: StockPairs, now: datetime) -> ProductView:
-        """The view an adapter reads; ``now`` decides which sales run, so adapters need no clock.
-
-        Written for speed (a publication makes one per product): a value stored once, for every
-        locale and channel, the common case, is taken without ``pick``'s ranking."""
+        """The view an adapter reads; ``now`` decides which sales run, so adapters need no clock."""
         values, labels, types = {}, {}, {}
         locale, code = self.locale, self.code
         attributes = self.attributes
@@ -93,14 +85,7 @@ class ChannelLens:
             attribute = attributes.get(name)
             if attribute is None:
                 continue
-            if len(entries) == 1:
-                entry = entries[0]
-                entry_locale, scope = entry["locale"], entry["scope"]
-                if (entry_locale is not None and entry_locale != locale) or (scope is not None and scope != code):
-                    continue
-                data = entry["data"]
-            else:
-                data = pick(entries, locale, code)
+            data = pick(entries, locale, code)
             if data is None:
                 continue
             values[name], types[name] = data, attribute[0]
@@ -110,16 +95,10 @@ class ChannelLens:
         offers = [o for o in doc["offers"] if o["currency"] == currency]
         warehouse = 0
         stock_views = []
-        known = self._stock_views
-        for pair in stock:
-            found = known.get((location := pair[0], quantity := pair[1]))
-            if found is None:
-                kind, country = self.locations[location]
-                found = StockView(location, kind, quantity, country)
-                if len(known) < STOCK_VIEWS:
-                    known[location, quantity] = found
-            stock_views.append(found)
-            if found.type == "warehouse":
+        for location, quantity in stock:
+            kind, country = self.locations[location]
+            stock_views.append(StockView(location, kind, quantity, country))
+            if kind == "warehouse":
                 warehouse += quantity
         stores = sorted({o["location"] for o in offers if o["location"]}) if offers else ()
         return ProductView(

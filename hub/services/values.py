@@ -275,7 +275,14 @@ _NORMALIZERS: dict[str, Callable[[Attribute, Any, CatalogContext, set[str] | Non
 
 def pick(entries: list[dict[str, Any]], locale: str, channel: str) -> Any:
     """The data that applies: channel and locale, then locale, then channel, then global (the
-    first entry of the best kind). One pass: completeness and every view run this per value."""
+    first entry of the best kind). One pass: completeness and every view run this per value, and
+    most values are stored once, for every locale and channel, which needs no ranking."""
+    if len(entries) == 1:
+        entry = entries[0]
+        entry_locale, scope = entry["locale"], entry["scope"]
+        if (entry_locale is None or entry_locale == locale) and (scope is None or scope == channel):
+            return entry["data"]
+        return None
     best, rank = None, 4
     for entry in entries:
         entry_locale, scope = entry["locale"], entry["scope"]

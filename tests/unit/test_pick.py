@@ -31,3 +31,11 @@ def test_pick_follows_the_precedence_on_every_list_of_up_to_three_entries() -> N
                 assert pick(entries, locale, channel) == by_precedence(entries, locale, channel), entries
                 checked += 1
     assert checked > 2000
+
+
+def test_a_value_stored_once_is_picked_as_the_ranking_would() -> None:
+    """pick takes a single entry without ranking: the answer must be the ranking's."""
+    for locale_, scope in KINDS:
+        entry = {"locale": locale_, "scope": scope, "data": "x"}
+        for locale, channel in (("en_US", "web"), ("fr_FR", "shop"), ("de_DE", "web")):
+            assert pick([entry], locale, channel) == by_precedence([entry], locale, channel), (entry, locale, channel)
