@@ -23,7 +23,6 @@ import os
 import time
 from contextlib import ExitStack, contextmanager
 from bisect import bisect_left
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +34,8 @@ from sqlalchemy.orm import Session
 from channel_adapters.base import InvalidOutput, Item, Severity
 from hub.publishing import item_fingerprints
 from hub.publishing.kept_parts import (
-    INDEX_SUFFIX, KEYS_SUFFIX, RECIPE_SUFFIX, RUN_SUFFIX, Entry, KeptShard, Recipe, link_or_copy, read_manifest,
+    INDEX_SUFFIX, KEYS_SUFFIX, NUMBERS_SUFFIX, RECIPE_SUFFIX, RUN_SUFFIX, SUMMARY_SUFFIX, Entry, KeptShard, Recipe,
+    ShardIndex, link_or_copy, read_manifest,
 )
 from hub.publishing.render import ChannelRenderer, Resolvable
 from hub.publishing.stitching import joined
@@ -157,23 +157,21 @@ class ShardRenderer:
         else:
             keys, upcoming = self._keys(repo.keys(channel_id, shard.low, shard.high))
             reader.rollback()
-            unchanged = kept is not None and kept.keys() == [[pid, key] for pid, key, _ in keys]
+            unchanged = kept is not None and kept.pairs() == [(pid, key) for pid, key, _ in keys]
             if not unchanged:
-                if kept is not None:
-                    kept.load()
                 work = self._render(repo, keys, kept, stem, outcome)
         if unchanged:
             # Validated when they were rendered: the same bytes, and their findings still hold.
             summary, recipe = self._link(kept, stem, upcoming), Recipe.whole(kept.sizes)  # type: ignore[arg-type]
         else:
-            entries, fresh, gone, recipe = work
+            index, gone, recipe = work
             reader.rollback()
             # Only what was rendered now is checked: kept items passed when they were rendered.
             self._check(stem)
-            summary = self._index(entries, stem, upcoming)
-            self._findings(writer, shard, kept, entries, fresh, gone)
+            summary = index.write(self.folder, stem, upcoming)
+            self._findings(writer, shard, kept, index.fresh, gone)
         (self.folder / f"{stem}{RECIPE_SUFFIX}").write_bytes(orjson.dumps(recipe.ranges))
-        outcome.done, outcome.excluded, outcome.warnings = len(summary["keys"]), summary["excluded"], summary["warnings"]
+        outcome.done, outcome.excluded, outcome.warnings = summary["items"], summary["excluded"], summary["warnings"]
         outcome.items = outcome.done - outcome.excluded
         outcome.counts, outcome.next = summary.get("counts"), upcoming
         outcome.seconds = round(time.perf_counter() - started, 3)
@@ -199,65 +197,51 @@ class ShardRenderer:
             return None
         return KeptShard(self.kept, shard.stem(), {name: where[name][1] for name in self.names})
 
-    def _index(self, entries: list[Entry], stem: str, upcoming: str | None) -> dict[str, Any]:
-        """Write the shard's index, its keys (with their finding counts and next sale moment)
-        and its sorted fingerprint lines; answers the keys."""
-        summary = {"keys": [[entry[0], entry[1]] for entry in entries], "excluded": sum(entry[2] for entry in entries),
-                   "warnings": sum(entry[3] for entry in entries), "counts": finding_counts(entries), "next": upcoming}
-        (self.folder / f"{stem}{INDEX_SUFFIX}").write_bytes(orjson.dumps(entries))
-        (self.folder / f"{stem}{KEYS_SUFFIX}").write_bytes(orjson.dumps(summary))
-        with open(self.folder / f"{stem}{RUN_SUFFIX}", "w", encoding="utf-8") as run:
-            run.writelines(sorted(entry[4] for entry in entries if entry[4]))
-        return summary
-
     def _link(self, kept: KeptShard, stem: str, upcoming: str | None) -> dict[str, Any]:
         """Nothing in the shard changed: its index and fingerprints are the kept ones (hard links
-        where possible); its keys are written again with their next sale moment."""
-        for suffix in (INDEX_SUFFIX, RUN_SUFFIX):
+        where possible); its summary is written again with its next sale moment."""
+        for suffix in (INDEX_SUFFIX, NUMBERS_SUFFIX, KEYS_SUFFIX, RUN_SUFFIX):
             link_or_copy(kept.file(suffix), self.folder / f"{stem}{suffix}")
         summary = {**kept.summary, "next": upcoming}
-        (self.folder / f"{stem}{KEYS_SUFFIX}").write_bytes(orjson.dumps(summary))
+        (self.folder / f"{stem}{SUMMARY_SUFFIX}").write_bytes(orjson.dumps(summary))
         return summary
 
-    def _findings(self, writer: Session, shard: Shard, kept: KeptShard | None, entries: list[Entry], fresh: set[int],
-                  gone: set[int]) -> None:
-        """The findings of the items rendered now replace those that held for them, and for the
-        products the shard no longer holds (``gone``); a kept item's findings hold on, untouched."""
+    def _findings(self, writer: Session, shard: Shard, kept: KeptShard | None, fresh: list[Entry], gone: set[int]) -> None:
+        """The findings of the items rendered now (``fresh``) replace those that held for them,
+        and for the products the shard no longer holds (``gone``); a kept item's findings hold
+        on, untouched."""
         repo, channel_id = DiagnosticRepo(writer), self.renderer.channel.id
         if kept is None:
             repo.close(channel_id, self.publication_id, low=shard.low, high=shard.high)
         else:
-            repo.close(channel_id, self.publication_id, product_ids=fresh | gone)
-            entries = [entry for entry in entries if entry[0] in fresh]
-        repo.add(channel_id, self.publication_id, ((entry[0], entry[5]) for entry in entries))
+            repo.close(channel_id, self.publication_id, product_ids={entry[0] for entry in fresh} | gone)
+        repo.add(channel_id, self.publication_id, ((entry[0], entry[5]) for entry in fresh))
         writer.commit()
 
     def _render(self, repo: DocumentRepo, keys: list[Key], kept: KeptShard | None, stem: str,
-                outcome: Outcome) -> tuple[list[Entry], set[int], set[int], Recipe]:
+                outcome: Outcome) -> tuple[ShardIndex, set[int], Recipe]:
         """Every key of the range read: render the items the kept shard lacks (all without one)
         into the shard's part; the recipe puts the kept items' ranges between them. Answers the
-        entries, the ids rendered now, the kept ids gone, and the recipe."""
-        entries: list[Entry] = []
-        done: set[int] = set()
+        index, the kept ids gone, and the recipe."""
+        index = ShardIndex(len(self.names), kept)
         recipe = Recipe(self.names)
         with self._parts(stem) as parts:
             for start in range(0, len(keys), BATCH):
                 batch = keys[start:start + BATCH]
                 fresh = [row for row in batch if kept is None or not kept.has(row[0], row[1])]
                 rendered = self._rendered(repo, fresh, outcome)
-                done.update(rendered)
                 for pid, key, _missing in batch:
                     if pid in rendered:
-                        entries.append(self._write(parts, recipe, rendered[pid], key))
+                        index.add(self._write(parts, recipe, rendered[pid], key))
                     else:
                         at = kept.where[pid]  # type: ignore[union-attr]
                         recipe.kept(*kept.span(at, at + 1))  # type: ignore[union-attr]
-                        entries.append(kept.entries[at])  # type: ignore[union-attr]
-        gone = set(kept.where).difference(entry[0] for entry in entries) if kept is not None else set()
-        return entries, done, gone, recipe
+                        index.keep(at, at + 1)
+        gone = set(kept.where).difference(index.pids()) if kept is not None else set()
+        return index, gone, recipe
 
     def _patch(self, repo: DocumentRepo, keys: list[Key], touched: tuple[int, ...], kept: KeptShard, stem: str,
-               outcome: Outcome) -> tuple[list[Entry], set[int], set[int], Recipe]:
+               outcome: Outcome) -> tuple[ShardIndex, set[int], Recipe]:
         """Only the ``keys`` of the ``touched`` products read: the kept entries between them go
         over as whole stretches (one range each), the touched ones are rendered again, dropped
         (removed, or no longer carried) or kept when their key did not change."""
@@ -265,15 +249,15 @@ class ShardRenderer:
         render = {pid for pid, (key, _) in now_keys.items() if not kept.has(pid, key)}
         gone = {pid for pid in touched if pid in kept.where and pid not in now_keys}
         events = sorted(render | gone)
-        entries: list[Entry] = []
+        index = ShardIndex(len(self.names), kept)
         recipe = Recipe(self.names)
-        cursor, total = 0, len(kept.entries)
+        cursor, total = 0, len(kept.pids)
 
         def keep_to(end: int) -> None:
             nonlocal cursor
             if end > cursor:
                 recipe.kept(*kept.span(cursor, end))
-                entries.extend(kept.entries[cursor:end])
+                index.keep(cursor, end)
                 cursor = end
 
         with self._parts(stem) as parts:
@@ -286,9 +270,9 @@ class ShardRenderer:
                     if at < total and kept.pids[at] == pid:
                         cursor = at + 1  # its kept entry is replaced or gone
                     if pid in rendered:
-                        entries.append(self._write(parts, recipe, rendered[pid], now_keys[pid][0]))
+                        index.add(self._write(parts, recipe, rendered[pid], now_keys[pid][0]))
             keep_to(total)
-        return entries, render, gone, recipe
+        return index, gone, recipe
 
     @contextmanager
     def _parts(self, stem: str) -> Iterator[list[BinaryIO]]:
@@ -343,16 +327,6 @@ class ShardRenderer:
                     adapter.validate(name, stream, ctx)
                 except InvalidOutput as exc:
                     raise InvalidOutput(f"{exc} (in products of shard {stem})") from exc
-
-
-def finding_counts(entries: list[Entry]) -> dict[str, int]:
-    """How many of these items have a finding of each severity and code ("severity code"): a
-    publication's counts are its shards' added up, kept with the shard like its keys."""
-    counts: Counter[str] = Counter()
-    for entry in entries:
-        if entry[5]:
-            counts.update({f"{severity} {code}" for severity, code, *_ in entry[5]})
-    return dict(counts)
 
 
 def findings(item: Item) -> list[list[Any]]:

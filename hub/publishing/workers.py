@@ -11,7 +11,8 @@ The fan-out issue hands the same shard tasks to Celery workers on other machines
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -73,26 +74,48 @@ def _render(shard: Shard) -> Outcome:
     return _work.render(shard)
 
 
-def render_all(job: Job, shards: list[Shard], workers: int, local: ShardWork | None, done: Callable[[Outcome], None]) -> None:
+def _ready() -> bool:
+    """Answers once the worker is started (its imports done, its renderer prepared)."""
+    return _work is not None
+
+
+IN_FLIGHT = 2  # shards handed to each worker at a time: one rendering, one waiting, so none idles between two
+
+
+def render_all(job: Job, shards: list[Shard], workers: int, local: ShardWork, done: Callable[[Outcome], None]) -> None:
     """Render every shard, calling ``done`` as each finishes (in any order); raises the first
-    shard's error. With one worker, or one shard, ``local`` renders them in this process."""
+    shard's error. With one worker, or one shard, ``local`` renders them in this process.
+
+    With several, ``local`` renders shards from the front while the worker processes start
+    (about a second each, importing and preparing the channel's renderer), so the stitching
+    begins at once; once every worker is up, shards are handed out in key order, a couple per
+    worker at a time, and this process only stitches."""
     if workers <= 1 or len(shards) <= 1:
-        assert local is not None
         for shard in shards:
             done(local.render(shard))
         return
+    waiting = deque(shards)
     # spawn, not fork: the publishing process holds database connections a fork would share.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(shards)), mp_context=context, initializer=_start,
                              initargs=(job,)) as pool:
-        pending = {pool.submit(_render, shard) for shard in shards}
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+        starting = {pool.submit(_ready) for _ in range(min(workers, len(shards)))}
+        rendering: set[Future[Outcome]] = set()
+        while waiting or rendering:
+            up = not starting
+            while up and waiting and len(rendering) < IN_FLIGHT * workers:
+                rendering.add(pool.submit(_render, waiting.popleft()))
+            if not up and waiting:
+                done(local.render(waiting.popleft()))  # while the workers start
+            finished, _ = wait(rendering | starting, timeout=None if up or not waiting else 0, return_when=FIRST_COMPLETED)
             for future in finished:
                 error = future.exception()
                 if error is not None:
-                    for other in pending:
+                    for other in rendering | starting:
                         other.cancel()
                     raise error
-                done(future.result())
-
+                if future in starting:
+                    starting.discard(future)
+                else:
+                    rendering.discard(future)
+                    done(future.result())

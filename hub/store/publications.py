@@ -149,19 +149,19 @@ class DiagnosticRepo:
                  "severity": severity, "code": code, "attribute": attribute, "message": message, "fix": fix}
                 for product_id, diagnostics in found for severity, code, attribute, message, fix, sku in diagnostics]
         if rows:
-            self._s.execute(insert(PublicationDiagnostic), rows)
+            self._s.execute(insert(PublicationDiagnostic.__table__), rows)  # Core: no ORM bulk step per shard
 
     def close(self, channel_id: int, publication_id: int, product_ids: Iterable[int] | None = None,
               low: int | None = None, high: int | None = None, beyond: int | None = None) -> None:
         """End the findings that hold for the channel's products rendered again by
         ``publication_id``: those of ``product_ids``, of ids in [low, high), of ids from ``beyond``
         on (and findings without a product), or all of them."""
-        d = PublicationDiagnostic
+        d = PublicationDiagnostic.__table__.c  # Core statements: each shard of a publication runs them
         # The run's own rows for these products go (a shard run twice writes its findings once);
         # the others are ended.
-        own = delete(d).where(d.publication_id == publication_id).execution_options(synchronize_session=False)
-        ending = (update(d).where(d.channel_id == channel_id, d.until_id.is_(None)).values(until_id=publication_id)
-                  .execution_options(synchronize_session=False))
+        own = delete(PublicationDiagnostic.__table__).where(d.publication_id == publication_id)
+        ending = update(PublicationDiagnostic.__table__).where(d.channel_id == channel_id, d.until_id.is_(None)).values(
+            until_id=publication_id)
         if product_ids is not None:
             ids = sorted(set(product_ids))
             for start in range(0, len(ids), 5000):

@@ -125,6 +125,8 @@ class Republish:
         assert files(self.settings, result) == files(self.settings, whole)
         assert (result.items, result.excluded, result.warnings) == (whole.items, whole.excluded, whole.warnings)
         assert findings(self.session, result.id) == findings(self.session, whole.id)
+        # The republish's item records, patched from the kept shards', are a full render's.
+        assert list(item_fingerprints.read(data_dir, result.id)) == list(item_fingerprints.read(data_dir, whole.id))
         self.last = whole  # the same items; the newest two publications keep their fingerprints
         return {*found.added.first, *found.removed.first, *found.changed.first}
 
@@ -402,24 +404,39 @@ def test_a_succeeded_publication_keeps_its_finding_counts_as_counted_from_its_fi
     assert first.status == "succeeded"
 
 
+def renderers(caplog: pytest.LogCaptureFixture) -> dict[int, str]:
+    """Who rendered each shard of the last publication, by shard number, from its log line."""
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("publication ")]
+    caplog.clear()
+    found = {}
+    for part in lines[-1].split(": ", 1)[1].split("; "):
+        shard, worker = part.rsplit(" by ", 1)
+        found[int(shard.split()[1])] = worker
+    return found
+
+
 def test_worker_processes_start_only_where_each_has_enough_to_render(demo, app, settings, monkeypatch, caplog):
     """By default a publication renders in this process unless each worker would get
     PER_WORKER products (starting one costs about a second); the log says who rendered each shard."""
     from hub import config
 
-    def renderers() -> set[str]:
-        lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("publication ")]
-        caplog.clear()
-        return {part.rsplit(" by ", 1)[1] for part in lines[-1].split(": ", 1)[1].split("; ")}
-
     caplog.set_level(logging.INFO, logger="hub.publishing.pipeline")
     monkeypatch.setattr(config, "default_workers", lambda: 2)
     here = f"pid {os.getpid()}"
     full_publication(app, settings, "google_shopping", workers=None)
-    assert renderers() == {here}  # 240 products: not worth a worker
-    monkeypatch.setattr(config, "PER_WORKER", 100)
-    full_publication(app, settings, "google_shopping", workers=None)
-    assert here not in renderers()  # worker processes (one may take every shard before the other starts)
-    monkeypatch.setattr(config, "PER_WORKER", 20_000)
-    full_publication(app, settings, "google_shopping", workers=2)  # asked for: started whatever the size
-    assert here not in renderers()
+    assert set(renderers(caplog).values()) == {here}  # 240 products: not worth a worker
+
+
+def test_this_process_renders_the_first_shards_while_its_workers_start(shop, app, settings, db_session, caplog):  # noqa: F811
+    """Starting a worker takes about a second: the publishing process renders shards from the
+    front meanwhile (so the stitching starts at once), and the workers take the rest once up."""
+    db_session.execute(update(Channel).where(Channel.code == "acme").values(adapter="acme_chunks", settings={"delay": 1.0}))
+    db_session.commit()
+    caplog.set_level(logging.INFO, logger="hub.publishing.pipeline")
+    the_hub = app.extensions["crosscanal"]
+    result = Publisher(settings, the_hub.writers, the_hub.adapters, workers=2, shard_span=1).publish("acme", "test")
+    assert result.status == "succeeded", result.error
+    by = renderers(caplog)
+    here = f"pid {os.getpid()}"
+    assert len(by) == 5 and by[min(by)] == here  # five products, a shard each: about a second each
+    assert set(by.values()) - {here}, "no shard went to a worker process"
