@@ -25,6 +25,7 @@ import orjson
 
 from sqlalchemy.orm import Session
 
+from hub import allocations
 from hub.config import workers_for
 from hub.exports.flat_cells import Cells, model_cells, product_cells
 from hub.exports.writers import write_csv, write_csv_rows, write_ndjson, write_xlsx
@@ -145,6 +146,9 @@ def _spilled(spill: Any, header: list[str]) -> Iterator[list[str]]:
             yield [found.get(name, "") for name in header]
 
 
+# Exports allocate a few dicts and lists per product and keep little: with the cyclic collector's
+# default thresholds, reading the products took twice as long (65 against 32 us a product).
+@allocations.bulk()
 def export(session: Session, kind: str, fmt: str, out: BinaryIO, workers: int | None = 1,
            database_url: str | None = None) -> int:
     """Write every product, product model or stock level to ``out`` as csv, xlsx or ndjson;
@@ -207,6 +211,7 @@ def _export_runs(database_url: str, fmt: str, bounds: list[str | None], out: Bin
         return sum(count for count, _ in found)
 
 
+@allocations.bulk()
 def _export_run(database_url: str, fmt: str, low: str | None, high: str | None,
                 path: Path) -> tuple[int, dict[str, tuple[Any, ...]]]:
     """In a worker process: the products from ``low`` to before ``high`` written to ``path`` (NDJSON
@@ -223,6 +228,7 @@ def _export_run(database_url: str, fmt: str, low: str | None, high: str | None,
         engine.dispose()
 
 
+@allocations.bulk()
 def _csv_run(spill: Path, text: Path, header: list[str]) -> None:
     """In a worker process: a run's spilled cells as CSV rows under the export's header."""
     with open(text, "wb") as out:

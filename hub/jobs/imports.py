@@ -25,6 +25,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub import allocations
 from hub.errors import Conflict, HubError, NotFound
 from hub.imports.entity_rows import BatchResult, DryRunMemory, EntityRows
 from hub.imports.file_keys import FileKeys
@@ -113,7 +114,7 @@ class Importer:
             self._update(job_id, kind=plan.kind, format=plan.fmt, total=source.total)
             earlier = DryRunMemory() if snapshot["dry_run"] else None
             keys = FileKeys()
-            with checkpoints_behind(self.sessions.kw["bind"]):
+            with checkpoints_behind(self.sessions.kw["bind"]), allocations.bulk():
                 for batch in _batches(plan.rows, STOCK_BATCH if plan.kind == "stock" else BATCH):
                     result = self._batch(job_id, plan, batch, snapshot["author"], earlier, keys, source.fraction())
                     report.add(result.rejections)
