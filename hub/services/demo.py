@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator
 from sqlalchemy.orm import Session
 
 from channel_adapters.base.identifiers import gs1_check_digit
+from hub import allocations
 from hub.errors import ValidationFailed
 from hub.services import brand_guide, demo_data as data, media, product_index
 from hub.services.catalog import (
@@ -130,7 +131,7 @@ class DemoCatalog:
         else:
             self.session.commit()
             made = {"product models": 0, "products": 0}
-            with checkpoints_behind(self.session.get_bind()):
+            with checkpoints_behind(self.session.get_bind()), allocations.bulk():
                 for specs in self._batches():
                     done = self._batch(specs)
                     _count(made, done)
@@ -435,7 +436,7 @@ def _work(url: str, media_dir: str, seed: int, target: int, now: datetime, image
         # Reads begin deferred, writes in turns (see _writing). SQLite checkpoints inside the
         # commits here: from a thread (checkpoints_behind) it could not start the log over while
         # the other worker held a read, and each commit then waited for one.
-        with make_session_factory(engine)() as session:
+        with make_session_factory(engine)() as session, allocations.bulk():
             catalog = DemoCatalog(session, Path(media_dir), seed=seed, products=target, now=now)
             catalog.images = dict(images)
             for place, specs in enumerate(catalog._batches()):
