@@ -20,6 +20,7 @@ import csv
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -93,12 +94,16 @@ def exports(env: dict[str, str], folder: Path, size: int) -> tuple[dict[str, Any
 
 
 def stock_file(env: dict[str, str], folder: Path, skus: list[str]) -> dict[str, Any]:
-    """A warehouse's count of these SKUs, each a quantity it did not hold, imported."""
+    """A warehouse's count of these SKUs, each a quantity it did not hold, imported. The
+    quantities start from a base of the minute, so a catalog kept from an earlier run (or a file
+    imported by hand) holds none of them: the same base each run made a second run's lines all
+    unchanged."""
     path = folder / "stock-count.csv"
+    base = 1000 + (int(time.time()) // 60 % 100_000) * 500
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["location", "sku", "quantity"])
-        writer.writerows(["WH_LYON", sku, 1000 + n % 500] for n, sku in enumerate(skus))
+        writer.writerows(["WH_LYON", sku, base + n % 500] for n, sku in enumerate(skus))
     result = timed(env, "import", str(path))
     path.unlink()
     return {"lines": len(skus), "seconds": result["seconds"], "lines_per_second": round(len(skus) / result["seconds"], 1),
