@@ -88,8 +88,8 @@ def render_all(job: Job, shards: list[Shard], workers: int, local: ShardWork, do
 
     With several, ``local`` renders shards from the front while the worker processes start
     (about a second each, importing and preparing the channel's renderer), so the stitching
-    begins at once; once every worker is up, shards are handed out in key order, a couple per
-    worker at a time, and this process only stitches."""
+    begins at once; once the workers have answered a first call, shards are handed out in key
+    order, a couple per worker at a time, and this process only stitches."""
     if workers <= 1 or len(shards) <= 1:
         for shard in shards:
             done(local.render(shard))
