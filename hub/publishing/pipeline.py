@@ -347,11 +347,11 @@ class _Run:
     reported: float = float("-inf")  # when progress was last written (time.monotonic)
 
     def counted(self) -> list[tuple[str, str, int]] | None:
-        """(severity, code, products) of the findings, added up from the shards; None when a
-        shard did not count them, or the adapter wrote no shards."""
-        if not self.outcomes or any(o.counts is None for o in self.outcomes):
+        """(severity, code, products) of the findings, added up from the shards; None when the
+        adapter wrote no shards (the findings are then counted in the database)."""
+        if not self.outcomes:
             return None
         total: Counter[str] = Counter()
         for outcome in self.outcomes:
-            total.update(outcome.counts)  # type: ignore[arg-type]
+            total.update(outcome.counts)
         return [(*key.split(" ", 1), n) for key, n in sorted(total.items())]  # type: ignore[misc]

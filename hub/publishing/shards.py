@@ -110,9 +110,9 @@ class Outcome:
     rendered: int = 0  # items rendered anew (the others were copied from the kept parts)
     seconds: float = 0.0
     worker: str = field(default_factory=lambda: f"pid {os.getpid()}")
-    # products per "severity code" among the shard's findings; None from a shard kept before
-    # shards counted them (the publication then counts its findings in the database)
-    counts: dict[str, int] | None = None
+    # products per "severity code" among the shard's findings (kept parts of a format without
+    # them are not reused, so every shard has them)
+    counts: dict[str, int] = field(default_factory=dict)
     next: str | None = None  # the earliest sale moment still to come among its products
 
 
@@ -173,7 +173,7 @@ class ShardRenderer:
         (self.folder / f"{stem}{RECIPE_SUFFIX}").write_bytes(orjson.dumps(recipe.ranges))
         outcome.done, outcome.excluded, outcome.warnings = summary["items"], summary["excluded"], summary["warnings"]
         outcome.items = outcome.done - outcome.excluded
-        outcome.counts, outcome.next = summary.get("counts"), upcoming
+        outcome.counts, outcome.next = summary["counts"], upcoming
         outcome.seconds = round(time.perf_counter() - started, 3)
         return outcome
 
