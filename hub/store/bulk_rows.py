@@ -7,13 +7,14 @@ rows (measured on SQLite), and the bulk write path writes about twenty rows per 
 the statement is compiled once for the connection's dialect, each parameter's bind processor
 (the one SQLAlchemy itself would use: JSON through our serializer, dates, booleans, money) runs
 over that parameter's values, and the driver receives plain tuples or dicts in its own style.
+On SQLite an INSERT's rows go as a few multi-row statements instead (``_insert_in_statements``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CursorResult, Table, insert
+from sqlalchemy import Connection, CursorResult, Insert, Table, insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
@@ -67,7 +68,40 @@ def execute_many(session: Session, statement: Executable, rows: list[dict[str, A
             columns[name] = [process(v) for v in values]
     if compiled.positional:
         order = [columns[name] for name in compiled.positiontup or ()]
+        if dialect.name == "sqlite" and isinstance(statement, Insert):
+            return _insert_in_statements(connection, compiled.string, order)
         params: list[Any] = list(zip(*order))
     else:
         params = [dict(zip(columns, values)) for values in zip(*columns.values())]
     return connection.exec_driver_sql(compiled.string, params).rowcount
+
+
+SQLITE_ROWS = 512  # the most rows per statement (SQLite allows 32,766 parameters since 3.32)
+
+
+def _insert_in_statements(connection: Connection, sql: str, columns: list[list[Any]]) -> int:
+    """SQLite: the rows of a one-row INSERT as a few multi-row INSERTs (``VALUES (...), (...)``).
+
+    A product's insert fires the name-search trigger, and the FTS5 table writes what it holds
+    to disk at the end of every statement: run once per row (executemany), that was a segment
+    per product, 46 µs a product where the same rows in one statement cost 16. Other tables
+    gain a quarter to a half too (one statement's program runs over many rows).
+
+    Each statement holds a power of two of rows (512, then the rest by its binary digits), so
+    a table's statements come in a few sizes that the driver's statement cache keeps: one per
+    batch's exact size grew a demo's memory by 120 MB of prepared statements."""
+    head, _, rest = sql.partition(" VALUES (")
+    group, _, tail = rest.partition(")")  # the placeholders: "?, ?, ..." (no parenthesis inside)
+    group = f"({group})"
+    width, total = len(columns), len(columns[0])
+    most = 1 << (min(SQLITE_ROWS, 32_766 // width).bit_length() - 1)
+    written = start = 0
+    while start < total:
+        count = min(most, 1 << ((total - start).bit_length() - 1))
+        flat: list[Any] = [None] * (count * width)
+        for place, values in enumerate(columns):
+            flat[place::width] = values[start:start + count]
+        statement = f"{head} VALUES {', '.join([group] * count)}{tail}"
+        written += connection.exec_driver_sql(statement, tuple(flat)).rowcount
+        start += count
+    return written

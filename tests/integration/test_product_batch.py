@@ -15,6 +15,7 @@ from hub.services.context import CatalogContext
 from hub.services.product_batch import ProductBatch
 from hub.services.products import ProductService
 from hub.services.stock import set_stock
+from hub.store.name_search import name_contains
 from hub.store.models import Channel, Product, ProductCompleteness, ProductDocument, ProductDocumentBody, Version
 from schemas.product import ProductIn
 from tests import factories
@@ -85,6 +86,27 @@ def test_the_bulk_path_stores_what_single_saves_store(db_session: Session):
     assert all(len(entry["index"]) == 2 and len(entry["versions"]) == 1 for entry in bulk.values())
     assert bulk["juice"]["stock"] == [["wh", 5], ["paris", 2]] and bulk["juice"]["moments"]
     assert bulk["tee-red-s"]["doc"]["values"]["name"][0]["data"] == "Classic tee"  # inherited from the model
+
+
+def test_a_big_batch_keeps_each_row_and_the_name_index_finds_every_product(db_session: Session):
+    """700 new products: on SQLite they go in as statements of 512, 128, 32, 16, 8 and 4 rows (each
+    statement's rows end the name index's trigger work together); every row keeps its own values
+    and id, and a name search finds each product, and only it."""
+    factories.catalog(db_session)
+    made = [ProductIn().load({"sku": f"bulk-{n:04d}", "family": "drinks", "enabled": n % 3 != 0,
+                              "values": {"name": value(f"Zebra juice {n:04d}x", "en_US"), "rating": value(str(n % 5))}})
+            for n in range(700)]
+    results = ProductBatch(db_session, CatalogContext(db_session), "test").save(made)
+    db_session.commit()
+
+    assert [r.status for r in results] == ["created"] * 700
+    rows = {row.sku: row for row in db_session.execute(select(Product.sku, Product.id, Product.enabled, Product.values))}
+    assert {sku: (row.enabled, row.values["name"][0]["data"], row.values["rating"][0]["data"]) for sku, row in rows.items()} == {
+        f"bulk-{n:04d}": (n % 3 != 0, f"Zebra juice {n:04d}x", str(n % 5)) for n in range(700)}
+    assert [r.product_id for r in results] == [rows[r.sku].id for r in results]
+    dialect = db_session.get_bind().dialect.name
+    for n in range(700):
+        assert db_session.scalars(select(Product.sku).where(name_contains(f"juice {n:04d}x", dialect))).all() == [f"bulk-{n:04d}"]
 
 
 def test_the_bulk_path_refuses_what_a_single_save_refuses_and_keeps_the_rest(db_session: Session):
