@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from hub.store.models import Attribute, Category, Channel, Family, Location
 from hub.store.repos import CatalogRepo, Selection
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """An attribute's rules as plain fields. Validation reads them for every value of every
+    product (a million-product load reads them tens of millions of times), and a mapped
+    attribute's field costs several times a plain one."""
+
+    code: str
+    type: str
+    localizable: bool
+    scopable: bool
+    validation: dict[str, Any]
+    options: list[dict[str, Any]]
+    unit: str | None
+    option_codes: frozenset[str]
+
+    @classmethod
+    def of(cls, attribute: Attribute) -> Rules:
+        options = attribute.options or []
+        return cls(attribute.code, attribute.type, attribute.localizable, attribute.scopable, attribute.validation or {},
+                   options, attribute.unit, frozenset(option["code"] for option in options))
 
 
 class CatalogContext:
@@ -23,12 +47,17 @@ class CatalogContext:
 
     def refresh(self) -> None:
         for name in ("attributes", "families", "channels", "locales", "currencies", "categories", "stores", "codes",
-                     "_family_codes"):
+                     "_family_codes", "rules"):
             self.__dict__.pop(name, None)
 
     @cached_property
     def attributes(self) -> dict[str, Attribute]:
         return {a.code: a for a in self.repo.attributes()}
+
+    @cached_property
+    def rules(self) -> dict[str, Rules]:
+        """Each attribute's rules, by code."""
+        return {code: Rules.of(attribute) for code, attribute in self.attributes.items()}
 
     @cached_property
     def families(self) -> dict[str, Family]:

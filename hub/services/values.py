@@ -14,8 +14,7 @@ from urllib.parse import urlsplit
 
 from channel_adapters.base.identifiers import gtin_problem
 from channel_adapters.base.units import UNITS
-from hub.services.context import CatalogContext
-from hub.store.models import Attribute
+from hub.services.context import CatalogContext, Rules
 
 DEFAULT_MAX_LENGTH = {"text": 255, "identifier": 255, "url": 2048, "textarea": 65535, "image": 500}
 
@@ -51,9 +50,10 @@ def check_values(
     empty are dropped, so "no value" has one representation.
     """
     normalized: ValueMap = {}
+    locales, channels = ctx.locales, ctx.channels
     for code, entries in values.items():
-        attribute = ctx.attributes.get(code)
-        if attribute is None:
+        rule = ctx.rules.get(code)
+        if rule is None:
             errors.setdefault(f"{prefix}.{code}", []).append(f"unknown attribute '{code}'")
             continue
         if allowed is not None and code not in allowed:
@@ -62,35 +62,35 @@ def check_values(
         kept: list[dict[str, Any]] = []
         seen: set[tuple[str | None, str | None]] = set()
         for index, entry in enumerate(entries):
-            path = f"{prefix}.{code}[{index}]"
             locale, scope = entry.get("locale"), entry.get("scope")
-            ok = _check_locale_scope(attribute, locale, scope, ctx, path, errors)
-            if not ok:
+            if ((locale is not None and not (rule.localizable and locale in locales))
+                    or (scope is not None and not (rule.scopable and scope in channels))):
+                _locale_scope_errors(rule, locale, scope, ctx, f"{prefix}.{code}[{index}]", errors)
                 continue
             if (locale, scope) in seen:
-                errors.setdefault(path, []).append(f"{describe(code, locale, scope)}: given twice")
+                errors.setdefault(f"{prefix}.{code}[{index}]", []).append(f"{describe(code, locale, scope)}: given twice")
                 continue
             seen.add((locale, scope))
             if is_empty(entry.get("data")):
                 continue
             try:
-                data = normalize_data(attribute, entry["data"], ctx, media_paths)
+                data = _NORMALIZERS[rule.type](rule, entry["data"], ctx, media_paths)
             except ValueRejected as exc:
-                errors.setdefault(f"{path}.data", []).append(f"{describe(code, locale, scope)}: {exc}")
+                errors.setdefault(f"{prefix}.{code}[{index}].data", []).append(f"{describe(code, locale, scope)}: {exc}")
                 continue
             kept.append({"locale": locale, "scope": scope, "data": data})
         if kept:
-            normalized[code] = sorted(kept, key=lambda e: (e["locale"] or "", e["scope"] or ""))
+            normalized[code] = sorted(kept, key=lambda e: (e["locale"] or "", e["scope"] or "")) if len(kept) > 1 else kept
     return dict(sorted(normalized.items()))
 
 
-def _check_locale_scope(
-    attribute: Attribute, locale: Any, scope: Any, ctx: CatalogContext, path: str, errors: dict[str, list[str]]
-) -> bool:
-    """A value may be less specific than its attribute allows (a fallback for every locale or
-    channel, picked by the resolved view's precedence), never more specific."""
+def _locale_scope_errors(
+    attribute: Rules, locale: Any, scope: Any, ctx: CatalogContext, path: str, errors: dict[str, list[str]]
+) -> None:
+    """Why a value's locale or channel does not fit its attribute. A value may be less specific
+    than its attribute allows (a fallback for every locale or channel, picked by the resolved
+    view's precedence), never more specific."""
     code = attribute.code
-    before = sum(len(v) for v in errors.values())
     if locale is not None:
         if not attribute.localizable:
             errors.setdefault(f"{path}.locale", []).append(f"{code} is not localizable: locale must be null")
@@ -101,15 +101,9 @@ def _check_locale_scope(
             errors.setdefault(f"{path}.scope", []).append(f"{code} is not scopable: scope must be null")
         elif scope not in ctx.channels:
             errors.setdefault(f"{path}.scope", []).append(f"{describe(code, locale, scope)}: unknown channel '{scope}'")
-    return sum(len(v) for v in errors.values()) == before
 
 
-def normalize_data(attribute: Attribute, data: Any, ctx: CatalogContext, media_paths: set[str] | None) -> Any:
-    """The canonical form of ``data`` for ``attribute``; raises ValueRejected with the reason."""
-    return _NORMALIZERS[attribute.type](attribute, data, ctx, media_paths)
-
-
-def _string(attribute: Attribute, data: Any) -> str:
+def _string(attribute: Rules, data: Any) -> str:
     if not isinstance(data, str):
         raise ValueRejected(f"expected text, got {type(data).__name__}")
     rules = attribute.validation or {}
@@ -122,7 +116,7 @@ def _string(attribute: Attribute, data: Any) -> str:
     return data
 
 
-def _text(attribute: Attribute, data: Any, ctx: CatalogContext, media: set[str] | None) -> str:
+def _text(attribute: Rules, data: Any, ctx: CatalogContext, media: set[str] | None) -> str:
     text = _string(attribute, data)
     if attribute.type in ("text", "identifier") and ("\n" in text or "\r" in text):
         raise ValueRejected("a single line is expected; use a textarea attribute for several lines")
@@ -133,7 +127,7 @@ def _text(attribute: Attribute, data: Any, ctx: CatalogContext, media: set[str] 
     return text
 
 
-def _url(attribute: Attribute, data: Any, ctx: CatalogContext, media: set[str] | None) -> str:
+def _url(attribute: Rules, data: Any, ctx: CatalogContext, media: set[str] | None) -> str:
     text = _string(attribute, data)
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -153,7 +147,7 @@ def _decimal(data: Any) -> Decimal:
     return number
 
 
-def _in_range(attribute: Attribute, number: Decimal) -> None:
+def _in_range(attribute: Rules, number: Decimal) -> None:
     rules = attribute.validation or {}
     if rules.get("decimals_allowed") is False and number != number.to_integral_value():
         raise ValueRejected(f"{number} has decimals, and this attribute takes whole numbers")
@@ -168,19 +162,19 @@ def _plain(number: Decimal) -> str:
     return text
 
 
-def _number(attribute: Attribute, data: Any, ctx: CatalogContext, media: set[str] | None) -> str:
+def _number(attribute: Rules, data: Any, ctx: CatalogContext, media: set[str] | None) -> str:
     number = _decimal(data)
     _in_range(attribute, number)
     return _plain(number)
 
 
-def _boolean(attribute: Attribute, data: Any, ctx: CatalogContext, media: set[str] | None) -> bool:
+def _boolean(attribute: Rules, data: Any, ctx: CatalogContext, media: set[str] | None) -> bool:
     if not isinstance(data, bool):
         raise ValueRejected(f"expected true or false, got {type(data).__name__}")
     return data
 
 
-def _date(attribute: Attribute, data: Any, ctx: CatalogContext, media: set[str] | None) -> str:
+def _date(attribute: Rules, data: Any, ctx: CatalogContext, media: set[str] | None) -> str:
     if not isinstance(data, str):
         raise ValueRejected(f"expected a date as YYYY-MM-DD, got {type(data).__name__}")
     try:
@@ -192,22 +186,18 @@ def _date(attribute: Attribute, data: Any, ctx: CatalogContext, media: set[str] 
     return day.isoformat()
 
 
-def _option_codes(attribute: Attribute) -> set[str]:
-    return {option["code"] for option in attribute.options or []}
-
-
-def _select(attribute: Attribute, data: Any, ctx: CatalogContext, media: set[str] | None) -> str:
+def _select(attribute: Rules, data: Any, ctx: CatalogContext, media: set[str] | None) -> str:
     if not isinstance(data, str):
         raise ValueRejected(f"expected an option code, got {type(data).__name__}")
-    if data not in _option_codes(attribute):
-        raise ValueRejected(f"'{data}' is not an option; options are {', '.join(sorted(_option_codes(attribute)))}")
+    if data not in attribute.option_codes:
+        raise ValueRejected(f"'{data}' is not an option; options are {', '.join(sorted(attribute.option_codes))}")
     return data
 
 
-def _multiselect(attribute: Attribute, data: Any, ctx: CatalogContext, media: set[str] | None) -> list[str]:
+def _multiselect(attribute: Rules, data: Any, ctx: CatalogContext, media: set[str] | None) -> list[str]:
     if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
         raise ValueRejected("expected a list of option codes")
-    unknown = [item for item in data if item not in _option_codes(attribute)]
+    unknown = [item for item in data if item not in attribute.option_codes]
     if unknown:
         raise ValueRejected(f"not options: {', '.join(unknown)}")
     if len(set(data)) != len(data):
@@ -224,7 +214,7 @@ def _amount_object(data: Any, keys: Iterable[str]) -> dict[str, Any]:
     return data
 
 
-def _measurement(attribute: Attribute, data: Any, ctx: CatalogContext, media: set[str] | None) -> dict[str, str]:
+def _measurement(attribute: Rules, data: Any, ctx: CatalogContext, media: set[str] | None) -> dict[str, str]:
     data = _amount_object(data, ("amount", "unit"))
     unit = data.get("unit") or attribute.unit
     default = UNITS[attribute.unit] if attribute.unit in UNITS else None
@@ -240,7 +230,7 @@ def _measurement(attribute: Attribute, data: Any, ctx: CatalogContext, media: se
     return {"amount": _plain(amount), "unit": unit}
 
 
-def _price_collection(attribute: Attribute, data: Any, ctx: CatalogContext, media: set[str] | None) -> list[dict[str, str]]:
+def _price_collection(attribute: Rules, data: Any, ctx: CatalogContext, media: set[str] | None) -> list[dict[str, str]]:
     if not isinstance(data, list):
         raise ValueRejected("expected a list of {amount, currency}")
     prices = []
@@ -258,7 +248,7 @@ def _price_collection(attribute: Attribute, data: Any, ctx: CatalogContext, medi
     return sorted(prices, key=lambda p: p["currency"])
 
 
-def _image(attribute: Attribute, data: Any, ctx: CatalogContext, media: set[str] | None) -> str:
+def _image(attribute: Rules, data: Any, ctx: CatalogContext, media: set[str] | None) -> str:
     path = _string(attribute, data)
     known = media if media is not None else ctx.repo.media_paths([path])
     if path not in known:
@@ -266,7 +256,7 @@ def _image(attribute: Attribute, data: Any, ctx: CatalogContext, media: set[str]
     return path
 
 
-_NORMALIZERS: dict[str, Callable[[Attribute, Any, CatalogContext, set[str] | None], Any]] = {
+_NORMALIZERS: dict[str, Callable[[Rules, Any, CatalogContext, set[str] | None], Any]] = {
     "text": _text, "textarea": _text, "identifier": _text, "url": _url, "number": _number,
     "boolean": _boolean, "date": _date, "select": _select, "multiselect": _multiselect,
     "measurement": _measurement, "price_collection": _price_collection, "image": _image,
@@ -303,7 +293,7 @@ def image_paths(values: ValueMap, ctx: CatalogContext) -> set[str]:
     """The media paths named by image values, to check them in one query."""
     paths = set()
     for code, entries in values.items():
-        attribute = ctx.attributes.get(code)
-        if attribute is not None and attribute.type == "image":
+        rule = ctx.rules.get(code)
+        if rule is not None and rule.type == "image":
             paths.update(e["data"] for e in entries if isinstance(e.get("data"), str))
     return paths
