@@ -110,10 +110,10 @@ def racing_writer(db_session: Session, sku: str, family: str) -> Iterator[list[s
 
     def first_in_bulk(connection: Connection, _cursor: Any, statement: str, parameters: Any, _context: Any,
                       executemany: bool) -> None:
-        # The bulk path sends its own INSERT: many rows in one statement's flat tuple (SQLite),
-        # or an executemany of dicts (psycopg).
+        # The bulk path sends its own INSERT, many rows in one statement's flat tuple (SQLite), or
+        # a COPY whose rows it shows the listeners as tuples (PostgreSQL).
         rows = parameters if executemany else [parameters]
-        if (statement.startswith("INSERT INTO product (") and sku not in races
+        if (statement.startswith(("INSERT INTO product (", "COPY product (")) and sku not in races
                 and any(sku in (row.values() if isinstance(row, dict) else row) for row in rows)):
             races.append(sku)
             connection.execute(insert(Product.__table__).values(
