@@ -26,6 +26,7 @@ from hub.imports.file_keys import BatchKeys, FileKeys, gtins
 from hub.imports.flat_columns import KEY
 from hub.imports.report import rejections
 from hub.imports.rows import Rejection, Row
+from hub.imports.row_fingerprints import RowFingerprints
 from hub.imports.shapes import Prepared, RowProblem, Shape
 from hub.services.context import CatalogContext
 from hub.services.product_batch import ProductBatch
@@ -131,31 +132,58 @@ class EntityRows:
 
     def _save_products(self, rows: list[Row]) -> BatchResult:
         """Products through the bulk write path (``ProductBatch``): stored products read as rows
-        for the whole batch, unchanged ones not written, the rest written a statement per table."""
+        for the whole batch, unchanged ones not written, the rest written a statement per table.
+        A row an earlier import read for its product, left as that import left it, is counted
+        unchanged without being built (``row_fingerprints``)."""
         result = self._result()
         codes = self.service.ctx.codes
         known = product_rows.by_skus(self.session, [k for k in (self.shape.key(row) for row in rows if not row.problem) if k])
-        pending: list[tuple[Row, Prepared, dict[str, Any]]] = []
+        prints = RowFingerprints(self.session, self.service.ctx, self.kind, getattr(self.shape, "mapping", {}))
+        prints.read(list(known.values()))
+        pending: list[tuple[Row, Prepared, dict[str, Any], bytes]] = []
         for row in rows:
             key = self.shape.key(row) if not row.problem else ""
             existing = known.get(key) if key else None
+            digest = prints.of(row) if key else b""
+            if existing is not None and prints.unchanged(digest, existing) and self._kept_as_is(row, key, existing, result):
+                continue
             loaded = self._loaded(row, existing, stored_state(existing, codes) if existing is not None else None, result)
             if loaded is not None:
-                pending.append((row, *loaded))
-        self._write_products(pending, result, known)
+                pending.append((row, *loaded, digest))
+        self._write_products(pending, result, known, prints)
+        prints.write()
         result.rejections.sort(key=lambda r: r.row)  # the bulk path reports its refusals after the schema's
         return result
 
-    def _write_products(self, pending: list[tuple[Row, Prepared, dict[str, Any]]], result: BatchResult,
-                        known: dict[str, StoredProduct]) -> None:
+    def _kept_as_is(self, row: Row, key: str, product: StoredProduct, result: BatchResult) -> bool:
+        """Count a row whose fingerprint says it changes nothing as unchanged, once its SKU and
+        GTINs (the stored product's, which this row gave it) are claimed; False when one is
+        named by an earlier row, so the row is built and refused as any other."""
+        claims: list[str] = []
+        for what, value in [(KEY[self.kind], key), *(("gtin", gtin) for _code, gtin in gtins(product.values, self.gtin_codes))]:
+            if result.keys.claim(what, value, row.number) is not None:
+                for gtin in claims:
+                    result.keys.release("gtin", gtin, row.number)
+                return False
+            if what == "gtin":
+                claims.append(value)
+        result.unchanged += 1
+        return True
+
+    def _write_products(self, pending: list[tuple[Row, Prepared, dict[str, Any], bytes]], result: BatchResult,
+                        known: dict[str, StoredProduct], prints: RowFingerprints) -> None:
         batch = ProductBatch(self.session, self.service.ctx, self.service.author)
-        for (row, prepared, _data), saved in zip(pending, batch.save([data for _, _, data in pending], existing=known)):
+        for (row, prepared, _data, digest), saved in zip(pending, batch.save([data for _, _, data, _ in pending], existing=known)):
             if saved.status == "invalid":
                 origins = prepared.origins if self.shape.flat else None
                 self._release(row, prepared, result)
                 result.reject(rejections(row.number, saved.sku, saved.errors, origins, row.cells, prepared.problems))
-            else:
-                setattr(result, saved.status, getattr(result, saved.status) + 1)
+                continue
+            setattr(result, saved.status, getattr(result, saved.status) + 1)
+            stored = known.get(saved.sku)
+            revision = 1 if stored is None else stored.revision + (saved.status == "updated")
+            assert saved.product_id is not None
+            prints.saved(saved.product_id, digest, revision)
 
     def _loaded(self, row: Row, existing: Any, current: dict[str, Any] | None,
                 result: BatchResult) -> tuple[Prepared, dict[str, Any]] | None:

@@ -10,6 +10,7 @@ from hub.store.completeness import ChannelTally, ProductCompleteness
 from hub.store.document_changes import DocumentCounter, DocumentRemoval
 from hub.store.documents import ProductDocument, ProductDocumentBody
 from hub.store.history import Version
+from hub.store.import_fingerprints import ImportFingerprint
 from hub.store.imports import ColumnMapping, ImportJob
 from hub.store.inventory import Location, Stock
 from hub.store.media import Media
@@ -18,6 +19,6 @@ from hub.store.products import Offer, Product, ProductModel, model_category, pro
 
 __all__ = [
     "ApiToken", "Attribute", "Base", "BrandGuide", "BulkEdit", "CategoryMember", "ChannelTally", "ProductCompleteness", "Category", "Channel", "ColumnMapping", "Currency", "DocumentCounter", "DocumentRemoval", "Family",
-    "FamilyRequirement", "ImportJob", "Locale", "Location", "Media", "Offer", "Product", "ProductDocument", "ProductDocumentBody", "ProductModel", "Stock",
+    "FamilyRequirement", "ImportFingerprint", "ImportJob", "Locale", "Location", "Media", "Offer", "Product", "ProductDocument", "ProductDocumentBody", "ProductModel", "Stock",
     "User", "Version", "ChannelLock", "Publication", "PublicationDiagnostic", "PublicationFile", "ScheduledRun", "family_attribute", "model_category", "product_category",
 ]

@@ -1,0 +1,72 @@
+"""Recognising a file's unchanged product rows before building them.
+
+A row's fingerprint is a 16-byte BLAKE2b of the row as read (its cells with their headers, or
+its JSON object) under everything else that shapes what the row means: the kind, the column
+mapping, and the catalog's rules (attributes with their types, rules and options; families and
+their attributes; the codes of categories, channels, locales, currencies and stores). The import
+keeps, per product it saved or found unchanged, the fingerprint of its row and the revision the
+product had after it (``hub.store.import_fingerprints``). When the same row comes again and the
+product is still at that revision, nothing can have changed what the row would make of it: the
+row is counted unchanged without being built, validated and compared, which was most of the
+cost of a nightly file (a row that changed nothing took about 230 µs).
+
+The rules a row must still pass without being built: its SKU and GTINs are claimed as a built
+row's are (a second row naming them is refused with this row's number), the GTINs taken from
+the stored product (the row gave them, and it is the same row).
+"""
+
+from __future__ import annotations
+
+from hashlib import blake2b
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from hub.imports.rows import Row
+from hub.services.context import CatalogContext
+from hub.store.import_fingerprints import FingerprintRepo
+from hub.store.product_rows import StoredProduct
+
+DIGEST_BYTES = 16
+
+
+def catalog_digest(ctx: CatalogContext) -> bytes:
+    """What of the catalog decides whether and how a row is read, as bytes to hash."""
+    rules = [(r.code, r.type, r.localizable, r.scopable, r.validation, r.options, r.unit)
+             for _code, r in sorted(ctx.rules.items())]
+    families = [(code, sorted(ctx.family_attribute_codes(family))) for code, family in sorted(ctx.families.items())]
+    codes = [sorted(ctx.categories), sorted(ctx.channels), sorted(ctx.locales), sorted(ctx.currencies), sorted(ctx.stores)]
+    return orjson.dumps([rules, families, codes], option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+
+
+class RowFingerprints:
+    """The fingerprints of one batch's rows, checked against and kept for their products."""
+
+    def __init__(self, session: Session, ctx: CatalogContext, kind: str, mapping: dict[str, str]) -> None:
+        self.repo = FingerprintRepo(session)
+        self.base = blake2b(orjson.dumps([kind, sorted(mapping.items())]) + catalog_digest(ctx), digest_size=DIGEST_BYTES)
+        self.kept: dict[int, tuple[bytes, int]] = {}
+        self.new: dict[int, dict[str, Any]] = {}
+
+    def read(self, products: list[StoredProduct]) -> None:
+        """Read what was kept for these products (the batch's stored ones), in one query per 1,000."""
+        self.kept = self.repo.of(p.id for p in products)
+
+    def of(self, row: Row) -> bytes:
+        digest = self.base.copy()
+        digest.update(orjson.dumps(row.cells) if row.cells is not None else orjson.dumps(row.body, option=orjson.OPT_SORT_KEYS))
+        return digest.digest()
+
+    def unchanged(self, digest: bytes, product: StoredProduct) -> bool:
+        """The row is the one kept for ``product``, and the product is as that row left it."""
+        return self.kept.get(product.id) == (digest, product.revision)
+
+    def saved(self, product_id: int, digest: bytes, revision: int) -> None:
+        """The row left the product at ``revision``: keep its fingerprint unless it is kept already."""
+        if self.kept.get(product_id) != (digest, revision):
+            self.new[product_id] = {"product_id": product_id, "digest": digest, "revision": revision}
+
+    def write(self) -> None:
+        self.repo.keep([self.new[pid] for pid in sorted(self.new)])
+        self.new.clear()
