@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, LargeBinary, Row, String, Text, and_, bindparam, cast, delete, exists, func, select, update
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, LargeBinary, Row, String, Text, and_, cast, delete, exists, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.store import document_changes
 from hub.store.base import Base
 from hub.store.document_changes import Horizon
-from hub.store.bulk_rows import execute_many, insert_many, plain_rows
+from hub.store.bulk_rows import among, insert_many, plain_rows, update_many
 from hub.store.completeness import ProductCompleteness
 from hub.store.inventory import Location, Stock
 from hub.store.products import Offer
@@ -58,6 +58,7 @@ class ProductDocumentBody(Base):
 class DocumentRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
+        self._dialect = session.get_bind().dialect.name
 
     def replace(self, rows: list[dict[str, Any]], new: bool = False) -> None:
         """Put these rows (``product_id``, ``doc``, ``stock``, ``doc_hash``, ``moments``) in place,
@@ -77,11 +78,9 @@ class DocumentRepo:
     def set_stock(self, rows: list[dict[str, Any]]) -> None:
         """New stock (and hash) for existing rows: ``pid``, ``stock``, ``doc_hash``."""
         if rows:
-            table = ProductDocument.__table__
             number = document_changes.stamp(self._s)
-            execute_many(self._s, update(table).where(table.c.product_id == bindparam("pid")).values(
-                stock=bindparam("stock"), doc_hash=bindparam("doc_hash"), changed=bindparam("changed")),
-                [{**row, "changed": number} for row in rows])
+            update_many(self._s, ProductDocument.__table__, ["product_id"], [
+                {"product_id": row["pid"], "stock": row["stock"], "doc_hash": row["doc_hash"], "changed": number} for row in rows])
 
     def touch(self, product_ids: Any) -> None:
         """Stamp the rows of these products (a list or a select of ids) as changed: something
@@ -92,7 +91,7 @@ class DocumentRepo:
     def hashes(self, product_ids: Sequence[int]) -> dict[int, str]:
         """The doc_hash of these products."""
         query = select(ProductDocument.product_id, ProductDocument.doc_hash).where(
-            ProductDocument.product_id.in_(list(product_ids)))
+            among(ProductDocument.product_id, list(product_ids), self._dialect))
         return dict(plain_rows(self._s, query).all())
 
     def stock_pairs(self, product_ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
@@ -100,7 +99,7 @@ class DocumentRepo:
         found: dict[int, list[tuple[str, int]]] = {pid: [] for pid in product_ids}
         if found:
             query = (select(Stock.product_id, Location.code, Stock.quantity).join(Location, Location.id == Stock.location_id)
-                     .where(Stock.product_id.in_(list(found))).order_by(Stock.product_id, Stock.location_id))
+                     .where(among(Stock.product_id, list(found), self._dialect)).order_by(Stock.product_id, Stock.location_id))
             for pid, code, quantity in plain_rows(self._s, query):
                 found[pid].append((code, quantity))
         return found
@@ -166,7 +165,7 @@ class DocumentRepo:
         found: list[Row[Any]] = []
         for start in range(0, len(product_ids), IN_BATCH):
             query = (select(ProductDocument.product_id, ProductDocument.doc_hash, ProductDocument.moments, missing)
-                     .where(ProductDocument.product_id.in_(product_ids[start:start + IN_BATCH])))
+                     .where(among(ProductDocument.product_id, list(product_ids[start:start + IN_BATCH]), self._dialect)))
             found += self._s.connection().execute(query).all()
         return sorted(found, key=lambda row: row[0])
 
@@ -181,7 +180,7 @@ class DocumentRepo:
         """(doc, stock) of these products."""
         query = (select(ProductDocument.product_id, ProductDocumentBody.doc, ProductDocument.stock)
                  .join(ProductDocumentBody, ProductDocumentBody.product_id == ProductDocument.product_id)
-                 .where(ProductDocument.product_id.in_(list(product_ids))))
+                 .where(among(ProductDocument.product_id, list(product_ids), self._dialect)))
         return {pid: (doc, stock) for pid, doc, stock in self._s.connection().execute(query)}
 
     def last_id(self) -> int:

@@ -13,12 +13,10 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from sqlalchemy import ForeignKey, Integer, LargeBinary, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.store.base import Base
-from hub.store.bulk_rows import execute_many, plain_rows
+from hub.store.bulk_rows import among, plain_rows, upsert_many
 
 IN_BATCH = 1_000  # ids per IN list
 
@@ -39,17 +37,11 @@ class FingerprintRepo:
         ids, found = sorted(set(product_ids)), {}
         t = ImportFingerprint.__table__
         for start in range(0, len(ids), IN_BATCH):
-            query = select(t.c.product_id, t.c.digest, t.c.revision).where(t.c.product_id.in_(ids[start:start + IN_BATCH]))
+            query = select(t.c.product_id, t.c.digest, t.c.revision).where(
+                among(t.c.product_id, ids[start:start + IN_BATCH], self._s.get_bind().dialect.name))
             found.update((pid, (bytes(digest), revision)) for pid, digest, revision in plain_rows(self._s, query))
         return found
 
     def keep(self, rows: list[dict[str, Any]]) -> None:
         """Put these (``product_id``, ``digest``, ``revision``) in place of what was kept."""
-        if not rows:
-            return
-        insert = pg_insert if self._s.get_bind().dialect.name == "postgresql" else sqlite_insert
-        statement = insert(ImportFingerprint.__table__)
-        statement = statement.on_conflict_do_update(
-            index_elements=[ImportFingerprint.product_id],
-            set_={"digest": statement.excluded.digest, "revision": statement.excluded.revision})
-        execute_many(self._s, statement, rows)
+        upsert_many(self._s, ImportFingerprint.__table__, ["product_id"], rows)

@@ -10,11 +10,10 @@ from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
 import orjson
-from sqlalchemy import ARRAY, ColumnElement, Integer, Text, any_, literal, select, type_coerce
-from sqlalchemy.engine import Connection
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
-from hub.store.bulk_rows import plain_rows
+from hub.store.bulk_rows import among, plain_rows
 from hub.store.products import Offer, Product, ProductModel, product_category
 
 OfferRow = tuple[str, int | None, int | None, Decimal, Decimal | None, datetime | None, datetime | None]
@@ -44,7 +43,7 @@ def by_skus(session: Session, skus: Iterable[str]) -> dict[str, StoredProduct]:
     wanted = list(set(skus))
     if not wanted:
         return {}
-    found = _read(session, _products().where(Product.sku.in_(wanted)))
+    found = _read(session, _products().where(among(Product.sku, wanted, session.get_bind().dialect.name)))
     return {p.sku: p for p in found}
 
 
@@ -103,22 +102,13 @@ def _read(session: Session, query: Any) -> list[StoredProduct]:
         ids = list(by_id)
         links = product_category.c
         for pid, category_id in connection.execute(select(links.product_id, links.category_id)
-                                                   .where(_among(links.product_id, ids, connection))):
+                                                   .where(among(links.product_id, ids, connection.dialect.name))):
             by_id[pid].category_ids.append(category_id)
         offers = select(Offer.product_id, Offer.currency, Offer.channel_id, Offer.location_id, Offer.price, Offer.sale_price,
-                        Offer.sale_start, Offer.sale_end).where(_among(Offer.product_id, ids, connection))
+                        Offer.sale_start, Offer.sale_end).where(among(Offer.product_id, ids, connection.dialect.name))
         for pid, *offer in connection.execute(offers):
             by_id[pid].offers.append(tuple(offer))  # type: ignore[arg-type]
     return found
-
-
-def _among(column: Any, ids: list[int], connection: Connection) -> ColumnElement[bool]:
-    """``column IN ids``; on PostgreSQL as one array parameter (``= ANY``): a list of 2,000
-    parameters made a query text too long for psycopg's cache of converted queries, so each
-    page's was converted again (a tenth of an export's time there)."""
-    if connection.dialect.name == "postgresql":
-        return column == any_(literal(ids, ARRAY(Integer)))
-    return column.in_(ids)
 
 
 def sku_pages(session: Session, size: int) -> Iterator[list[tuple[int, str]]]:

@@ -6,11 +6,9 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
 from sqlalchemy import Select, delete, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
-from hub.store.bulk_rows import execute_many, plain_rows
+from hub.store.bulk_rows import among, plain_rows, upsert_many
 from hub.store.models import (
     ApiToken, Attribute, Publication, PublicationDiagnostic, PublicationFile, BrandGuide, Category, Channel, Currency, Family, Locale, Location, Media,
     Product, ProductModel, Stock, User, Version, model_category, product_category,
@@ -204,6 +202,7 @@ class ProductRepo:
 class StockRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
+        self._dialect = session.get_bind().dialect.name
 
     def for_products(self, product_ids: Iterable[int]) -> dict[int, list[Stock]]:
         ids = list(set(product_ids))
@@ -219,7 +218,7 @@ class StockRepo:
 
     def product_ids(self, skus: Iterable[str]) -> dict[str, int]:
         wanted = list(set(skus))
-        return {sku: pid for sku, pid in plain_rows(self._s, select(Product.sku, Product.id).where(Product.sku.in_(wanted)))}
+        return {sku: pid for sku, pid in plain_rows(self._s, select(Product.sku, Product.id).where(among(Product.sku, wanted, self._dialect)))}
 
     def quantities(self, product_ids: Iterable[int]) -> dict[tuple[int, int], int]:
         """Stored quantities by (product id, location id), as plain rows: a stock file compares
@@ -227,23 +226,16 @@ class StockRepo:
         ids = list(set(product_ids))
         if not ids:
             return {}
-        query = select(Stock.product_id, Stock.location_id, Stock.quantity).where(Stock.product_id.in_(ids))
+        query = select(Stock.product_id, Stock.location_id, Stock.quantity).where(among(Stock.product_id, ids, self._dialect))
         return {(pid, location): quantity for pid, location, quantity in plain_rows(self._s, query)}
 
     def upsert(self, rows: list[dict[str, Any]]) -> None:
-        """Set quantities (``product_id``, ``location_id``, ``quantity``) in one executemany of one
-        cached statement; stock is written apart from products, never versioned."""
+        """Set quantities (``product_id``, ``location_id``, ``quantity``) in one statement of
+        many rows (``upsert_many``); stock is written apart from products, never versioned."""
         if not rows:
             return
         now = utcnow()
-        dialect = self._s.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(Stock.__table__)
-        statement = statement.on_conflict_do_update(
-            index_elements=[Stock.product_id, Stock.location_id],
-            set_={"quantity": statement.excluded.quantity, "updated": statement.excluded.updated},
-        )
-        execute_many(self._s, statement, [{**row, "updated": now} for row in rows])
+        upsert_many(self._s, Stock.__table__, ["product_id", "location_id"], [{**row, "updated": now} for row in rows])
 
 
 class VersionRepo:
