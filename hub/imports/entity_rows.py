@@ -134,19 +134,22 @@ class EntityRows:
         """Products through the bulk write path (``ProductBatch``): stored products read as rows
         for the whole batch, unchanged ones not written, the rest written a statement per table.
         A row an earlier import read for its product, left as that import left it, is counted
-        unchanged without being built (``row_fingerprints``)."""
+        unchanged without being built, nor its product read whole (``row_fingerprints``)."""
         result = self._result()
         codes = self.service.ctx.codes
-        known = product_rows.by_skus(self.session, [k for k in (self.shape.key(row) for row in rows if not row.problem) if k])
+        keys = [self.shape.key(row) if not row.problem else "" for row in rows]
         prints = RowFingerprints(self.session, self.service.ctx, self.kind, getattr(self.shape, "mapping", {}))
-        prints.read(list(known.values()))
-        pending: list[tuple[Row, Prepared, dict[str, Any], bytes]] = []
-        for row in rows:
-            key = self.shape.key(row) if not row.problem else ""
-            existing = known.get(key) if key else None
+        prints.read([key for key in keys if key])
+        built: list[tuple[Row, str, bytes]] = []
+        for row, key in zip(rows, keys):
             digest = prints.of(row) if key else b""
-            if existing is not None and prints.unchanged(digest, existing) and self._kept_as_is(row, key, existing, result):
-                continue
+            kept = prints.unchanged(digest, key) if key else None
+            if kept is None or not self._kept_as_is(row, key, kept.gtins, result):
+                built.append((row, key, digest))
+        known = product_rows.by_skus(self.session, [key for _row, key, _digest in built if key in prints.kept])
+        pending: list[tuple[Row, Prepared, dict[str, Any], bytes]] = []
+        for row, key, digest in built:
+            existing = known.get(key) if key else None
             loaded = self._loaded(row, existing, stored_state(existing, codes) if existing is not None else None, result)
             if loaded is not None:
                 pending.append((row, *loaded, digest))
@@ -155,12 +158,12 @@ class EntityRows:
         result.rejections.sort(key=lambda r: r.row)  # the bulk path reports its refusals after the schema's
         return result
 
-    def _kept_as_is(self, row: Row, key: str, product: StoredProduct, result: BatchResult) -> bool:
+    def _kept_as_is(self, row: Row, key: str, gtins_held: list[str], result: BatchResult) -> bool:
         """Count a row whose fingerprint says it changes nothing as unchanged, once its SKU and
-        GTINs (the stored product's, which this row gave it) are claimed; False when one is
-        named by an earlier row, so the row is built and refused as any other."""
+        GTINs (its product's, which this row gave it) are claimed; False when one is named by an
+        earlier row, so the row is built and refused as any other."""
         claims: list[str] = []
-        for what, value in [(KEY[self.kind], key), *(("gtin", gtin) for _code, gtin in gtins(product.values, self.gtin_codes))]:
+        for what, value in [(KEY[self.kind], key), *(("gtin", gtin) for gtin in gtins_held)]:
             if result.keys.claim(what, value, row.number) is not None:
                 for gtin in claims:
                     result.keys.release("gtin", gtin, row.number)
@@ -183,7 +186,12 @@ class EntityRows:
             stored = known.get(saved.sku)
             revision = 1 if stored is None else stored.revision + (saved.status == "updated")
             assert saved.product_id is not None
-            prints.saved(saved.product_id, digest, revision)
+            prints.saved(saved.product_id, digest, revision, [gtin for _code, gtin in self._gtins(prepared)])
+
+    def _gtins(self, prepared: Prepared) -> list[tuple[str, str]]:
+        """(attribute, GTIN as 14 digits) of the row's product."""
+        values = prepared.body.get("values") if self.kind == "products" else None
+        return gtins(values, self.gtin_codes) if isinstance(values, dict) else []
 
     def _loaded(self, row: Row, existing: Any, current: dict[str, Any] | None,
                 result: BatchResult) -> tuple[Prepared, dict[str, Any]] | None:
@@ -241,9 +249,7 @@ class EntityRows:
     def _repeated_gtin(self, row: Row, prepared: Prepared, result: BatchResult) -> dict[str, list[str]]:
         """Why the row is refused for giving its product a GTIN an earlier saved row gave another
         product; empty when none does, and its GTINs are then held."""
-        if self.kind != "products" or not isinstance(prepared.body.get("values"), dict):
-            return {}
-        for code, gtin in gtins(prepared.body["values"], self.gtin_codes):
+        for code, gtin in self._gtins(prepared):
             first = result.keys.claim("gtin", gtin, row.number)
             if first is not None:
                 self._release(row, prepared, result)
@@ -254,9 +260,8 @@ class EntityRows:
     def _release(self, row: Row, prepared: Prepared, result: BatchResult) -> None:
         """The row was refused: the GTINs it claimed are free for later rows (its key is not: a
         later row naming it still repeats the file's row)."""
-        if self.kind == "products" and isinstance(prepared.body.get("values"), dict):
-            for _code, gtin in gtins(prepared.body["values"], self.gtin_codes):
-                result.keys.release("gtin", gtin, row.number)
+        for _code, gtin in self._gtins(prepared):
+            result.keys.release("gtin", gtin, row.number)
 
     def _row(self, row: Row, known: dict[str, Any], result: BatchResult) -> None:
         key = self.shape.key(row) if not row.problem else ""

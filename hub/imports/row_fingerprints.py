@@ -11,8 +11,9 @@ row is counted unchanged without being built, validated and compared, which was 
 cost of a nightly file (a row that changed nothing took about 230 µs).
 
 The rules a row must still pass without being built: its SKU and GTINs are claimed as a built
-row's are (a second row naming them is refused with this row's number), the GTINs taken from
-the stored product (the row gave them, and it is the same row).
+row's are (a second row naming them is refused with this row's number), the GTINs being those
+kept with the fingerprint (the product's, which this row gave it). Only the products whose rows
+need building are read whole.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from sqlalchemy.orm import Session
 
 from hub.imports.rows import Row
 from hub.services.context import CatalogContext
-from hub.store.import_fingerprints import FingerprintRepo
-from hub.store.product_rows import StoredProduct
+from hub.store.import_fingerprints import FingerprintRepo, Kept
 
 DIGEST_BYTES = 16
 
@@ -46,26 +46,32 @@ class RowFingerprints:
     def __init__(self, session: Session, ctx: CatalogContext, kind: str, mapping: dict[str, str]) -> None:
         self.repo = FingerprintRepo(session)
         self.base = blake2b(orjson.dumps([kind, sorted(mapping.items())]) + catalog_digest(ctx), digest_size=DIGEST_BYTES)
-        self.kept: dict[int, tuple[bytes, int]] = {}
+        self.kept: dict[str, Kept] = {}
+        self.by_id: dict[int, Kept] = {}
         self.new: dict[int, dict[str, Any]] = {}
 
-    def read(self, products: list[StoredProduct]) -> None:
-        """Read what was kept for these products (the batch's stored ones), in one query per 1,000."""
-        self.kept = self.repo.of(p.id for p in products)
+    def read(self, skus: list[str]) -> None:
+        """Read the batch's stored products as the check needs them, in one query."""
+        self.kept = self.repo.by_skus(skus)
+        self.by_id = {kept.product_id: kept for kept in self.kept.values()}
 
     def of(self, row: Row) -> bytes:
         digest = self.base.copy()
         digest.update(orjson.dumps(row.cells) if row.cells is not None else orjson.dumps(row.body, option=orjson.OPT_SORT_KEYS))
         return digest.digest()
 
-    def unchanged(self, digest: bytes, product: StoredProduct) -> bool:
-        """The row is the one kept for ``product``, and the product is as that row left it."""
-        return self.kept.get(product.id) == (digest, product.revision)
+    def unchanged(self, digest: bytes, sku: str) -> Kept | None:
+        """The stored product when the row is the one kept for it and the product is as that row
+        left it; else None."""
+        found = self.kept.get(sku)
+        return found if found is not None and found.digest == digest and found.kept_at == found.revision else None
 
-    def saved(self, product_id: int, digest: bytes, revision: int) -> None:
-        """The row left the product at ``revision``: keep its fingerprint unless it is kept already."""
-        if self.kept.get(product_id) != (digest, revision):
-            self.new[product_id] = {"product_id": product_id, "digest": digest, "revision": revision}
+    def saved(self, product_id: int, digest: bytes, revision: int, gtins: list[str]) -> None:
+        """The row left the product at ``revision``, holding ``gtins``: keep its fingerprint
+        unless it is kept already."""
+        found = self.by_id.get(product_id)
+        if found is None or (found.digest, found.kept_at, found.gtins) != (digest, revision, gtins):
+            self.new[product_id] = {"product_id": product_id, "digest": digest, "revision": revision, "gtins": " ".join(gtins)}
 
     def write(self) -> None:
         self.repo.keep([self.new[pid] for pid in sorted(self.new)])

@@ -21,7 +21,7 @@ from decimal import Decimal
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from hub import allocations
@@ -35,7 +35,7 @@ from hub.services.stock import set_stock
 from hub.services.values import image_paths
 from hub.store.models import Offer, Product, Stock, Version, product_category
 from hub.store import product_rows
-from hub.store.bulk_rows import execute_many, insert_many
+from hub.store.bulk_rows import insert_many, update_many
 from hub.store.documents import DocumentRepo
 from hub.store.product_rows import StoredProduct
 from hub.store.repos import StockRepo
@@ -180,18 +180,15 @@ class ProductBatch:
             revision = stored.revision + 1
             doc = documents.build(state, revision, model_states[state["parent"]] if state["parent"] else None)
             products.append({
-                "pid": stored.id, "read": stored.revision, "set_family_id": ctx.families[state["family"]].id,
-                "set_parent_id": lookups.models[state["parent"]].id if state["parent"] else None,
-                "set_enabled": state["enabled"], "set_values": state["values"], "set_media": state["media"],
-                "set_revision": revision, "set_updated": at,
-                "set_search_text": indexer.rows(stored.id, doc, stock[stored.id], rows),
+                "pid": stored.id, "read": stored.revision, "family_id": ctx.families[state["family"]].id,
+                "parent_id": lookups.models[state["parent"]].id if state["parent"] else None,
+                "enabled": state["enabled"], "values": state["values"], "media": state["media"],
+                "revision": revision, "updated": at,
+                "search_text": indexer.rows(stored.id, doc, stock[stored.id], rows),
             })
             versions.append({"entity": "product", "entity_key": state["sku"], "version": revision, "author": self.author,
                              "at": at, "changes": item.changes, "snapshot": state})
-        table = Product.__table__
-        written = execute_many(
-            self.session, update(table).where(table.c.id == bindparam("pid"), table.c.revision == bindparam("read"))
-            .values({name[4:]: bindparam(name) for name in products[0] if name.startswith("set_")}), products)
+        written = update_many(self.session, Product.__table__, {"id": "pid", "revision": "read"}, products)
         if self.session.get_bind().dialect.supports_sane_multi_rowcount and written != len(products):
             raise Conflict("another change was saved to some of these products while the batch was read; send it again")
         self.session.execute(delete(product_category).where(product_category.c.product_id.in_(ids)))

@@ -79,7 +79,7 @@ class DocumentRepo:
         """New stock (and hash) for existing rows: ``pid``, ``stock``, ``doc_hash``."""
         if rows:
             number = document_changes.stamp(self._s)
-            update_many(self._s, ProductDocument.__table__, ["product_id"], [
+            update_many(self._s, ProductDocument.__table__, {"product_id": "product_id"}, [
                 {"product_id": row["pid"], "stock": row["stock"], "doc_hash": row["doc_hash"], "changed": number} for row in rows])
 
     def touch(self, product_ids: Any) -> None:

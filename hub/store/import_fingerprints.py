@@ -10,15 +10,15 @@ the product bumps its revision, which voids the fingerprint; deleting it deletes
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, select
+from sqlalchemy import ForeignKey, Integer, LargeBinary, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.store.base import Base
 from hub.store.bulk_rows import among, plain_rows, upsert_many
-
-IN_BATCH = 1_000  # ids per IN list
+from hub.store.products import Product
 
 
 class ImportFingerprint(Base):
@@ -26,22 +26,35 @@ class ImportFingerprint(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
     digest: Mapped[bytes] = mapped_column(LargeBinary)  # 16 bytes of BLAKE2b (``row_fingerprints``)
     revision: Mapped[int] = mapped_column(Integer)  # the product's revision right after that row
+    gtins: Mapped[str] = mapped_column(Text, default="")  # the product's GTINs then, as 14 digits, space-separated
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A stored product as a fingerprint check needs it: no values, no offers."""
+
+    product_id: int
+    revision: int
+    digest: bytes | None  # None: nothing kept for it
+    kept_at: int | None  # the revision the fingerprint was kept at
+    gtins: list[str]
 
 
 class FingerprintRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def of(self, product_ids: Iterable[int]) -> dict[int, tuple[bytes, int]]:
-        """The kept (digest, revision) of these products that have one."""
-        ids, found = sorted(set(product_ids)), {}
-        t = ImportFingerprint.__table__
-        for start in range(0, len(ids), IN_BATCH):
-            query = select(t.c.product_id, t.c.digest, t.c.revision).where(
-                among(t.c.product_id, ids[start:start + IN_BATCH], self._s.get_bind().dialect.name))
-            found.update((pid, (bytes(digest), revision)) for pid, digest, revision in plain_rows(self._s, query))
-        return found
+    def by_skus(self, skus: Iterable[str]) -> dict[str, Kept]:
+        """The stored products with these SKUs, with what was kept for them, by SKU: one light
+        query (the full stored rows are read only for the rows that need building)."""
+        wanted = sorted(set(skus))
+        p, f = Product.__table__.c, ImportFingerprint.__table__.c
+        query = (select(p.sku, p.id, p.revision, f.digest, f.revision, f.gtins)
+                 .outerjoin(ImportFingerprint.__table__, f.product_id == p.id)
+                 .where(among(p.sku, wanted, self._s.get_bind().dialect.name)))
+        return {sku: Kept(pid, revision, bytes(digest) if digest is not None else None, kept_at, gtins.split() if gtins else [])
+                for sku, pid, revision, digest, kept_at, gtins in plain_rows(self._s, query)} if wanted else {}
 
     def keep(self, rows: list[dict[str, Any]]) -> None:
-        """Put these (``product_id``, ``digest``, ``revision``) in place of what was kept."""
+        """Put these (``product_id``, ``digest``, ``revision``, ``gtins``) in place of what was kept."""
         upsert_many(self._s, ImportFingerprint.__table__, ["product_id"], rows)

@@ -4,8 +4,8 @@ Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-05 19:00:00
 
-Per product, a fingerprint of the file row an import last read for it and the revision the
-product had right after (``hub.store.import_fingerprints``). Starts empty: the first import of a
+Per product, a fingerprint of the file row an import last read for it, the revision the
+product had right after and its GTINs then (``hub.store.import_fingerprints``). Starts empty: the first import of a
 file after this fills it.
 """
 from typing import Sequence, Union
@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column('product_id', sa.Integer(), nullable=False),
         sa.Column('digest', sa.LargeBinary(), nullable=False),
         sa.Column('revision', sa.Integer(), nullable=False),
+        sa.Column('gtins', sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(['product_id'], ['product.id'], name=op.f('fk_import_fingerprint_product_id_product'),
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('product_id', name=op.f('pk_import_fingerprint')),
