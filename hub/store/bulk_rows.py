@@ -84,6 +84,8 @@ def update_many(session: Session, table: Table, match: dict[str, str], rows: lis
 
 def _update_in_statements(session: Session, table: Table, match: dict[str, str], fields: list[str], sets: list[str],
                           rows: list[dict[str, Any]]) -> int:
+    """SQLite: ``update_many`` as ``UPDATE ... FROM (VALUES ...) AS v``, the values' columns
+    named ``column1``, ``column2``, ... in the order of ``fields``."""
     session.flush()
     connection = session.connection()
     dialect = connection.dialect
@@ -96,9 +98,11 @@ def _update_in_statements(session: Session, table: Table, match: dict[str, str],
         converted.append([process(v) for v in values] if process else values)
     place = {field: f"v.column{number}" for number, field in enumerate(fields, 1)}
     name = quote.format_table(table)
-    sql = (f"UPDATE {name} SET {', '.join(f'{quote.quote(c)} = {place[c]}' for c in sets)} FROM ( VALUES ?) AS v WHERE "
+    one_row = f"({', '.join('?' * len(fields))})"
+    sql = (f"UPDATE {name} SET {', '.join(f'{quote.quote(c)} = {place[c]}' for c in sets)} "
+           f"FROM ( VALUES {one_row}) AS v WHERE "  # " VALUES (" with its space: where _many_rows puts the rows
            + " AND ".join(f"{name}.{quote.quote(column)} = {place[field]}" for column, field in match.items()))
-    return _many_rows(connection, sql.replace("VALUES ?", "VALUES (" + ", ".join("?" * len(fields)) + ")"), converted)
+    return _many_rows(connection, sql, converted)
 
 
 def upsert_many(session: Session, table: Table, keys: list[str], rows: list[dict[str, Any]]) -> None:
