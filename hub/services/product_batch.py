@@ -189,7 +189,7 @@ class ProductBatch:
             versions.append({"entity": "product", "entity_key": state["sku"], "version": revision, "author": self.author,
                              "at": at, "changes": item.changes, "snapshot": state})
         written = update_many(self.session, Product.__table__, {"id": "pid", "revision": "read"}, products)
-        if self.session.get_bind().dialect.supports_sane_multi_rowcount and written != len(products):
+        if written != len(products):
             raise Conflict("another change was saved to some of these products while the batch was read; send it again")
         self.session.execute(delete(product_category).where(product_category.c.product_id.in_(ids)))
         self.session.execute(delete(Offer).where(Offer.product_id.in_(ids)))

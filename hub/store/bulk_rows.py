@@ -58,13 +58,13 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         defaults[column.key] = column.default.arg
     if defaults:
         rows = [{**row, **defaults} for row in rows]
-    execute_many(session, insert(table), rows)
+    _execute(session, insert(table), rows, copy_into=table)
 
 
 def update_many(session: Session, table: Table, match: dict[str, str], rows: list[dict[str, Any]]) -> int:
     """For each row (dicts with the same keys): where each column of ``match`` equals the row's
     field it names, set the row's other fields (named as ``table``'s columns); answers how many
-    rows were changed. On SQLite the rows go as a few statements of many rows
+    rows were changed, on every database (the statements' own counts). On SQLite the rows go as a few statements of many rows
     (``UPDATE ... FROM (VALUES ...)``): a product's update fires the name-search trigger, which
     writes its FTS5 segment at the end of every statement, once a row as an executemany.
     (Tried on PostgreSQL: the rows as arrays joined in one statement, or copied into a temporary
@@ -91,11 +91,8 @@ def _update_in_statements(session: Session, table: Table, match: dict[str, str],
     dialect = connection.dialect
     quote = dialect.identifier_preparer
     column_of = {field: column for column, field in match.items()}
-    converted = []
-    for field in fields:
-        process = table.c[column_of.get(field, field)].type.dialect_impl(dialect).bind_processor(dialect)
-        values = [row[field] for row in rows]
-        converted.append([process(v) for v in values] if process else values)
+    converted = [_as_driver_takes(table.c[column_of.get(field, field)].type, [row[field] for row in rows], dialect)
+                 for field in fields]
     place = {field: f"v.column{number}" for number, field in enumerate(fields, 1)}
     name = quote.format_table(table)
     one_row = f"({', '.join('?' * len(fields))})"
@@ -107,10 +104,9 @@ def _update_in_statements(session: Session, table: Table, match: dict[str, str],
 
 def upsert_many(session: Session, table: Table, keys: list[str], rows: list[dict[str, Any]]) -> None:
     """Insert each row (dicts with the same keys, named as ``table``'s columns), or where a row
-    with the same ``keys`` is stored, set its other columns; a later row of the same keys wins."""
+    with the same ``keys`` is stored, set its other columns."""
     if not rows:
         return
-    rows = list({tuple(row[key] for key in keys): row for row in rows}.values())  # a statement of many rows sets each once
     insert_of = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert_of(table)
     statement = statement.on_conflict_do_update(index_elements=[table.c[key] for key in keys],
@@ -122,6 +118,12 @@ def execute_many(session: Session, statement: Executable, rows: list[dict[str, A
     """Run ``statement`` once per row of ``rows`` (dicts with the same keys, named as the
     statement's parameters: columns of an INSERT, ``bindparam`` names otherwise); answers how
     many rows it changed in all."""
+    return _execute(session, statement, rows)
+
+
+def _execute(session: Session, statement: Executable, rows: list[dict[str, Any]], copy_into: Table | None = None) -> int:
+    """``execute_many``; ``copy_into``: the statement is a plain INSERT into that table, which
+    PostgreSQL takes through COPY."""
     if not rows:
         return 0
     session.flush()  # what the session holds goes first, as a statement through it would autoflush
@@ -133,8 +135,8 @@ def execute_many(session: Session, statement: Executable, rows: list[dict[str, A
         if dialect.name == "sqlite" and isinstance(statement, Insert):
             return _many_rows(connection, compiled.string, order)
         params: list[Any] = list(zip(*order))
-    elif dialect.name == "postgresql" and isinstance(statement, Insert) and _plain(statement):
-        return _copy(connection, statement.table, columns)  # type: ignore[arg-type]
+    elif dialect.name == "postgresql" and copy_into is not None:
+        return _copy(connection, copy_into, columns)
     else:
         params = [dict(zip(columns, values)) for values in zip(*columns.values())]
     return connection.exec_driver_sql(compiled.string, params).rowcount
@@ -146,23 +148,19 @@ def _converted(connection: Connection, statement: Executable, rows: list[dict[st
     dialect = connection.dialect
     names = list(rows[0])
     compiled = statement.compile(dialect=dialect, column_keys=names)
-    columns: dict[str, list[Any]] = {}
-    for name in names:
-        values = [row[name] for row in rows]
-        process = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is None:
-            columns[name] = values
-        elif all(v is values[0] for v in values):  # one moment for a whole batch: format it once
-            columns[name] = [process(values[0])] * len(values)
-        else:
-            columns[name] = [process(v) for v in values]
-    return compiled, columns
+    return compiled, {name: _as_driver_takes(compiled.binds[name].type, [row[name] for row in rows], dialect)
+                      for name in names}
 
 
-def _plain(statement: Insert) -> bool:
-    """An INSERT of given values only: no ON CONFLICT, no RETURNING, no SELECT."""
-    return (getattr(statement, "_post_values_clause", None) is None and not statement._returning
-            and statement.select is None)
+def _as_driver_takes(kind: Any, values: list[Any], dialect: Any) -> list[Any]:
+    """``values`` of a parameter of type ``kind`` through the bind processor SQLAlchemy itself
+    would apply (JSON through our serializer, dates, booleans, money)."""
+    process = kind.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return values
+    if all(v is values[0] for v in values):  # one moment for a whole batch: format it once
+        return [process(values[0])] * len(values)
+    return [process(v) for v in values]
 
 
 def _copy(connection: Connection, table: Table, columns: dict[str, list[Any]]) -> int:
@@ -176,8 +174,7 @@ def _copy(connection: Connection, table: Table, columns: dict[str, list[Any]]) -
                  "FROM STDIN")
     rows = list(zip(*columns.values()))
     dialect = connection.dialect
-    if connection._has_events or connection.engine._has_events:
-        connection.dispatch.before_cursor_execute(connection, None, statement, rows, None, True)
+    connection.dispatch.before_cursor_execute(connection, None, statement, rows, None, True)
     try:
         with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
             with cursor.copy(statement) as copy:

@@ -8,9 +8,11 @@ import copy
 from typing import Any
 
 import orjson
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.errors import Conflict
 from hub.services.context import CatalogContext
 from hub.services.product_batch import ProductBatch
 from hub.services.products import ProductService
@@ -107,6 +109,53 @@ def test_a_big_batch_keeps_each_row_and_the_name_index_finds_every_product(db_se
     dialect = db_session.get_bind().dialect.name
     for n in range(700):
         assert db_session.scalars(select(Product.sku).where(name_contains(f"juice {n:04d}x", dialect))).all() == [f"bulk-{n:04d}"]
+
+
+def test_a_big_batch_of_renames_moves_each_product_in_the_name_index(db_session: Session):
+    """700 products renamed in one batch (on SQLite ``UPDATE ... FROM (VALUES ...)`` statements of
+    several sizes, the name index's trigger taking out each old name and adding the new one):
+    each product is found by its new name, by its old one no more."""
+    factories.catalog(db_session)
+    ctx = CatalogContext(db_session)
+
+    def named(word: str) -> list[dict[str, Any]]:
+        return [ProductIn().load({"sku": f"bulk-{n:04d}", "family": "drinks", "values": {"name": value(f"{word} juice {n:04d}x", "en_US")}})
+                for n in range(700)]
+
+    ProductBatch(db_session, ctx, "test").save(named("Zebra"))
+    db_session.commit()
+    results = ProductBatch(db_session, ctx, "test").save(named("Okapi"))
+    db_session.commit()
+
+    assert [r.status for r in results] == ["updated"] * 700
+    assert set(db_session.scalars(select(Product.revision))) == {2}
+    dialect = db_session.get_bind().dialect.name
+    for n in range(700):
+        assert db_session.scalars(select(Product.sku).where(name_contains(f"okapi juice {n:04d}x", dialect))).all() == [f"bulk-{n:04d}"]
+        assert db_session.scalars(select(Product.sku).where(name_contains(f"zebra juice {n:04d}x", dialect))).all() == []
+
+
+def test_a_product_changed_after_the_batch_read_it_fails_the_batch(db_session: Session):
+    """The batch's update names the revision it read: a product saved in between (another
+    writer) makes the whole batch fail with a conflict, and the caller's rollback keeps nothing."""
+    factories.catalog(db_session)
+    ctx = CatalogContext(db_session)
+    juice, water = bodies("_race")[:2]
+    ProductBatch(db_session, ctx, "test").save([juice, water])
+    db_session.commit()
+    renamed, lit = copy.deepcopy(juice), copy.deepcopy(water)
+    renamed["values"]["name"] = value("Blood orange juice", "en_US")
+    lit["enabled"] = True
+    batch = ProductBatch(db_session, ctx, "test")
+    prepared = batch.prepare([renamed, lit])
+    other = ProductService(db_session, ctx, "another writer")
+    other.save(ProductIn().load({**copy.deepcopy(water), "categories": ["grocery"]}), other.get("water_race"))
+
+    with pytest.raises(Conflict):
+        batch.write(prepared)
+    db_session.rollback()
+
+    assert dict(db_session.execute(select(Product.sku, Product.revision)).all()) == {"juice_race": 1, "water_race": 1}
 
 
 def test_the_bulk_path_refuses_what_a_single_save_refuses_and_keeps_the_rest(db_session: Session):
