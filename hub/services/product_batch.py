@@ -35,7 +35,7 @@ from hub.services.stock import set_stock
 from hub.services.values import image_paths
 from hub.store.models import Offer, Product, Stock, Version, product_category
 from hub.store import product_rows
-from hub.store.bulk_rows import insert_many, update_many
+from hub.store.bulk_rows import BoundRows, bind_rows, insert_bound, insert_many, update_many
 from hub.store.documents import DocumentRepo
 from hub.store.product_rows import StoredProduct
 from hub.store.repos import StockRepo
@@ -68,15 +68,16 @@ class _New:
 
 @dataclass
 class _NewRows:
-    """The new products' rows, ready to insert but for their ids (see ``ProductBatch._new_rows``)."""
+    """The new products' rows, bound for the driver (``bulk_rows.bind_rows``) while the batch is
+    prepared, ready to insert but for their ids: each ``product_id`` holds the product's place
+    in ``new`` until ``ProductBatch._insert`` knows the ids."""
 
     new: list[_New]
-    products: list[dict[str, Any]] = field(default_factory=list)
-    versions: list[dict[str, Any]] = field(default_factory=list)
-    stock: list[dict[str, Any]] = field(default_factory=list)
-    categories: list[dict[str, Any]] = field(default_factory=list)
-    offers: list[dict[str, Any]] = field(default_factory=list)
-    index: product_index.IndexRows = field(default_factory=product_index.IndexRows)
+    skus: list[str]
+    products: BoundRows
+    versions: BoundRows
+    children: list[BoundRows]  # categories, offers, stock
+    index: product_index.BoundIndexRows
 
 
 @dataclass
@@ -201,41 +202,43 @@ class ProductBatch:
         """Every row of the new products, each ``product_id`` holding the product's place in
         ``new`` until ``_insert`` knows the ids."""
         at = utcnow()
-        ctx, indexer = self.ctx, product_index.Indexer(self.ctx)
+        ctx, indexer, index = self.ctx, product_index.Indexer(self.ctx), product_index.IndexRows()
         lookups, model_states = batch.lookups, batch.model_states
-        made = _NewRows(new)
+        products, versions, stock = [], [], []
         for place, item in enumerate(new):
             state = item.state
             doc = documents.build(state, 1, model_states[state["parent"]] if state["parent"] else None)
-            made.products.append({
+            products.append({
                 "sku": state["sku"], "family_id": ctx.families[state["family"]].id,
                 "parent_id": lookups.models[state["parent"]].id if state["parent"] else None,
                 "enabled": state["enabled"], "values": state["values"], "media": state["media"], "revision": 1,
                 "created": at, "updated": at, "search_text": indexer.rows(
-                    place, doc, [(location_codes[loc], qty) for loc, qty in sorted(item.stock)], made.index),
+                    place, doc, [(location_codes[loc], qty) for loc, qty in sorted(item.stock)], index),
             })
-            made.stock += [{"product_id": place, "location_id": loc, "quantity": qty, "updated": at} for loc, qty in sorted(item.stock)]
-            made.versions.append({"entity": "product", "entity_key": state["sku"], "version": 1, "author": self.author,
-                                  "at": at, "changes": [], "snapshot": state})  # a creation's (history.stored_changes)
-        made.categories, made.offers = self._children([(place, item.state) for place, item in enumerate(new)])
-        return made
+            stock += [{"product_id": place, "location_id": loc, "quantity": qty, "updated": at} for loc, qty in sorted(item.stock)]
+            versions.append({"entity": "product", "entity_key": state["sku"], "version": 1, "author": self.author,
+                             "at": at, "changes": [], "snapshot": state})  # a creation's (history.stored_changes)
+        categories, offers = self._children([(place, item.state) for place, item in enumerate(new)])
+        dialect = self.session.get_bind().dialect
+        return _NewRows(new, [p["sku"] for p in products], bind_rows(dialect, Product.__table__, products),
+                        bind_rows(dialect, Version.__table__, versions),
+                        [bind_rows(dialect, table, rows) for table, rows in
+                         ((product_category, categories), (Offer.__table__, offers), (Stock.__table__, stock))],
+                        index.bind(dialect))
 
     def _insert(self, made: _NewRows, results: list[BatchResult]) -> None:
         # Core executemany, then the ids by SKU: the ORM's bulk INSERT ... RETURNING spliced its
         # result rows one by one (five million row fetches for 10,000 products).
-        insert_many(self.session, Product.__table__, made.products)
-        skus = [p["sku"] for p in made.products]
-        found = dict(self.session.execute(select(Product.sku, Product.id).where(Product.sku.in_(skus))).all())
-        ids = [found[sku] for sku in skus]
+        insert_bound(self.session, made.products)
+        found = dict(self.session.execute(select(Product.sku, Product.id).where(Product.sku.in_(made.skus))).all())
+        ids = [found[sku] for sku in made.skus]
         for item, pid in zip(made.new, ids):
             results[item.index].product_id = pid
-        index = made.index
-        for rows in (made.stock, made.categories, made.offers, index.completeness, index.documents, index.members):
-            for row in rows:
-                row["product_id"] = ids[row["product_id"]]
-        self._insert_all((product_category, made.categories), (Offer.__table__, made.offers), (Stock.__table__, made.stock),
-                         (Version.__table__, made.versions))
-        index.write(self.session, None)
+        for rows in made.children:
+            rows.keyed("product_id", ids)
+            insert_bound(self.session, rows)
+        insert_bound(self.session, made.versions)
+        made.index.write(self.session, ids)
 
     def _insert_all(self, *tables: tuple[Table, list[dict[str, Any]]]) -> None:
         for table, rows in tables:

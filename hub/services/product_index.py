@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import inspect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from hub.services import documents
@@ -31,8 +32,10 @@ from hub.services.completeness import missing_of, ratio_of, requirements
 from hub.services.context import CatalogContext
 from hub.services.documents import Document, StockPairs
 from hub.services.inheritance import ValueMap
-from hub.store.category_members import CategoryMemberRepo
-from hub.store.completeness_repo import CompletenessRepo
+from hub.store.bulk_rows import BoundRows, bind_rows, insert_bound
+from hub.store.category_members import CategoryMember, CategoryMemberRepo
+from hub.store.completeness import ProductCompleteness
+from hub.store.completeness_repo import CompletenessRepo, tally_shift
 from hub.store.documents import DocumentRepo
 from hub.store.models import Category, Channel, Family, Product
 from hub.store.repos import ProductRepo, Selection, StockRepo
@@ -124,11 +127,35 @@ class IndexRows:
     documents: list[dict[str, Any]] = field(default_factory=list)
     members: list[dict[str, Any]] = field(default_factory=list)
 
-    def write(self, session: Session, product_ids: list[int] | None) -> None:
-        """Replace the rows of ``product_ids``; None: the products are new, there is nothing to replace."""
-        CompletenessRepo(session).replace(product_ids or [], self.completeness)
-        CategoryMemberRepo(session).replace(product_ids or [], self.members)
-        DocumentRepo(session).replace(self.documents, new=product_ids is None)
+    def write(self, session: Session, product_ids: list[int]) -> None:
+        """Replace the rows of ``product_ids``."""
+        CompletenessRepo(session).replace(product_ids, self.completeness)
+        CategoryMemberRepo(session).replace(product_ids, self.members)
+        DocumentRepo(session).replace(self.documents)
+
+    def bind(self, dialect: Dialect) -> BoundIndexRows:
+        """The rows of new products, bound for the driver ahead (``bulk_rows.bind_rows``), each
+        ``product_id`` still the place its id will have in ``BoundIndexRows.write``'s ``ids``."""
+        return BoundIndexRows(bind_rows(dialect, ProductCompleteness.__table__, self.completeness),
+                              tally_shift(self.completeness), bind_rows(dialect, CategoryMember.__table__, self.members),
+                              DocumentRepo.bind_new(dialect, self.documents))
+
+
+@dataclass
+class BoundIndexRows:
+    """``IndexRows`` of new products bound ahead: nothing to replace, the ids still to give."""
+
+    completeness: BoundRows
+    tallies: dict[int, list[int]]
+    members: BoundRows
+    documents: tuple[BoundRows, BoundRows]
+
+    def write(self, session: Session, ids: list[int]) -> None:
+        for rows in (self.completeness, self.members, *self.documents):
+            rows.keyed("product_id", ids)
+        CompletenessRepo(session).insert_new(self.completeness, self.tallies)
+        insert_bound(session, self.members)
+        DocumentRepo(session).insert_new(self.documents)
 
 
 def refresh(session: Session, ctx: CatalogContext, products: Sequence[Product]) -> None:

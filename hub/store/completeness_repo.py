@@ -7,11 +7,22 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import Float, bindparam, case, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from hub.store.bulk_rows import execute_many, insert_many
+from hub.store.bulk_rows import BoundRows, execute_many, insert_bound, insert_many
 from hub.store.channels import Channel
 from hub.store.completeness import ChannelTally, ProductCompleteness
 from hub.store.documents import DocumentRepo, ProductDocument
 from hub.store.products import Product
+
+
+def tally_shift(rows: list[dict[str, Any]], shift: dict[int, list[int]] | None = None) -> dict[int, list[int]]:
+    """``shift`` (per channel id: [carried, complete]) moved by what ``rows`` of the index add."""
+    shift = {} if shift is None else shift
+    for row in rows:
+        if row["carried"]:
+            moved = shift.setdefault(row["channel_id"], [0, 0])
+            moved[0] += 1
+            moved[1] += row["ratio"] >= 1.0
+    return shift
 
 
 class CompletenessRepo:
@@ -28,11 +39,15 @@ class CompletenessRepo:
             self._s.execute(delete(ProductCompleteness).where(ProductCompleteness.product_id.in_(product_ids)))
             DocumentRepo(self._s).touch(product_ids)  # what they lack shapes their items
         insert_many(self._s, ProductCompleteness.__table__, rows)  # the ORM's bulk insert cost more than the rows
-        for row in rows:
-            if row["carried"]:
-                moved = shift.setdefault(row["channel_id"], [0, 0])
-                moved[0] += 1
-                moved[1] += row["ratio"] >= 1.0
+        self._move(tally_shift(rows, shift))
+
+    def insert_new(self, rows: BoundRows, shift: dict[int, list[int]]) -> None:
+        """The rows of new products, bound ahead (``bulk_rows.bind_rows``), with the tallies'
+        ``tally_shift`` for them."""
+        insert_bound(self._s, rows)
+        self._move(shift)
+
+    def _move(self, shift: dict[int, list[int]]) -> None:
         changes = [{"cid": cid, "carried": moved[0], "complete": moved[1]}
                    for cid, moved in sorted(shift.items()) if moved != [0, 0]]  # in id order: no deadlock between writers
         if changes:

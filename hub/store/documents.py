@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, LargeBinary, Row, String, Text, and_, cast, delete, exists, func, select, update
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, LargeBinary, Row, Select, String, Text, and_, text, cast, delete, exists, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.engine import Dialect
 
 from hub.store import document_changes
 from hub.store.base import Base
 from hub.store.document_changes import Horizon
-from hub.store.bulk_rows import among, insert_many, plain_rows, update_many
+from hub.store.bulk_rows import BoundRows, among, bind_rows, insert_bound, plain_rows, update_many
 from hub.store.completeness import ProductCompleteness
 from hub.store.inventory import Location, Stock
 from hub.store.products import Offer
@@ -37,7 +38,10 @@ class ProductDocument(Base):
     whole row on update), and reading every key walks small rows."""
 
     __tablename__ = "product_document"
-    __table_args__ = (Index("ix_product_document_stale", "stale"),
+    # Only stale rows are indexed (a partial index): nearly every row is current, and indexing
+    # them all cost each new document an index insert for a lookup that never reads them.
+    __table_args__ = (Index("ix_product_document_stale", "product_id", sqlite_where=text("stale IS 1"),
+                            postgresql_where=text("stale IS true")),
                       Index("ix_product_document_changed", "changed", "product_id"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
     stock: Mapped[bytes] = mapped_column(LargeBinary)  # orjson list of [location code, quantity]
@@ -55,6 +59,14 @@ class ProductDocumentBody(Base):
     doc: Mapped[bytes] = mapped_column(LargeBinary)  # orjson, sorted keys
 
 
+def stale_query(after_id: int, limit: int) -> Select[tuple[int]]:
+    """The stale documents' product ids after ``after_id``, by id. Its condition renders as the
+    index of stale rows is declared (``stale IS 1`` on SQLite), which SQLite needs to read
+    that partial index."""
+    return (select(ProductDocument.product_id).where(ProductDocument.stale.is_(True), ProductDocument.product_id > after_id)
+            .order_by(ProductDocument.product_id).limit(limit))
+
+
 class DocumentRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -69,11 +81,24 @@ class DocumentRepo:
             ids = [r["product_id"] for r in rows]
             self._s.execute(delete(ProductDocument).where(ProductDocument.product_id.in_(ids)))
             self._s.execute(delete(ProductDocumentBody).where(ProductDocumentBody.product_id.in_(ids)))
-        number = document_changes.stamp(self._s)
-        insert_many(self._s, ProductDocumentBody.__table__, [{"product_id": row["product_id"], "doc": row["doc"]} for row in rows])
-        insert_many(self._s, ProductDocument.__table__, [
-            {"product_id": row["product_id"], "stock": row["stock"], "doc_hash": row["doc_hash"], "moments": row["moments"],
-             "stale": False, "changed": number} for row in rows])
+        self.insert_new(self.bind_new(self._s.get_bind().dialect, rows))
+
+    @staticmethod
+    def bind_new(dialect: Dialect, rows: list[dict[str, Any]]) -> tuple[BoundRows, BoundRows]:
+        """``replace``'s rows for new products, bound ahead (``bulk_rows.bind_rows``): the
+        bodies', and the documents' with their change stamp still to give (``insert_new``)."""
+        return (bind_rows(dialect, ProductDocumentBody.__table__, [{"product_id": row["product_id"], "doc": row["doc"]} for row in rows]),
+                bind_rows(dialect, ProductDocument.__table__, [
+                    {"product_id": row["product_id"], "stock": row["stock"], "doc_hash": row["doc_hash"],
+                     "moments": row["moments"], "stale": False, "changed": 0} for row in rows]))
+
+    def insert_new(self, bound: tuple[BoundRows, BoundRows]) -> None:
+        """Insert what ``bind_new`` bound, stamped as changed now."""
+        bodies, documents = bound
+        if len(documents):
+            documents.set_all("changed", document_changes.stamp(self._s))
+            insert_bound(self._s, bodies)
+            insert_bound(self._s, documents)
 
     def set_stock(self, rows: list[dict[str, Any]]) -> None:
         """New stock (and hash) for existing rows: ``pid``, ``stock``, ``doc_hash``."""
@@ -117,9 +142,7 @@ class DocumentRepo:
 
     def stale(self, after_id: int, limit: int) -> list[int]:
         """Ids of products whose document is marked stale, by id (read through its index)."""
-        query = (select(ProductDocument.product_id).where(ProductDocument.stale.is_(True), ProductDocument.product_id > after_id)
-                 .order_by(ProductDocument.product_id).limit(limit))
-        return list(self._s.scalars(query))
+        return list(self._s.scalars(stale_query(after_id, limit)))
 
     def count_carried(self, channel_id: int) -> int:
         query = select(func.count()).select_from(ProductCompleteness).where(

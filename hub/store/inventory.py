@@ -26,6 +26,7 @@ class Stock(Base):
     """Quantity on hand; kept apart from the product so stock updates never touch its history."""
 
     __tablename__ = "stock"
+    __table_args__ = {"sqlite_with_rowid": False}  # clustered on its key (hub.store.completeness)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), primary_key=True, index=True)
     quantity: Mapped[int] = mapped_column(Integer)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, select, text
 
-from hub.store.migrate import upgrade
-from hub.store.models import Base
+from hub.services.demo import DemoCatalog
+from hub.store.db import make_engine, make_session_factory
+from hub.store.documents import DocumentRepo, stale_query
+from hub.store.migrate import alembic_config, upgrade
+from hub.store.models import Base, Product
 from hub.store.name_search import outside_the_models
+from tests.support.services import empty_database
 
 
 def test_migrated_schema_matches_the_models(engine: Engine):
@@ -23,3 +31,41 @@ def test_upgrading_twice_changes_nothing(engine: Engine):
     upgrade(engine)
     assert sorted(inspect(engine).get_table_names()) == before
     assert {"product", "attribute", "version", "stock", "offer", "channel"} <= set(before)
+
+
+KEY_ORDERED = ("product_completeness", "stock", "product_category")
+
+
+def _contents(engine: Engine) -> dict[str, list[tuple]]:
+    with engine.connect() as conn:
+        return {table: [tuple(row) for row in conn.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2"))]
+                for table in (*KEY_ORDERED, "offer", "product_document", "product")}
+
+
+def test_a_catalog_from_before_0013_keeps_every_row_and_its_links_in_key_order(request: pytest.FixtureRequest, tmp_path: Path):
+    with empty_database(request.config.getoption("--db"), tmp_path / "old.db") as url:
+        engine = make_engine(url)
+        try:
+            command.upgrade(alembic_config(engine), "0012")
+            with make_session_factory(engine)() as session:
+                DemoCatalog(session, tmp_path / "media", products=60).load()
+                stale = sorted(session.scalars(select(Product.id).order_by(Product.id).limit(3)))
+                DocumentRepo(session).mark_stale(stale)
+                session.commit()
+            before = _contents(engine)
+
+            upgrade(engine)
+
+            assert _contents(engine) == before
+            assert all(before[table] for table in before)
+            with make_session_factory(engine)() as session:
+                assert DocumentRepo(session).stale(0, 100) == stale  # read through the index of stale rows
+            if engine.dialect.name == "sqlite":
+                with engine.connect() as conn:
+                    made = dict(conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all())
+                    query = stale_query(0, 100).compile(engine, compile_kwargs={"literal_binds": True})
+                    plan = " ".join(str(row) for row in conn.execute(text(f"EXPLAIN QUERY PLAN {query}")))
+                assert all(made[table].rstrip().endswith("WITHOUT ROWID") for table in KEY_ORDERED)
+                assert "ix_product_document_stale" in plan
+        finally:
+            engine.dispose()
