@@ -18,6 +18,8 @@ from hub.store.models import Base, Product
 from hub.store.name_search import outside_the_models
 from tests.support.services import empty_database
 
+FTS_AUTOMERGE = 8  # migration 0013's
+
 
 def test_migrated_schema_matches_the_models(engine: Engine):
     with engine.connect() as conn:
@@ -67,5 +69,8 @@ def test_a_catalog_from_before_0013_keeps_every_row_and_its_links_in_key_order(r
                     plan = " ".join(str(row) for row in conn.execute(text(f"EXPLAIN QUERY PLAN {query}")))
                 assert all(made[table].rstrip().endswith("WITHOUT ROWID") for table in KEY_ORDERED)
                 assert "ix_product_document_stale" in plan
+                with engine.connect() as conn:
+                    merging = conn.execute(text("SELECT v FROM product_search_config WHERE k = 'automerge'")).scalar()
+                assert merging == FTS_AUTOMERGE
         finally:
             engine.dispose()

@@ -9,6 +9,11 @@ stored in their key's order on SQLite (WITHOUT ROWID): a rowid table writes each
 once by rowid and once in its key's index. The offers' and products' single-column indexes
 that the start of another index already serves are dropped, and only stale documents are
 indexed. SQLite copies the three tables; PostgreSQL keeps its tables and changes the indexes.
+
+SQLite's name index (FTS5, migration 0008) merges its segments eight at a time instead of four:
+a bulk load writes a segment per statement, and merging them at four took a fifth of the
+index's time at a million products (24.8 -> 20.4 s of CPU for a million names, measured apart;
+searches as fast).
 """
 from typing import Sequence, Union
 
@@ -20,6 +25,7 @@ down_revision: Union[str, Sequence[str], None] = '0012'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
+FTS_AUTOMERGE = 8  # SQLite's default is 4
 STALE_WHERE = {"sqlite_where": sa.text("stale IS 1"), "postgresql_where": sa.text("stale IS true")}
 
 
@@ -44,6 +50,7 @@ def upgrade() -> None:
     op.create_index('ix_product_document_stale', 'product_document', ['product_id'], **STALE_WHERE)
     if op.get_bind().dialect.name != 'sqlite':
         return
+    op.execute(f"INSERT INTO product_search (product_search, rank) VALUES ('automerge', {FTS_AUTOMERGE})")
     fk = sa.ForeignKeyConstraint
     _key_ordered('product_completeness', [
         sa.Column('product_id', sa.Integer(), nullable=False),
@@ -77,6 +84,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute("INSERT INTO product_search (product_search, rank) VALUES ('automerge', 4)")
     op.drop_index('ix_product_document_stale', table_name='product_document')
     op.create_index('ix_product_document_stale', 'product_document', ['stale'])
     op.create_index('ix_product_family_id', 'product', ['family_id'])
