@@ -47,6 +47,7 @@ def main() -> None:
             print(database, size, workers or "default workers", found, flush=True)
             RESULTS.write_text(json.dumps(results, indent=2) + "\n")  # written as it goes: the run is long
         runs[f"one_worker_over_default_{single}"] = round(runs[f"{single}_1_worker"]["seconds"] / runs[str(single)]["seconds"], 2)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {RESULTS}")
 
 
