@@ -19,8 +19,8 @@ class ProductCompleteness(Base):
     # Counting and filtering per channel reads this index alone; the least complete come first
     # in its order, oldest first among equals.
     # On SQLite the rows are stored in their key's order (WITHOUT ROWID): a rowid table keeps
-    # its rows and, apart, an index of the key, so every row cost a third B-tree insert. Eight
-    # rows a product made that a tenth of a million-product demo's writes.
+    # its rows and, apart, an index of the key, so every row cost a third B-tree insert, eight
+    # rows a product (migration 0013).
     __table_args__ = (Index("ix_product_completeness_channel", "channel_id", "carried", "ratio", "product_id"),
                       {"sqlite_with_rowid": False})
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
