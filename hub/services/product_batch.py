@@ -73,7 +73,6 @@ class _NewRows:
     in ``new`` until ``ProductBatch._insert`` knows the ids."""
 
     new: list[_New]
-    skus: list[str]
     products: BoundRows
     versions: BoundRows
     children: list[BoundRows]  # categories, offers, stock
@@ -220,7 +219,7 @@ class ProductBatch:
                              "at": at, "changes": [], "snapshot": state})  # a creation's (history.stored_changes)
         categories, offers = self._children([(place, item.state) for place, item in enumerate(new)])
         dialect = self.session.get_bind().dialect
-        return _NewRows(new, [p["sku"] for p in products], bind_rows(dialect, Product.__table__, products),
+        return _NewRows(new, bind_rows(dialect, Product.__table__, products),
                         bind_rows(dialect, Version.__table__, versions),
                         [bind_rows(dialect, table, rows) for table, rows in
                          ((product_category, categories), (Offer.__table__, offers), (Stock.__table__, stock))],
@@ -230,8 +229,9 @@ class ProductBatch:
         # Core executemany, then the ids by SKU: the ORM's bulk INSERT ... RETURNING spliced its
         # result rows one by one (five million row fetches for 10,000 products).
         insert_bound(self.session, made.products)
-        found = dict(self.session.execute(select(Product.sku, Product.id).where(Product.sku.in_(made.skus))).all())
-        ids = [found[sku] for sku in made.skus]
+        skus = [item.state["sku"] for item in made.new]
+        found = dict(self.session.execute(select(Product.sku, Product.id).where(Product.sku.in_(skus))).all())
+        ids = [found[sku] for sku in skus]
         for item, pid in zip(made.new, ids):
             results[item.index].product_id = pid
         for rows in made.children:

@@ -105,8 +105,8 @@ def insert_bound(session: Session, bound: BoundRows) -> None:
 def update_many(session: Session, table: Table, match: dict[str, str], rows: list[dict[str, Any]]) -> int:
     """For each row (dicts with the same keys): where each column of ``match`` equals the row's
     field it names, set the row's other fields (named as ``table``'s columns); answers how many
-    rows were changed, on every database (the statements' own counts). On SQLite the rows go as a few statements of many rows
-    (``UPDATE ... FROM (VALUES ...)``): a product's update fires the name-search trigger, which
+    rows were changed, on every database (the statements' own counts). On SQLite the rows go as
+    a few statements of many rows (``UPDATE ... FROM (VALUES ...)``): a product's update fires the name-search trigger, which
     writes its FTS5 segment at the end of every statement, once a row as an executemany.
     (Tried on PostgreSQL: the rows as arrays joined in one statement, or copied into a temporary
     table and joined, instead of the executemany; a stock file took as long there, its time

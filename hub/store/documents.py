@@ -72,15 +72,14 @@ class DocumentRepo:
         self._s = session
         self._dialect = session.get_bind().dialect.name
 
-    def replace(self, rows: list[dict[str, Any]], new: bool = False) -> None:
+    def replace(self, rows: list[dict[str, Any]]) -> None:
         """Put these rows (``product_id``, ``doc``, ``stock``, ``doc_hash``, ``moments``) in place,
-        not stale; ``new``: the products are new, so there is nothing to replace."""
+        not stale (new products' go through ``bind_new`` and ``insert_new``)."""
         if not rows:
             return
-        if not new:
-            ids = [r["product_id"] for r in rows]
-            self._s.execute(delete(ProductDocument).where(ProductDocument.product_id.in_(ids)))
-            self._s.execute(delete(ProductDocumentBody).where(ProductDocumentBody.product_id.in_(ids)))
+        ids = [r["product_id"] for r in rows]
+        self._s.execute(delete(ProductDocument).where(ProductDocument.product_id.in_(ids)))
+        self._s.execute(delete(ProductDocumentBody).where(ProductDocumentBody.product_id.in_(ids)))
         self.insert_new(self.bind_new(self._s.get_bind().dialect, rows))
 
     @staticmethod

@@ -18,7 +18,8 @@ from hub.services.product_batch import ProductBatch
 from hub.services.products import ProductService
 from hub.services.stock import set_stock
 from hub.store.name_search import name_contains
-from hub.store.models import Channel, Product, ProductCompleteness, ProductDocument, ProductDocumentBody, Version
+from hub.store.completeness_repo import CompletenessRepo
+from hub.store.models import Channel, ChannelTally, Product, ProductCompleteness, ProductDocument, ProductDocumentBody, Version
 from schemas.product import ProductIn
 from tests import factories
 from tests.factories import value
@@ -88,6 +89,13 @@ def test_the_bulk_path_stores_what_single_saves_store(db_session: Session):
     assert all(len(entry["index"]) == 2 and len(entry["versions"]) == 1 for entry in bulk.values())
     assert bulk["juice"]["stock"] == [["wh", 5], ["paris", 2]] and bulk["juice"]["moments"]
     assert bulk["tee-red-s"]["doc"]["values"]["name"][0]["data"] == "Classic tee"  # inherited from the model
+    kept = tallies(db_session)  # moved by each save, the batch's from rows it counted before writing
+    CompletenessRepo(db_session).retally()
+    assert kept == tallies(db_session) and any(carried for carried, _complete in kept.values())
+
+
+def tallies(session: Session) -> dict[int, tuple[int, int]]:
+    return {t.channel_id: (t.carried, t.complete) for t in session.scalars(select(ChannelTally))}
 
 
 def test_a_big_batch_keeps_each_row_and_the_name_index_finds_every_product(db_session: Session):
