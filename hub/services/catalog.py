@@ -16,6 +16,7 @@ from hub.services.context import CatalogContext
 from hub.store.models import (
     Attribute, Category, Channel, ChannelLock, Currency, Family, FamilyRequirement, Locale, Location,
 )
+from hub.store.completeness_repo import CompletenessRepo
 from hub.store.documents import DocumentRepo
 from hub.store.repos import CatalogRepo
 from schemas.errors import flatten_messages
@@ -325,8 +326,10 @@ class ChannelService(CodedService[Channel]):
             raise Conflict(f"channel '{obj.code}' is being published; delete it when that run has finished")
 
     def _deleting(self, obj: Channel) -> None:
-        """Its own offers go with it (ON DELETE CASCADE): their documents are stale."""
+        """Its own offers go with it (ON DELETE CASCADE): their documents are stale. Its rows of
+        the product index have no foreign key (migration 0014) and are deleted here."""
         DocumentRepo(self.session).mark_stale_for_channel(obj.id)
+        CompletenessRepo(self.session).remove_channel(obj.id)
 
     def rotate_token(self, obj: Channel) -> str:
         obj.feed_token = new_feed_token()

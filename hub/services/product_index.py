@@ -206,6 +206,14 @@ def changed(session: Session, ctx: CatalogContext, products: Sequence[Product]) 
         pending[id(product)] = product  # by identity: a new product has no id before its flush
 
 
+def forget(session: Session, product_ids: Sequence[int]) -> None:
+    """Delete what the index holds of these products, which are being deleted: their rows leave
+    the channels' tallies. (The derived tables have no foreign keys to cascade: migration 0014.)"""
+    CompletenessRepo(session).replace(product_ids, [])
+    CategoryMemberRepo(session).replace(product_ids, [])
+    DocumentRepo(session).delete(product_ids)
+
+
 def is_deferred(session: Session) -> bool:
     """Whether a ``deferred`` block is open on the session: the services then leave their
     writes to its end."""

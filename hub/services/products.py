@@ -19,7 +19,6 @@ from hub.services.states import State, axis_values, iso, model_state, offer_orde
 from hub.services.values import check_values, image_paths
 from hub.store.models import Category, Family, Offer, Product, ProductModel
 from hub.store import document_changes
-from hub.store.completeness_repo import CompletenessRepo
 from hub.store.repos import CatalogRepo, ProductRepo, StockRepo, VersionRepo
 from hub.store.types import utcnow
 from schemas.errors import flatten_messages
@@ -243,7 +242,7 @@ class ProductService(_Versioned):
 
     def delete(self, product: Product) -> None:
         VersionRepo(self.session).delete_all(self.entity, product.sku)
-        CompletenessRepo(self.session).replace([product.id], [])  # its index rows leave the channels' tallies
+        product_index.forget(self.session, [product.id])
         document_changes.record_removals(self.session, [product.id])  # its items leave the next republish
         self.products.delete(product)
 

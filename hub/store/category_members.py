@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from sqlalchemy import ForeignKey, Index, String, delete, select
+from sqlalchemy import Index, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.store.base import Base
@@ -28,9 +28,11 @@ class CategoryMember(Base):
     __tablename__ = "category_member"
     # The key is the grid's order within a category; SQLite keeps the rows in it (no rowid).
     __table_args__ = (Index("ix_category_member_product", "product_id"), {"sqlite_with_rowid": False})
-    category_id: Mapped[int] = mapped_column(ForeignKey("category.id", ondelete="CASCADE"), primary_key=True)
+    # No foreign keys (migration 0014): a category with members classifies products,
+    # so it cannot be deleted, and a product's rows leave with it (ProductService.delete).
+    category_id: Mapped[int] = mapped_column(primary_key=True)
     sku: Mapped[str] = mapped_column(String(64), primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column()
 
 
 class CategoryMemberRepo:

@@ -21,10 +21,11 @@ class ProductCompleteness(Base):
     # On SQLite the rows are stored in their key's order (WITHOUT ROWID): a rowid table keeps
     # its rows and, apart, an index of the key, so every row cost a third B-tree insert, eight
     # rows a product (migration 0013).
+    # Like the other tables derived from products, it has no foreign keys (migration 0014).
     __table_args__ = (Index("ix_product_completeness_channel", "channel_id", "carried", "ratio", "product_id"),
                       {"sqlite_with_rowid": False})
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
-    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id", ondelete="CASCADE"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(primary_key=True)
     ratio: Mapped[float] = mapped_column(Float)
     missing: Mapped[list[str]] = mapped_column(Json, default=list)  # attribute codes, sorted
     carried: Mapped[bool] = mapped_column(Boolean, default=False)  # by the channel's filter

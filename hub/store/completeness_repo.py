@@ -65,6 +65,10 @@ class CompletenessRepo:
         ))
         self.retally([channel_id])
 
+    def remove_channel(self, channel_id: int) -> None:
+        """The rows of a channel being deleted (its tally goes with the channel)."""
+        self._s.execute(delete(ProductCompleteness).where(ProductCompleteness.channel_id == channel_id))
+
     def set_carried(self, channel_id: int, carried: Any) -> None:
         flips = ProductCompleteness.carried != ProductCompleteness.product_id.in_(carried)
         DocumentRepo(self._s).touch(select(ProductCompleteness.product_id).where(ProductCompleteness.channel_id == channel_id, flips))

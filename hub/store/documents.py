@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, LargeBinary, Row, Select, String, Text, and_, text, cast, delete, exists, func, select, update
+from sqlalchemy import BigInteger, Boolean, Index, LargeBinary, Row, Select, String, Text, and_, text, cast, delete, exists, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.engine import Dialect
 
@@ -43,7 +43,7 @@ class ProductDocument(Base):
     __table_args__ = (Index("ix_product_document_stale", "product_id", sqlite_where=text("stale IS 1"),
                             postgresql_where=text("stale IS true")),
                       Index("ix_product_document_changed", "changed", "product_id"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(primary_key=True)  # no foreign key (migration 0014)
     stock: Mapped[bytes] = mapped_column(LargeBinary)  # orjson list of [location code, quantity]
     doc_hash: Mapped[str] = mapped_column(String(32))  # of doc and stock: what a republish compares
     moments: Mapped[str] = mapped_column(Text, default="")  # sale starts and ends (hub.services.documents.moments)
@@ -55,7 +55,7 @@ class ProductDocumentBody(Base):
     """A product's resolved document (``hub.services.documents``), written with its key row."""
 
     __tablename__ = "product_document_body"
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(primary_key=True)  # no foreign key (migration 0014)
     doc: Mapped[bytes] = mapped_column(LargeBinary)  # orjson, sorted keys
 
 
@@ -77,10 +77,12 @@ class DocumentRepo:
         not stale (new products' go through ``bind_new`` and ``insert_new``)."""
         if not rows:
             return
-        ids = [r["product_id"] for r in rows]
-        self._s.execute(delete(ProductDocument).where(ProductDocument.product_id.in_(ids)))
-        self._s.execute(delete(ProductDocumentBody).where(ProductDocumentBody.product_id.in_(ids)))
+        self.delete([r["product_id"] for r in rows])
         self.insert_new(self.bind_new(self._s.get_bind().dialect, rows))
+
+    def delete(self, product_ids: Sequence[int]) -> None:
+        for table in (ProductDocument, ProductDocumentBody):
+            self._s.execute(delete(table).where(table.product_id.in_(product_ids)))
 
     @staticmethod
     def bind_new(dialect: Dialect, rows: list[dict[str, Any]]) -> tuple[BoundRows, BoundRows]:

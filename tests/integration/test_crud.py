@@ -6,9 +6,13 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.store.models import Attribute, Category, Family, Product
+from hub.store.category_members import CategoryMember
+from hub.store.completeness import ProductCompleteness
+from hub.store.documents import ProductDocument, ProductDocumentBody
+from hub.store.models import Attribute, Category, Channel, Family, Product
 from tests.factories import value
 from tests.integration.helpers import API, Headers, assert_problem, everything, read, row_count
 
@@ -260,6 +264,30 @@ def test_deleting_a_product_keeps_its_family_and_model(
     assert row_count(db_session, Product) == products - 1 and row_count(db_session, Family) == families
     assert client.delete(f"{API}/product-models/tee", headers=tokens["editor"]).status_code == 204
     assert_problem(client.get(f"{API}/products/tee-red-s/history", headers=tokens["viewer"]), 404)
+
+
+def test_deleting_a_product_or_a_channel_leaves_none_of_its_derived_rows(
+    client: FlaskClient, db_session: Session, tokens: dict[str, Headers], seeded: None
+) -> None:
+    """The derived tables have no foreign keys to cascade (migration 0014): the services delete their rows."""
+    product = db_session.scalar(select(Product.id).where(Product.sku == "juice"))
+    channel = db_session.scalar(select(Channel.id).where(Channel.code == "store"))
+
+    def held() -> dict[str, int]:
+        db_session.rollback()  # read what the requests committed
+        counts = {table.__tablename__: db_session.scalar(select(func.count()).select_from(table).where(table.product_id == product))
+                  for table in (ProductCompleteness, CategoryMember, ProductDocument, ProductDocumentBody)}
+        counts["channel's completeness"] = db_session.scalar(
+            select(func.count()).select_from(ProductCompleteness).where(ProductCompleteness.channel_id == channel))
+        return counts
+
+    filed = client.patch(f"{API}/products/juice", json={"categories": ["tops"]}, headers=tokens["editor"])
+    assert filed.status_code == 200, filed.json
+    assert all(held().values())
+    assert client.delete(f"{API}/products/juice", headers=tokens["editor"]).status_code == 204
+    assert client.delete(f"{API}/channels/store", headers=tokens["admin"]).status_code == 204
+
+    assert held() == dict.fromkeys(held(), 0)
 
 
 def test_patch_merges_a_nested_object_named_values_like_any_other(

@@ -20,6 +20,8 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 
+from hub.store.migrations.copying import copy_table
+
 revision: str = '0013'
 down_revision: Union[str, Sequence[str], None] = '0012'
 branch_labels: Union[str, Sequence[str], None] = None
@@ -32,15 +34,7 @@ STALE_WHERE = {"sqlite_where": sa.text("stale IS 1"), "postgresql_where": sa.tex
 def _key_ordered(name: str, columns: list[sa.Column], constraints: list[sa.Constraint],
                  indexes: list[tuple[str, list[str]]]) -> None:
     """Copy table ``name`` into a WITHOUT ROWID table of the same shape (SQLite only)."""
-    names = ", ".join(f'"{c.name}"' for c in columns)
-    for index, _columns in indexes:
-        op.drop_index(index, table_name=name)
-    op.create_table(f"_{name}_new", *columns, *constraints, sqlite_with_rowid=False)
-    op.execute(f'INSERT INTO "_{name}_new" ({names}) SELECT {names} FROM "{name}"')
-    op.drop_table(name)
-    op.rename_table(f"_{name}_new", name)
-    for index, index_columns in indexes:
-        op.create_index(index, name, index_columns)
+    copy_table(name, columns, constraints, [(index, index_columns, {}) for index, index_columns in indexes], with_rowid=False)
 
 
 def upgrade() -> None:
