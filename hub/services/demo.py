@@ -83,6 +83,39 @@ def money(amount: Decimal) -> str:
     return str(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+def _prices(eur: Decimal) -> tuple[str, ...]:
+    """An offer's prices at ``eur``: in EUR and USD, at 20 % off in both, at 25 % off, and with the
+    marketplace's commission."""
+    usd = (eur * Decimal("1.08")).quantize(Decimal("1")) - Decimal("0.01") if eur > 10 else eur * Decimal("1.08")
+    price, usd_price = money(eur), money(usd)
+    return (price, usd_price, money(Decimal(price) * Decimal("0.8")), money(Decimal(usd_price) * Decimal("0.8")),
+            money(eur * Decimal("0.75")), money(eur * Decimal("1.06")))
+
+
+def _below(rng: random.Random, n: int) -> int:
+    """A whole number from 0 to ``n - 1``, drawn as ``rng.randint`` draws it (bits enough for
+    ``n``, again until below it) without its checks: every worker draws the whole catalog's."""
+    bits = n.bit_length()
+    drawn = rng.getrandbits(bits)
+    while drawn >= n:
+        drawn = rng.getrandbits(bits)
+    return drawn
+
+
+def _pack(item: tuple[Any, ...], edition_en: str, edition_fr: str, amount: Any, unit: str) -> tuple[Any, ...]:
+    """A grocery pack's SKU (of the first series), price, names and descriptions."""
+    stem, en, fr, _category, _family, brand, sizes, base_price, organic, _dietary = item
+    label = f"{amount}{'kg' if unit == 'KILOGRAM' else 'g' if unit == 'GRAM' else 'l' if unit == 'LITER' else 'ml'}"
+    slug = edition_en.lower().replace(" and ", "-").replace(" ", "-")
+    scale = Decimal(amount) * (1000 if unit in ("KILOGRAM", "LITER") else 1)
+    base_scale = Decimal(sizes[0][0]) * (1000 if sizes[0][1] in ("KILOGRAM", "LITER") else 1)
+    # Bigger packs cost less per kilo or litre, as they do in shops.
+    price = Decimal(base_price) * (scale / base_scale) * Decimal("0.92") ** sizes.index((amount, unit))
+    return (f"{stem}-{slug}-{label}".replace("_", "-"), price, f"{en}, {edition_en}", f"{fr}, {edition_fr}",
+            f"{en} ({edition_en.lower()}) by {brand}. {'Certified organic. ' if organic else ''}Packed in France.",
+            f"{fr} ({edition_fr.lower()}) par {brand}. {'Certifié bio. ' if organic else ''}Conditionné en France.")
+
+
 def value(data_: Any, locale: str | None = None, scope: str | None = None) -> dict[str, Any]:
     return {"locale": locale, "scope": scope, "data": data_}
 
@@ -110,6 +143,13 @@ class DemoCatalog:
         # One schema instance each: making one per product copied its fields each time.
         self.product_in, self.model_in = ProductIn(), ProductModelIn()
         self._gtin = count(1)
+        # What the specs repeat, made once: each worker makes every spec of the catalog (see
+        # _in_workers), and these were a third of that.
+        self._prices: dict[Decimal, tuple[str, ...]] = {}
+        self._packs: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self._moments = tuple((self.now + timedelta(days=days)).isoformat() for days in (-3, 14, 10, 24))
+        self._ratings = [str(Decimal(tenths) / 10) for tenths in range(35, 51)]
+        self._released = [(self.now - timedelta(days=days)).date().isoformat() for days in range(10, 701)]
 
     @property
     def total(self) -> int:
@@ -254,31 +294,33 @@ class DemoCatalog:
                 yield from make(item, series)
 
     def _offers(self, eur: Decimal, sku_index: int) -> list[dict[str, Any]]:
-        usd = (eur * Decimal("1.08")).quantize(Decimal("1")) - Decimal("0.01") if eur > 10 else eur * Decimal("1.08")
-        offers = [{"currency": "EUR", "price": money(eur)}, {"currency": "USD", "price": money(usd)}]
+        if eur not in self._prices:
+            self._prices[eur] = _prices(eur)
+        price, usd, sale, usd_sale, later, marketplace = self._prices[eur]
+        offers = [{"currency": "EUR", "price": price}, {"currency": "USD", "price": usd}]
         roll = self.rng.random()
         if roll < 0.12:  # a sale running now
-            for offer in offers:
-                offer.update(sale_price=money(Decimal(offer["price"]) * Decimal("0.8")),
-                             sale_start=(self.now - timedelta(days=3)).isoformat(), sale_end=(self.now + timedelta(days=14)).isoformat())
+            start, end = self._moments[:2]
+            offers[0].update(sale_price=sale, sale_start=start, sale_end=end)
+            offers[1].update(sale_price=usd_sale, sale_start=start, sale_end=end)
         elif roll < 0.16:  # a sale announced for later
-            offers[0].update(sale_price=money(eur * Decimal("0.75")), sale_start=(self.now + timedelta(days=10)).isoformat(),
-                             sale_end=(self.now + timedelta(days=24)).isoformat())
+            offers[0].update(sale_price=later, sale_start=self._moments[2], sale_end=self._moments[3])
         if self.rng.random() < 0.3:  # the marketplace charges its commission on top
-            offers.append({"currency": "EUR", "channel": "marketplace", "price": money(eur * Decimal("1.06"))})
+            offers.append({"currency": "EUR", "channel": "marketplace", "price": marketplace})
         return offers
 
     def _stock(self) -> dict[str, int]:
-        stock = {"WH_LYON": 0 if self.rng.random() < 0.08 else self.rng.randint(1, 120)}
+        rng = self.rng
+        stock = {"WH_LYON": 0 if rng.random() < 0.08 else 1 + _below(rng, 120)}
         for store in ("PAR01", "LYO01", "BDX01"):
-            stock[store] = 0 if self.rng.random() < 0.2 else self.rng.randint(1, 15)
+            stock[store] = 0 if rng.random() < 0.2 else 1 + _below(rng, 15)
         return stock
 
     def _common(self) -> dict[str, list[dict[str, Any]]]:
         values: dict[str, list[dict[str, Any]]] = {}
         if self.rng.random() < 0.6:
-            values["rating"] = [value(str(Decimal(self.rng.randint(35, 50)) / 10))]
-        values["release_date"] = [value((self.now - timedelta(days=self.rng.randint(10, 700))).date().isoformat())]
+            values["rating"] = [value(self._ratings[_below(self.rng, 16)])]
+        values["release_date"] = [value(self._released[_below(self.rng, 691)])]
         return values
 
     def _apparel(self, model: tuple[Any, ...], series: int) -> Iterator[Spec]:
@@ -333,16 +375,11 @@ class DemoCatalog:
         image = self._image((stem, ""), CATEGORY_TINT[category], 2 + len(stem) % 3)
         for edition_en, edition_fr in EDITIONS[category]:
             for amount, unit in sizes:
-                label = f"{amount}{'kg' if unit == 'KILOGRAM' else 'g' if unit == 'GRAM' else 'l' if unit == 'LITER' else 'ml'}"
-                slug = edition_en.lower().replace(" and ", "-").replace(" ", "-")
-                sku = f"{stem}-{slug}-{label}".replace("_", "-") + ("" if series == 1 else f"-s{series}")
-                scale = Decimal(amount) * (1000 if unit in ("KILOGRAM", "LITER") else 1)
-                base_scale = Decimal(sizes[0][0]) * (1000 if sizes[0][1] in ("KILOGRAM", "LITER") else 1)
-                # Bigger packs cost less per kilo or litre, as they do in shops.
-                price = Decimal(base_price) * (scale / base_scale) * Decimal("0.92") ** sizes.index((amount, unit))
-                name_en, name_fr = f"{en}, {edition_en}", f"{fr}, {edition_fr}"
-                description_en = f"{en} ({edition_en.lower()}) by {brand}. {'Certified organic. ' if organic else ''}Packed in France."
-                description_fr = f"{fr} ({edition_fr.lower()}) par {brand}. {'Certifié bio. ' if organic else ''}Conditionné en France."
+                key = (stem, edition_en, amount, unit)
+                if key not in self._packs:  # the same in every series
+                    self._packs[key] = _pack(item, edition_en, edition_fr, amount, unit)
+                sku, price, name_en, name_fr, description_en, description_fr = self._packs[key]
+                sku += "" if series == 1 else f"-s{series}"
                 if rng.random() < 0.01:
                     description_en += " The best ever, at a cheap price!"  # breaks the brand guide on purpose
                 values: dict[str, list[dict[str, Any]]] = {
