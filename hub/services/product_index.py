@@ -294,7 +294,12 @@ def backfill(session: Session, ctx: CatalogContext, progress: Callable[[int], No
 
 
 def rebuild(session: Session, ctx: CatalogContext, progress: Callable[[int], None] | None = None) -> int:
-    """Recompute every product from the master record, committing each batch; answers how many."""
+    """Recompute every product from the master record, committing each batch; answers how many.
+    Rows of products, channels or categories no longer there are deleted first."""
+    CompletenessRepo(session).drop_orphans()
+    CategoryMemberRepo(session).drop_orphans()
+    DocumentRepo(session).drop_orphans()
+
     def batch(repo: CompletenessRepo, after: int) -> Sequence[Product]:
         session.commit()
         return repo.by_ids(after, BATCH)

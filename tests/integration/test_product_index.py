@@ -125,7 +125,7 @@ def stored_documents(session: Session) -> dict[int, tuple[Any, ...]]:
     return {pid: tuple(rest) for pid, *rest in session.execute(query)}
 
 
-def test_backfill_and_reindex_rebuild_documents_from_the_master_record(app: Flask, seeded: None) -> None:
+def test_backfill_and_reindex_rebuild_documents_from_the_master_record_and_drop_orphans(app: Flask, seeded: None) -> None:
     with app.extensions["crosscanal"].writers() as session:
         kept = stored_documents(session)
         assert len(kept) == session.scalar(select(func.count()).select_from(Product))
@@ -138,11 +138,34 @@ def test_backfill_and_reindex_rebuild_documents_from_the_master_record(app: Flas
         session.execute(update(ProductDocumentBody).values(doc=b"{}"))
         session.execute(update(ProductDocument).values(stale=True))
         session.execute(delete(CategoryMember))
+        gone, product, channel, category = 10**6, min(kept), session.scalar(select(func.min(Channel.id))), session.scalar(select(func.min(Category.id)))
+        plant_orphans(session, gone, product, channel, category)
         session.commit()
         assert product_index.rebuild(session, CatalogContext(session)) == len(kept)
         session.expire_all()
         assert stored_documents(session) == kept
+        assert orphans(session, gone) == [0, 0, 0, 0, 0, 0]
     assert_cache_agrees(app)
+
+
+def plant_orphans(session: Session, gone: int, product: int, channel: int, category: int) -> None:
+    """Derived rows of product, channel and category ``gone``, which do not exist: nothing stops
+    them (the derived tables have no foreign keys), as a write that raced a delete could leave."""
+    session.add_all([ProductCompleteness(product_id=gone, channel_id=channel, ratio=1.0, missing=[], carried=True),
+                     ProductCompleteness(product_id=product, channel_id=gone, ratio=1.0, missing=[], carried=True),
+                     CategoryMember(category_id=category, sku="gone", product_id=gone),
+                     CategoryMember(category_id=gone, sku="gone", product_id=product),
+                     ProductDocument(product_id=gone, stock=b"[]", doc_hash="x", moments="", stale=False, changed=0),
+                     ProductDocumentBody(product_id=gone, doc=b"{}")])
+    session.flush()
+    assert orphans(session, gone) == [1, 1, 1, 1, 1, 1]
+
+
+def orphans(session: Session, gone: int) -> list[int]:
+    return [session.scalar(select(func.count()).select_from(table).where(column == gone)) for table, column in (
+        (ProductCompleteness, ProductCompleteness.product_id), (ProductCompleteness, ProductCompleteness.channel_id),
+        (CategoryMember, CategoryMember.product_id), (CategoryMember, CategoryMember.category_id),
+        (ProductDocument, ProductDocument.product_id), (ProductDocumentBody, ProductDocumentBody.product_id))]
 
 
 def test_category_members_follow_filing_models_and_moves(app: Flask, client: FlaskClient, tokens: dict[str, Headers],
