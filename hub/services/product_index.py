@@ -128,7 +128,13 @@ class IndexRows:
     members: list[dict[str, Any]] = field(default_factory=list)
 
     def write(self, session: Session, product_ids: list[int]) -> None:
-        """Replace the rows of ``product_ids``."""
+        """Replace the rows of ``product_ids``, but for products deleted since they were read:
+        no foreign key refuses their rows (migration 0014), so the products are held first."""
+        held = ProductRepo(session).hold(product_ids)
+        if len(held) < len(set(product_ids)):
+            self.completeness = [row for row in self.completeness if row["product_id"] in held]
+            self.members = [row for row in self.members if row["product_id"] in held]
+            self.documents = [row for row in self.documents if row["product_id"] in held]
         CompletenessRepo(session).replace(product_ids, self.completeness)
         CategoryMemberRepo(session).replace(product_ids, self.members)
         DocumentRepo(session).replace(self.documents)

@@ -185,6 +185,15 @@ class ProductRepo:
     def count(self) -> int:
         return self._s.scalar(select(func.count()).select_from(Product)) or 0
 
+    def hold(self, product_ids: Sequence[int]) -> set[int]:
+        """Which of these products exist, each kept from being deleted until the transaction
+        ends (PostgreSQL's key-share lock; SQLite's writer runs alone)."""
+        held: set[int] = set()
+        for start in range(0, len(product_ids), 1000):
+            query = select(Product.id).where(Product.id.in_(product_ids[start:start + 1000])).with_for_update(key_share=True)
+            held.update(self._s.scalars(query))
+        return held
+
     def _carried(self, selection: Selection) -> Select:
         return carried_query(selection)
 

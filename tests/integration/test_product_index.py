@@ -148,6 +148,29 @@ def test_backfill_and_reindex_rebuild_documents_from_the_master_record_and_drop_
     assert_cache_agrees(app)
 
 
+def test_a_refresh_writes_no_rows_for_a_product_deleted_since_it_was_read(app: Flask, seeded: None) -> None:
+    """As a publication's refresh of stale documents could find a product a concurrent request
+    deleted (committed between the read and the write): no foreign key refuses its rows now."""
+    with app.extensions["crosscanal"].writers() as session:
+        products = list(CompletenessRepo(session).by_id_list(list(session.scalars(select(Product.id)))))
+        for product in products:  # what refresh reads of them, loaded before the delete
+            _ = (product.family.requirements, product.categories, product.offers, product.media, product.values)
+        gone = products[0].id
+        # What another request's ProductService.delete does, committed after the read:
+        session.execute(delete(Product).where(Product.id == gone))
+        product_index.forget(session, [gone])
+        tallies = CompletenessRepo(session).tallies()
+
+        product_index.refresh(session, CatalogContext(session), products)
+
+        assert orphans(session, gone)[0::2] == [0, 0, 0]  # its completeness, category members, document
+        assert orphans(session, gone)[5] == 0  # nor a body
+        assert CompletenessRepo(session).tallies() == tallies
+        CompletenessRepo(session).retally()
+        assert CompletenessRepo(session).tallies() == tallies  # as a recount finds them
+        session.rollback()
+
+
 def plant_orphans(session: Session, gone: int, product: int, channel: int, category: int) -> None:
     """Derived rows of product, channel and category ``gone``, which do not exist: nothing stops
     them (the derived tables have no foreign keys), as a write that raced a delete could leave."""
