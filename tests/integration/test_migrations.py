@@ -78,3 +78,24 @@ def test_a_catalog_from_before_0013_keeps_every_row_in_key_order_and_its_derived
                 assert merging == FTS_AUTOMERGE
         finally:
             engine.dispose()
+
+
+def test_downgrading_0014_drops_orphaned_derived_rows_and_brings_the_keys_back(request: pytest.FixtureRequest, tmp_path: Path):
+    with empty_database(request.config.getoption("--db"), tmp_path / "new.db") as url:
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            with engine.begin() as conn:  # rows of a product and a channel that do not exist: nothing refuses them now
+                conn.execute(text("INSERT INTO product_document_body (product_id, doc) VALUES (999, :doc)"), {"doc": b"{}"})
+                conn.execute(text("INSERT INTO product_completeness (product_id, channel_id, ratio, missing, carried) "
+                                  "VALUES (999, 999, 1.0, '[]', :carried)"), {"carried": True})
+
+            command.downgrade(alembic_config(engine), "0013")
+
+            found = inspect(engine)
+            assert {table: len(found.get_foreign_keys(table)) for table in DERIVED} == {
+                "product_completeness": 2, "category_member": 2, "product_document": 1, "product_document_body": 1}
+            with engine.connect() as conn:
+                assert [conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in DERIVED] == [0, 0, 0, 0]
+        finally:
+            engine.dispose()

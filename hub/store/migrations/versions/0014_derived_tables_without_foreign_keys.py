@@ -86,7 +86,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """The keys again: a product's or channel's derived rows then go with it by cascade."""
+    """The keys again: a product's or channel's derived rows then go with it by cascade. Rows
+    whose product, channel or category is gone are deleted first, or no key would take them."""
+    for table, keys in KEYS.items():
+        gone = " OR ".join(f"NOT EXISTS (SELECT 1 FROM {referred} WHERE {referred}.id = {table}.{column})"
+                           for column, referred in keys)
+        op.execute(f"DELETE FROM {table} WHERE {gone}")
     if op.get_bind().dialect.name != 'sqlite':
         for table, keys in KEYS.items():
             for column, referred in keys:
