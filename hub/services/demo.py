@@ -16,6 +16,7 @@ import traceback
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import count
@@ -83,6 +84,7 @@ def money(amount: Decimal) -> str:
     return str(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+@lru_cache(maxsize=None)
 def _prices(eur: Decimal) -> tuple[str, ...]:
     """An offer's prices at ``eur``: in EUR and USD, at 20 % off in both, at 25 % off, and with the
     marketplace's commission."""
@@ -145,9 +147,9 @@ class DemoCatalog:
         self._gtin = count(1)
         # What the specs repeat, made once: each worker makes every spec of the catalog (see
         # _in_workers), and these were a third of that.
-        self._prices: dict[Decimal, tuple[str, ...]] = {}
         self._packs: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        self._moments = tuple((self.now + timedelta(days=days)).isoformat() for days in (-3, 14, 10, 24))
+        self._sale_now, self._sale_later = (tuple((self.now + timedelta(days=days)).isoformat() for days in pair)
+                                            for pair in ((-3, 14), (10, 24)))
         self._ratings = [str(Decimal(tenths) / 10) for tenths in range(35, 51)]
         self._released = [(self.now - timedelta(days=days)).date().isoformat() for days in range(10, 701)]
 
@@ -293,18 +295,17 @@ class DemoCatalog:
             for item in self.rng.sample(items, len(items)):
                 yield from make(item, series)
 
-    def _offers(self, eur: Decimal, sku_index: int) -> list[dict[str, Any]]:
-        if eur not in self._prices:
-            self._prices[eur] = _prices(eur)
-        price, usd, sale, usd_sale, later, marketplace = self._prices[eur]
+    def _offers(self, eur: Decimal) -> list[dict[str, Any]]:
+        price, usd, sale, usd_sale, later, marketplace = _prices(eur)
         offers = [{"currency": "EUR", "price": price}, {"currency": "USD", "price": usd}]
         roll = self.rng.random()
         if roll < 0.12:  # a sale running now
-            start, end = self._moments[:2]
+            start, end = self._sale_now
             offers[0].update(sale_price=sale, sale_start=start, sale_end=end)
             offers[1].update(sale_price=usd_sale, sale_start=start, sale_end=end)
         elif roll < 0.16:  # a sale announced for later
-            offers[0].update(sale_price=later, sale_start=self._moments[2], sale_end=self._moments[3])
+            start, end = self._sale_later
+            offers[0].update(sale_price=later, sale_start=start, sale_end=end)
         if self.rng.random() < 0.3:  # the marketplace charges its commission on top
             offers.append({"currency": "EUR", "channel": "marketplace", "price": marketplace})
         return offers
@@ -365,7 +366,7 @@ class DemoCatalog:
                                    "alt": {"en_US": f"{en} in {en_colour.lower()}", "fr_FR": f"{fr}, coloris {fr_colour.lower()}"}}]
                 yield Spec("product", {
                     "sku": sku, "parent": code, "values": variant, "media": media_refs,
-                    "offers": self._offers(Decimal(price), 0), "enabled": rng.random() > 0.02,
+                    "offers": self._offers(Decimal(price)), "enabled": rng.random() > 0.02,
                 }, self._stock())
 
     def _grocery(self, item: tuple[Any, ...], series: int) -> Iterator[Spec]:
@@ -403,7 +404,7 @@ class DemoCatalog:
                     media_refs = [{"path": image, "role": "main", "alt": {"en_US": name_en, "fr_FR": name_fr}}]
                 yield Spec("product", {
                     "sku": sku, "family": family, "categories": [category], "values": values, "media": media_refs,
-                    "offers": self._offers(price, 0), "enabled": True,
+                    "offers": self._offers(price), "enabled": True,
                 }, self._stock())
 
 

@@ -37,6 +37,7 @@ from hub.store.category_members import CategoryMember, CategoryMemberRepo
 from hub.store.completeness import ProductCompleteness
 from hub.store.completeness_repo import CompletenessRepo, tally_shift
 from hub.store.documents import DocumentRepo
+from hub.store.orphans import drop_orphans
 from hub.store.models import Category, Channel, Family, Product
 from hub.store.repos import ProductRepo, Selection, StockRepo
 
@@ -128,13 +129,7 @@ class IndexRows:
     members: list[dict[str, Any]] = field(default_factory=list)
 
     def write(self, session: Session, product_ids: list[int]) -> None:
-        """Replace the rows of ``product_ids``, but for products deleted since they were read:
-        no foreign key refuses their rows (migration 0014), so the products are held first."""
-        held = ProductRepo(session).hold(product_ids)
-        if len(held) < len(set(product_ids)):
-            self.completeness = [row for row in self.completeness if row["product_id"] in held]
-            self.members = [row for row in self.members if row["product_id"] in held]
-            self.documents = [row for row in self.documents if row["product_id"] in held]
+        """Replace the rows of ``product_ids``."""
         CompletenessRepo(session).replace(product_ids, self.completeness)
         CategoryMemberRepo(session).replace(product_ids, self.members)
         DocumentRepo(session).replace(self.documents)
@@ -165,7 +160,12 @@ class BoundIndexRows:
 
 
 def refresh(session: Session, ctx: CatalogContext, products: Sequence[Product]) -> None:
-    """Recompute these products on every channel, their documents and their search text."""
+    """Recompute these products on every channel, their documents and their search text. They
+    may have been read before a concurrent request deleted some (a publication's refresh of stale
+    documents, a family's refresh): no foreign key refuses rows of those (migration 0014), so the
+    products are held first and any gone are left out."""
+    held = ProductRepo(session).hold([p.id for p in products])
+    products = [p for p in products if p.id in held]
     indexer, rows = Indexer(ctx), IndexRows()
     stock = DocumentRepo(session).stock_pairs([p.id for p in products])
     for product in products:
@@ -302,9 +302,7 @@ def backfill(session: Session, ctx: CatalogContext, progress: Callable[[int], No
 def rebuild(session: Session, ctx: CatalogContext, progress: Callable[[int], None] | None = None) -> int:
     """Recompute every product from the master record, committing each batch; answers how many.
     Rows of products, channels or categories no longer there are deleted first."""
-    CompletenessRepo(session).drop_orphans()
-    CategoryMemberRepo(session).drop_orphans()
-    DocumentRepo(session).drop_orphans()
+    drop_orphans(session)
 
     def batch(repo: CompletenessRepo, after: int) -> Sequence[Product]:
         session.commit()

@@ -17,13 +17,11 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from sqlalchemy import Index, String, delete, exists, or_, select
+from sqlalchemy import Index, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.store.base import Base
 from hub.store.bulk_rows import insert_many, plain_rows
-from hub.store.catalog import Category
-from hub.store.products import Product
 
 
 class CategoryMember(Base):
@@ -46,12 +44,6 @@ class CategoryMemberRepo:
         if product_ids:
             self._s.execute(delete(CategoryMember).where(CategoryMember.product_id.in_(product_ids)))
         insert_many(self._s, CategoryMember.__table__, rows)
-
-    def drop_orphans(self) -> None:
-        """Rows whose product or category is gone (see ``CompletenessRepo.drop_orphans``)."""
-        member = CategoryMember
-        self._s.execute(delete(member).where(or_(~exists().where(Product.id == member.product_id),
-                                                 ~exists().where(Category.id == member.category_id))))
 
     def product_ids(self, category_id: int) -> list[int]:
         """Every product the category holds, itself or below it."""

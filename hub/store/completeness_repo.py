@@ -65,13 +65,6 @@ class CompletenessRepo:
         ))
         self.retally([channel_id])
 
-    def drop_orphans(self) -> None:
-        """Rows whose product or channel is gone (a write that raced a delete; no key cascades
-        here: migration 0014)."""
-        row = ProductCompleteness
-        self._s.execute(delete(row).where(or_(~exists().where(Product.id == row.product_id),
-                                              ~exists().where(Channel.id == row.channel_id))))
-
     def remove_channel(self, channel_id: int) -> None:
         """The rows of a channel being deleted (its tally goes with the channel)."""
         self._s.execute(delete(ProductCompleteness).where(ProductCompleteness.channel_id == channel_id))

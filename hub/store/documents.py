@@ -25,7 +25,7 @@ from hub.store.document_changes import Horizon
 from hub.store.bulk_rows import BoundRows, among, bind_rows, insert_bound, plain_rows, update_many
 from hub.store.completeness import ProductCompleteness
 from hub.store.inventory import Location, Stock
-from hub.store.products import Offer, Product
+from hub.store.products import Offer
 
 
 IN_BATCH = 1_000  # ids per IN list
@@ -79,11 +79,6 @@ class DocumentRepo:
             return
         self.delete([r["product_id"] for r in rows])
         self.insert_new(self.bind_new(self._s.get_bind().dialect, rows))
-
-    def drop_orphans(self) -> None:
-        """Rows whose product is gone (see ``CompletenessRepo.drop_orphans``)."""
-        for table in (ProductDocument, ProductDocumentBody):
-            self._s.execute(delete(table).where(~exists().where(Product.id == table.product_id)))
 
     def delete(self, product_ids: Sequence[int]) -> None:
         for table in (ProductDocument, ProductDocumentBody):

@@ -188,11 +188,9 @@ class ProductRepo:
     def hold(self, product_ids: Sequence[int]) -> set[int]:
         """Which of these products exist, each kept from being deleted until the transaction
         ends (PostgreSQL's key-share lock; SQLite's writer runs alone)."""
-        held: set[int] = set()
-        for start in range(0, len(product_ids), 1000):
-            query = select(Product.id).where(Product.id.in_(product_ids[start:start + 1000])).with_for_update(key_share=True)
-            held.update(self._s.scalars(query))
-        return held
+        dialect = self._s.get_bind().dialect.name
+        return set(self._s.scalars(select(Product.id).where(among(Product.id, list(product_ids), dialect))
+                                   .with_for_update(key_share=True)))
 
     def _carried(self, selection: Selection) -> Select:
         return carried_query(selection)
