@@ -49,7 +49,7 @@ def drop(session: Session, family: Family, dropped: set[str], author: str) -> in
             after = state(obj)
             at = utcnow()
             key = obj.code if isinstance(obj, ProductModel) else obj.sku
-            history.record(session, entity, key, obj.revision + 1, author, at, history.diff(before, after), after)
+            history.record(session, entity, key, obj.revision + 1, author, at, history.diff(before, after), after, before)
             obj.revision += 1
             obj.updated = at
             changed += 1

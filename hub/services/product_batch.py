@@ -38,7 +38,7 @@ from hub.store import product_rows
 from hub.store.bulk_rows import BoundRows, bind_rows, insert_bound, insert_many, update_many
 from hub.store.documents import DocumentRepo
 from hub.store.product_rows import StoredProduct
-from hub.store.repos import StockRepo
+from hub.store.repos import StockRepo, VersionRepo
 from hub.store.types import utcnow
 
 
@@ -55,6 +55,7 @@ class BatchResult:
 @dataclass
 class _Changed:
     stored: StoredProduct
+    before: dict[str, Any]
     state: dict[str, Any]
     changes: list[dict[str, Any]]
 
@@ -161,10 +162,11 @@ class ProductBatch:
                 new.append(_New(index, state, [(locations[code], qty) for code, qty in stock[index].items()]))
                 continue
             batch.restock += [{"sku": sku, "location": code, "quantity": qty} for code, qty in stock[index].items()]
-            changes = history.diff(stored_state(found, self.ctx.codes), state)
+            before = stored_state(found, self.ctx.codes)
+            changes = history.diff(before, state)
             results.append(BatchResult(sku, "updated" if changes else "unchanged", product_id=found.id))
             if changes:
-                batch.changed.append(_Changed(found, state, changes))
+                batch.changed.append(_Changed(found, before, state, changes))
         if new:
             batch.created = self._new_rows(new, batch, {loc_id: code for code, loc_id in locations.items()})
         return batch
@@ -194,6 +196,7 @@ class ProductBatch:
         self.session.execute(delete(product_category).where(product_category.c.product_id.in_(ids)))
         self.session.execute(delete(Offer).where(Offer.product_id.in_(ids)))
         categories, offers = self._children([(c.stored.id, c.state) for c in changed])
+        VersionRepo(self.session).fill_creations("product", [(c.state["sku"], c.before) for c in changed if c.stored.revision == 1])
         self._insert_all((product_category, categories), (Offer.__table__, offers), (Version.__table__, versions))
         rows.write(self.session, ids)
 
@@ -215,8 +218,7 @@ class ProductBatch:
                     place, doc, [(location_codes[loc], qty) for loc, qty in sorted(item.stock)], index),
             })
             stock += [{"product_id": place, "location_id": loc, "quantity": qty, "updated": at} for loc, qty in sorted(item.stock)]
-            versions.append({"entity": "product", "entity_key": state["sku"], "version": 1, "author": self.author,
-                             "at": at, "changes": [], "snapshot": state})  # a creation's (history.stored_changes)
+            versions.append(history.creation("product", state["sku"], self.author, at))
         categories, offers = self._children([(place, item.state) for place, item in enumerate(new)])
         dialect = self.session.get_bind().dialect
         return _NewRows(new, bind_rows(dialect, Product.__table__, products),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Generic, Sequence, TypeVar
+from typing import Any, Callable, Generic, Sequence, TypeVar
 
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
@@ -77,15 +77,21 @@ class _Versioned:
     def _record(self, key: str, revision: int, old: State | None, new: State, at: datetime) -> list[dict[str, Any]]:
         changes = history.diff(old, new)
         if changes:
-            history.record(self.session, self.entity, key, revision, self.author, at, changes, new)
+            history.record(self.session, self.entity, key, revision, self.author, at, changes, new, old)
         return changes
 
-    def history(self, key: str) -> list[Any]:
-        return history.versions(self.session, self.entity, key)
+    def history(self, key: str, found: Product | ProductModel | None = None) -> list[Any]:
+        """Every version, oldest first; ``found``: the product or model when the caller holds it."""
+        return history.versions(self.session, self.entity, key, self._current(key, found))
 
     def as_of(self, key: str, number: int) -> State:
         """The state as it was saved in version ``number``; raises NotFound."""
-        return history.version(self.session, self.entity, key, number).snapshot
+        return history.version(self.session, self.entity, key, number, self._current(key)).snapshot
+
+    def _current(self, key: str, found: Product | ProductModel | None = None) -> Callable[[], State]:
+        """The record's state, read only when a creation without a snapshot asks for it."""
+        # both services have get and state
+        return lambda: self.state(found if found is not None else self.get(key))  # type: ignore[attr-defined]
 
 
 class ProductService(_Versioned):

@@ -22,5 +22,7 @@ class Version(Base):
     author: Mapped[str] = mapped_column(String(254))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
-    # The whole state after this version, so any version can be read back or restored as it was.
-    snapshot: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    # The whole state after this version, so any version can be read back or restored as it was;
+    # JSON null (never SQL NULL) for a creation no version has followed yet: the record holds
+    # that state (``hub.services.history``).
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=False, default=dict)

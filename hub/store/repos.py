@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, Text, bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from hub.store.bulk_rows import among, plain_rows, upsert_many
@@ -262,6 +262,18 @@ class VersionRepo:
 
     def delete_all(self, entity: str, key: str) -> None:
         self._s.execute(delete(Version).where(Version.entity == entity, Version.entity_key == key))
+
+    def fill_creations(self, entity: str, states: list[tuple[str, dict[str, Any] | None]]) -> None:
+        """Give the creations of these keys that stored no snapshot their state, ``(key, state)``,
+        in one statement of many rows; a creation that holds one keeps it."""
+        if not states:
+            return
+        v = Version.__table__.c
+        statement = (update(Version.__table__)
+                     .where(v.entity == entity, v.entity_key == bindparam("k"), v.version == 1,
+                            cast(v.snapshot, Text) == "null")
+                     .values(snapshot=bindparam("state", type_=Version.__table__.c.snapshot.type)))
+        self._s.execute(statement, [{"k": key, "state": state} for key, state in states])
 
 
 class AccountRepo:

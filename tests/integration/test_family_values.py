@@ -31,6 +31,7 @@ def test_dropping_an_attribute_removes_its_values_with_a_version_and_products_sa
     _, juice, _ = read(client, f"{API}/products/juice", editor)
     assert "ean" in juice["values"]
     before = len(read(client, f"{API}/products/juice/history", editor)[1])
+    assert before == 1  # so the drop is the version that stores the creation's state
 
     response = without(client, editor, "drinks", "ean")
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -42,6 +43,7 @@ def test_dropping_an_attribute_removes_its_values_with_a_version_and_products_sa
     latest = versions[-1]
     assert latest["author"] == "token:test editor"  # who changed the family, not the product's creator
     assert [change["field"] for change in latest["changes"]] == ["values.ean"], latest["changes"]
+    assert "ean" in read(client, f"{API}/products/juice/history/1", editor)[1]["values"]
     assert assert_cache_agrees(app)[("juice", "web")][1] == []  # nothing missing: ean is no longer required
 
     state = {k: juice[k] for k in ("sku", "family", "parent", "enabled", "categories", "values", "offers", "media")}

@@ -55,18 +55,31 @@ def test_creating_a_product_records_version_1(client: FlaskClient, tokens: dict[
     assert changes["offers.EUR"][0] is None and changes["offers.EUR"][1]["price"] == "2.50"
 
 
-def test_a_creation_stores_its_state_once_and_reads_its_changes_from_it(
+def test_a_creation_stores_no_state_until_the_next_version_stores_it_for_it(
     client: FlaskClient, db_session: Session, tokens: dict[str, Headers], juice: dict[str, Any],
 ) -> None:
-    """Version 1 keeps only its snapshot; the changes read back are every field of it, as a diff
-    from nothing would give, and reading them writes nothing back."""
-    stored = db_session.scalars(select(Version).where(Version.entity_key == "juice")).one()
-    assert stored.changes == []
+    """Version 1 stores neither changes nor snapshot while the record holds its state: reading it
+    derives both from the product and writes nothing back. The next save stores the state it
+    replaced as version 1's snapshot, so version 1 still reads as created."""
+    def stored() -> tuple[Any, Any]:
+        db_session.rollback()  # end the read snapshot, to see what the requests committed
+        return db_session.execute(select(Version.changes, Version.snapshot)
+                                  .where(Version.entity_key == "juice", Version.version == 1)).one()
+
+    assert tuple(stored()) == ([], None)
     [first] = history(client, tokens["viewer"])
-    assert first["changes"] == [{"field": c["field"], "old": c["old"], "new": c["new"]} for c in diff(None, stored.snapshot)]
+    as_created = client.get(f"{API}/products/juice/history/1", headers=tokens["viewer"]).json
+    assert as_created["values"]["brand"] == value("Acme") and as_created["sku"] == "juice"
+    assert first["changes"] == [{"field": c["field"], "old": c["old"], "new": c["new"]} for c in diff(None, as_created)]
     assert len(first["changes"]) >= 6
-    db_session.expire_all()
-    assert db_session.scalars(select(Version.changes).where(Version.entity_key == "juice")).one() == []
+    assert tuple(stored()) == ([], None)
+
+    patched = client.patch(f"{API}/products/juice", json={"values": {"brand": value("Zest")}}, headers=tokens["editor"])
+    assert patched.status_code == 200, patched.json
+
+    assert stored()[1] == as_created
+    assert history(client, tokens["viewer"])[0]["changes"] == first["changes"]
+    assert client.get(f"{API}/products/juice/history/1", headers=tokens["viewer"]).json == as_created
 
 
 def test_a_save_that_changes_nothing_records_no_version(

@@ -246,6 +246,12 @@ def test_the_bulk_path_updates_as_single_saves_update(db_session: Session):
     assert bulk["juice"]["state"]["revision"] == 2 and bulk["tee-red-m"]["state"]["revision"] == 1
     assert [v[0] for v in bulk["water"]["versions"]] == [1, 2]
     assert bulk["juice"]["stock"] == [["wh", 4]]
+    created = {body["sku"].removesuffix("_bulk"): body for body in bodies("_bulk")}
+    for sku in ("juice", "water"):  # the update stored the creation's state as version 1's snapshot
+        first, second = bulk[sku]["versions"][0][3], bulk[sku]["versions"][1][3]
+        assert (first["values"], first["categories"]) == (created[sku]["values"], sorted(created[sku]["categories"]))
+        assert first != second
+    assert bulk["tee-red-m"]["versions"][0][3] is None  # still the latest: the record holds its state
 
 
 def test_stored_rows_give_the_state_the_orm_gives(db_session: Session):

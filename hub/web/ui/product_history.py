@@ -50,7 +50,7 @@ def _service() -> ProductService:
 
 def versions_of(product: Product) -> list[Version]:
     """The product's versions, newest first."""
-    return list(reversed(_service().history(product.sku)))
+    return list(reversed(_service().history(product.sku, product)))
 
 
 def change_field(field: str) -> str:
@@ -102,7 +102,7 @@ def show(sku: str) -> str:
 def _confirm_page(service: ProductService, product: Product, number: int, *, message: str | None = None,
                   errors: dict[str, list[str]] | None = None) -> str:
     """What reverting to version ``number`` would change now; raises NotFound for an unknown version."""
-    version = next((v for v in service.history(product.sku) if v.version == number), None)
+    version = next((v for v in service.history(product.sku, product) if v.version == number), None)
     snapshot = service.as_of(product.sku, number)  # NotFound when there is no such version
     return render_template(
         "ui/history_revert.html", product=product, version=version, changes=diff(service.state(product), snapshot),
