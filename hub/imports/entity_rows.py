@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from marshmallow import Schema, ValidationError
@@ -85,7 +86,6 @@ class EntityRows:
                  careful: bool = False, earlier: DryRunMemory | None = None, keys: FileKeys | None = None) -> None:
         self.kind = kind
         self.file_keys = keys
-        self.gtin_codes = [code for code, a in ctx.attributes.items() if (a.validation or {}).get("format") == "gtin"]
         self.careful = careful
         self.earlier = earlier
         self.session = session
@@ -93,6 +93,12 @@ class EntityRows:
         self.service: ProductService | ProductModelService = (
             ProductService(session, ctx, author) if kind == "products" else ProductModelService(session, ctx, author))
         self.schema: Schema = ProductIn() if kind == "products" else ProductModelIn()
+
+    @cached_property
+    def gtin_codes(self) -> list[str]:
+        """The attributes holding GTINs; read when a row is built (one whose fingerprint says it
+        changes nothing needs none of the catalog's definitions)."""
+        return [code for code, a in self.service.ctx.attributes.items() if (a.validation or {}).get("format") == "gtin"]
 
     def _existing(self, keys: list[str]) -> dict[str, Any]:
         if isinstance(self.service, ProductService):
@@ -136,9 +142,8 @@ class EntityRows:
         A row an earlier import read for its product, left as that import left it, is counted
         unchanged without being built, nor its product read whole (``row_fingerprints``)."""
         result = self._result()
-        codes = self.service.ctx.codes
         keys = [self.shape.key(row) if not row.problem else "" for row in rows]
-        prints = RowFingerprints(self.session, self.service.ctx, self.kind, getattr(self.shape, "mapping", {}))
+        prints = RowFingerprints(self.session, self.kind, getattr(self.shape, "mapping", {}))
         prints.read([key for key in keys if key])
         built: list[tuple[Row, str, bytes]] = []
         for row, key in zip(rows, keys):
@@ -150,7 +155,8 @@ class EntityRows:
         pending: list[tuple[Row, Prepared, dict[str, Any], bytes]] = []
         for row, key, digest in built:
             existing = known.get(key) if key else None
-            loaded = self._loaded(row, existing, stored_state(existing, codes) if existing is not None else None, result)
+            current = stored_state(existing, self.service.ctx.codes) if existing is not None else None
+            loaded = self._loaded(row, existing, current, result)
             if loaded is not None:
                 pending.append((row, *loaded, digest))
         self._write_products(pending, result, known, prints)

@@ -25,27 +25,23 @@ import orjson
 from sqlalchemy.orm import Session
 
 from hub.imports.rows import Row
-from hub.services.context import CatalogContext
 from hub.store.import_fingerprints import FingerprintRepo, Kept
+from hub.store.repos import CatalogRepo
 
 DIGEST_BYTES = 16
 
 
-def catalog_digest(ctx: CatalogContext) -> bytes:
+def catalog_digest(session: Session) -> bytes:
     """What of the catalog decides whether and how a row is read, as bytes to hash."""
-    rules = [(r.code, r.type, r.localizable, r.scopable, r.validation, r.options, r.unit)
-             for _code, r in sorted(ctx.rules.items())]
-    families = [(code, sorted(ctx.family_attribute_codes(family))) for code, family in sorted(ctx.families.items())]
-    codes = [sorted(ctx.categories), sorted(ctx.channels), sorted(ctx.locales), sorted(ctx.currencies), sorted(ctx.stores)]
-    return orjson.dumps([rules, families, codes], option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    return orjson.dumps(CatalogRepo(session).definitions(), option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
 
 
 class RowFingerprints:
     """The fingerprints of one batch's rows, checked against and kept for their products."""
 
-    def __init__(self, session: Session, ctx: CatalogContext, kind: str, mapping: dict[str, str]) -> None:
+    def __init__(self, session: Session, kind: str, mapping: dict[str, str]) -> None:
         self.repo = FingerprintRepo(session)
-        self.base = blake2b(orjson.dumps([kind, sorted(mapping.items())]) + catalog_digest(ctx), digest_size=DIGEST_BYTES)
+        self.base = blake2b(orjson.dumps([kind, sorted(mapping.items())]) + catalog_digest(session), digest_size=DIGEST_BYTES)
         self.kept: dict[str, Kept] = {}
         self.by_id: dict[int, Kept] = {}
         self.new: dict[int, dict[str, Any]] = {}

@@ -10,11 +10,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.imports.row_fingerprints import catalog_digest
 from hub.jobs.imports import Importer
 from hub.services.catalog import AttributeService
 from hub.services.context import CatalogContext
 from hub.services.products import ProductService
-from hub.store.models import Attribute, ImportFingerprint, Product, Version
+from hub.store.models import Attribute, Category, Currency, Family, ImportFingerprint, Locale, Location, Product, Version
 from schemas.attribute import AttributeIn
 from schemas.product import ProductIn
 from tests.integration.helpers import row_count
@@ -96,3 +97,41 @@ def test_keys_of_unchanged_rows_are_still_claimed(importer: Importer, db_session
     assert "also on row 2 of this file" in reasons[4]  # the SKU of an unchanged row
     assert "also on row 3 of this file" in reasons[5]  # the GTIN an unchanged row's product holds
     assert state(db_session, "quince-3") is None
+
+
+def test_the_catalogs_digest_moves_with_every_definition_a_row_reads_and_nothing_else(
+        db_session: Session, seeded: None) -> None:
+    """Each change a row's reading depends on gives another digest (so the rows are built again);
+    a product's change, which the revision check covers, leaves it."""
+    seen = [catalog_digest(db_session)]
+
+    def changed() -> bool:
+        db_session.flush()
+        seen.append(catalog_digest(db_session))
+        return seen[-1] not in seen[:-1]
+
+    assert catalog_digest(db_session) == seen[0]
+    juice = db_session.scalar(select(Product).where(Product.sku == "juice"))
+    juice.enabled = not juice.enabled
+    assert not changed()
+    rating = db_session.scalar(select(Attribute).where(Attribute.code == "rating"))
+    rating.validation = {"min": "0", "max": "4"}
+    assert changed()
+    rating.options = [{"code": "x", "labels": {}}]
+    assert changed()
+    drinks = db_session.scalar(select(Family).where(Family.code == "drinks"))
+    drinks.attributes = [a for a in drinks.attributes if a.code != "rating"]
+    assert changed()
+    db_session.add(Family(code="empty"))
+    assert changed()
+    db_session.add(Category(code="new-category"))
+    assert changed()
+    db_session.add(Locale(code="de_DE", label="German"))
+    assert changed()
+    db_session.add(Currency(code="CHF", label="Swiss franc"))
+    assert changed()
+    db_session.add(Location(code="warehouse-2", type="warehouse", name="Second", country="FR"))
+    assert not changed()  # stores only: a row names a store's offers and stock
+    db_session.add(Location(code="store-9", type="store", name="Ninth", country="FR"))
+    assert changed()
+    db_session.rollback()
