@@ -7,14 +7,13 @@ and the valid ones are saved together, a statement per table, an unchanged one n
 the database can still refuse a row then (a SKU another writer has just created, a product it
 has just changed, a number beyond a column's range); the importer then saves the batch again
 ``careful``ly, each row in its own savepoint through the services, and the row the database
-refuses is reported like any other. Product models go row by row through their service, and
-dry runs always save carefully (see ``EntityRows``); the services refuse a row before they
+refuses is reported like any other. A dry run takes the same path and rolls each batch back.
+Product models go row by row through their service; the services refuse a row before they
 change anything, and a batch's writes wait for its end (``product_index.deferred``) or a
 check's query (autoflush, which is also how variants of one batch see each other: keep it on)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -44,14 +43,16 @@ from schemas.product import ProductIn, ProductModelIn
 @dataclass
 class DryRunMemory:
     """What the rolled-back batches of a dry run would have stored, for the batches after them:
-    which variant holds each model's axis values. (A key comes once per file, ``file_keys``, so
-    no later batch saves an earlier one's product again.)"""
+    the variants they saved, with their values (whose axis values a later variant of the same
+    model may not take). (A key comes once per file, ``file_keys``, so no later batch saves an
+    earlier one's product again.)"""
 
-    holders: dict[tuple[str, str], str] = field(default_factory=dict)  # (model, its axis values as JSON): SKU
+    variants: dict[str, dict[str, Any]] = field(default_factory=dict)  # model code: {SKU: values}
 
     def update(self, later: DryRunMemory) -> None:
         """Take in what a later batch saved."""
-        self.holders.update(later.holders)
+        for code, saved in later.variants.items():
+            self.variants.setdefault(code, {}).update(saved)
 
 
 @dataclass
@@ -78,8 +79,9 @@ class EntityRows:
     number (``file_keys``; ``keys`` holds what the earlier batches named). A dry run rolls each
     batch back, so a later batch cannot see what an earlier one would have stored. ``earlier``
     carries that forward (``DryRunMemory``): a variant taking axis values an earlier batch's
-    variant took is rejected, as the import would reject it. A dry run saves ``careful``ly, so
-    that rejection can still undo the row.
+    variant took is rejected, as the import would reject it (``ProductBatch`` checks the
+    earlier variants with the stored ones; a ``careful`` row checks them after its save, which
+    its savepoint then undoes).
     """
 
     def __init__(self, kind: str, session: Session, ctx: CatalogContext, author: str, shape: Shape,
@@ -182,7 +184,9 @@ class EntityRows:
     def _write_products(self, pending: list[tuple[Row, Prepared, dict[str, Any], bytes]], result: BatchResult,
                         known: dict[str, StoredProduct], prints: RowFingerprints) -> None:
         batch = ProductBatch(self.session, self.service.ctx, self.service.author)
-        for (row, prepared, _data, digest), saved in zip(pending, batch.save([data for _, _, data, _ in pending], existing=known)):
+        made = batch.prepare([data for _, _, data, _ in pending], existing=known,
+                             earlier=self.earlier.variants if self.earlier is not None else None)
+        for (row, prepared, _data, digest), saved in zip(pending, batch.write(made)):
             if saved.status == "invalid":
                 origins = prepared.origins if self.shape.flat else None
                 self._release(row, prepared, result)
@@ -193,6 +197,7 @@ class EntityRows:
             revision = 1 if stored is None else stored.revision + (saved.status == "updated")
             assert saved.product_id is not None
             prints.saved(saved.product_id, digest, revision, [gtin for _code, gtin in self._gtins(prepared)])
+        result.seen.variants = made.accepted
 
     def _gtins(self, prepared: Prepared) -> list[tuple[str, str]]:
         """(attribute, GTIN as 14 digits) of the row's product."""
@@ -281,9 +286,9 @@ class EntityRows:
             if self.careful:
                 with self.session.begin_nested():
                     saved = self.service.save(data, existing)  # type: ignore[arg-type]
-                    claim = self._unclaimed_earlier(saved.obj, result)
-                if claim is not None:
-                    result.seen.holders[claim] = saved.obj.sku  # type: ignore[union-attr]
+                    self._unclaimed_earlier(saved.obj)
+                if self.earlier is not None and isinstance(saved.obj, Product) and saved.obj.parent is not None:
+                    result.seen.variants.setdefault(saved.obj.parent.code, {})[saved.obj.sku] = saved.obj.values
             else:
                 saved = self.service.save(data, existing)  # type: ignore[arg-type]
         except HubError as exc:
@@ -304,21 +309,19 @@ class EntityRows:
         else:
             result.unchanged += 1
 
-    def _unclaimed_earlier(self, obj: Any, result: BatchResult) -> tuple[str, str] | None:
-        """In a dry run, a variant's claim on its axis values; raises ValidationFailed when an
-        earlier batch's variant of the same model holds them still (the service sees only what
-        the database holds, and the earlier batches were rolled back)."""
+    def _unclaimed_earlier(self, obj: Any) -> None:
+        """In a dry run, raise ValidationFailed when an earlier batch's variant of the same model
+        holds the axis values of variant ``obj`` (the service sees only what the database holds,
+        and the earlier batches were rolled back); as ``ProductBatch`` checks its ``earlier``."""
         if self.earlier is None or not isinstance(obj, Product) or obj.parent is None:
-            return None
+            return
         model = obj.parent
         combo = axis_values(model, obj.values or {})
-        claim = (model.code, json.dumps(combo, sort_keys=True, default=str))
-        holder = self.earlier.holders.get(claim)
-        if holder is not None and holder != obj.sku:
-            axes = ", ".join(f"{a}={v}" for a, v in zip(model.variant_axes, combo))
-            raise ValidationFailed("the product was not saved",
-                                   errors={"values": [f"variant '{holder}' of '{model.code}' already has {axes}"]})
-        return claim
+        for holder, values in self.earlier.variants.get(model.code, {}).items():
+            if holder != obj.sku and axis_values(model, values) == combo:
+                axes = ", ".join(f"{a}={v}" for a, v in zip(model.variant_axes, combo))
+                raise ValidationFailed("the product was not saved",
+                                       errors={"values": [f"variant '{holder}' of '{model.code}' already has {axes}"]})
 
 
 def _renumbered(errors: dict[str, list[str]], body: dict[str, Any], reduced: dict[str, Any]) -> dict[str, list[str]]:

@@ -1,7 +1,9 @@
-"""Running a bulk edit: the change saved product by product through ``ProductService``, each in
-its own savepoint, committed in batches with the job's progress.
+"""Running a bulk edit: the change made to each product's stored state and saved through the
+bulk write path (``ProductBatch``: the same checks and reasons as ``ProductService``, a version
+per changed product), a batch per transaction, committed with the job's progress.
 
-A product that fails is rolled back alone and reported with its reasons; the others are kept.
+A product that fails is reported with its reasons; the others are kept. A batch the database
+refuses as a whole is saved again product by product, each in its own savepoint.
 """
 
 from __future__ import annotations
@@ -15,17 +17,21 @@ from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.errors import HubError, NotFound
+from hub.errors import Conflict, HubError, NotFound
 from hub.services import bulk_edit
 from hub.services.context import CatalogContext
+from hub.services.product_batch import ProductBatch
 from hub.services.products import ProductService
+from hub.services.states import stored_state
+from hub.store import product_rows
 from hub.store.models import BulkEdit
+from hub.store.refusals import ROW_REFUSALS, refusal
 from hub.store.types import utcnow
 from schemas.errors import flatten_messages
 from schemas.product import ProductIn
 
 logger = logging.getLogger(__name__)
-BATCH = 200
+BATCH = 1000  # products per transaction, as the imports' batches
 KEPT_FAILURES = 1000  # reasons stored per job; the count covers every failure
 
 
@@ -67,28 +73,21 @@ class BulkEditor:
             self._end(job_id, "succeeded", None)
 
     def _batch(self, job_id: int, skus: list[str], action: dict[str, Any], author: str) -> None:
+        """One batch through the bulk write path; where the database refuses it (a product
+        changed by another writer since it was read, a value beyond a column's range), again
+        product by product, so that only the refused product fails."""
+        try:
+            self._saved_batch(job_id, skus, action, author, careful=False)
+        except (*ROW_REFUSALS, Conflict):
+            logger.info("bulk edit %s: the database refused a batch; saving its products one by one", job_id, exc_info=True)
+            self._saved_batch(job_id, skus, action, author, careful=True)
+
+    def _saved_batch(self, job_id: int, skus: list[str], action: dict[str, Any], author: str, careful: bool) -> None:
         with self.sessions() as session:
             ctx = CatalogContext(session)
-            service = ProductService(session, ctx, author)
             data = bulk_edit.check_action({**action, "skus": skus}, ctx)
-            products = service.products.by_skus(skus)
-            changed = unchanged = 0
-            failures: list[dict[str, Any]] = []
-            for sku in skus:
-                product = products.get(sku)
-                if product is None:
-                    failures.append({"sku": sku, "errors": {"sku": ["no such product (deleted since the edit started?)"]}})
-                    continue
-                try:
-                    with session.begin_nested():
-                        new = bulk_edit.apply(service.state(product), action, data)
-                        saved = service.save(ProductIn().load(new), product)
-                except ValidationError as exc:
-                    failures.append({"sku": sku, "errors": flatten_messages(exc.messages)})
-                except HubError as exc:
-                    failures.append({"sku": sku, "errors": exc.errors or {"product": [exc.detail]}})
-                else:
-                    changed, unchanged = changed + saved.changed, unchanged + (not saved.changed)
+            edit = _careful if careful else _together
+            changed, unchanged, failures = edit(session, ctx, author, skus, action, data)
             job = session.get(BulkEdit, job_id)
             assert job is not None
             job.changed += changed
@@ -107,3 +106,60 @@ class BulkEditor:
                 values["progress"] = 1.0
             session.execute(update(BulkEdit).where(BulkEdit.id == job_id).values(**values))
             session.commit()
+
+
+_Tally = tuple[int, int, list[dict[str, Any]]]  # changed, unchanged, failures ({"sku", "errors"}) in the batch's order
+GONE = {"sku": ["no such product (deleted since the edit started?)"]}
+
+
+def _together(session: Session, ctx: CatalogContext, author: str, skus: list[str], action: dict[str, Any],
+              data: Any) -> _Tally:
+    """The batch's products read as plain rows, changed in memory and saved together by
+    ``ProductBatch``, a statement per table (an unchanged product is not written)."""
+    stored = product_rows.by_skus(session, skus)
+    schema = ProductIn()
+    reasons: dict[str, dict[str, list[str]]] = {}
+    bodies = []
+    for sku in skus:
+        found = stored.get(sku)
+        if found is None:
+            reasons[sku] = GONE
+            continue
+        try:
+            bodies.append(schema.load(bulk_edit.apply(stored_state(found, ctx.codes), action, data)))
+        except ValidationError as exc:
+            reasons[sku] = flatten_messages(exc.messages)
+    changed = unchanged = 0
+    for saved in ProductBatch(session, ctx, author).save(bodies, existing=stored):
+        if saved.status == "invalid":
+            reasons[saved.sku] = saved.errors or {"product": ["the product was not saved"]}
+        changed, unchanged = changed + (saved.status == "updated"), unchanged + (saved.status == "unchanged")
+    return changed, unchanged, [{"sku": sku, "errors": reasons[sku]} for sku in skus if sku in reasons]
+
+
+def _careful(session: Session, ctx: CatalogContext, author: str, skus: list[str], action: dict[str, Any],
+             data: Any) -> _Tally:
+    """Product by product through ``ProductService``, each in its own savepoint: a product the
+    database refuses is rolled back alone and reported."""
+    service = ProductService(session, ctx, author)
+    products = service.products.by_skus(skus)
+    changed = unchanged = 0
+    failures: list[dict[str, Any]] = []
+    for sku in skus:
+        product = products.get(sku)
+        if product is None:
+            failures.append({"sku": sku, "errors": GONE})
+            continue
+        try:
+            with session.begin_nested():
+                new = bulk_edit.apply(service.state(product), action, data)
+                saved = service.save(ProductIn().load(new), product)
+        except ValidationError as exc:
+            failures.append({"sku": sku, "errors": flatten_messages(exc.messages)})
+        except HubError as exc:
+            failures.append({"sku": sku, "errors": exc.errors or {"product": [exc.detail]}})
+        except ROW_REFUSALS as exc:
+            failures.append({"sku": sku, "errors": {"product": [refusal(exc, "product")]}})
+        else:
+            changed, unchanged = changed + saved.changed, unchanged + (not saved.changed)
+    return changed, unchanged, failures

@@ -177,9 +177,9 @@ class Importer:
         """Save a batch; ``earlier`` is None for a real import, and what earlier batches of a dry
         run saved otherwise; ``keys``: what the earlier batches' rows named."""
         try:
-            return self._saved_batch(job_id, plan, rows, author, earlier, keys, fraction, careful=earlier is not None)
+            return self._saved_batch(job_id, plan, rows, author, earlier, keys, fraction, careful=False)
         except (*ROW_REFUSALS, Conflict):  # Conflict: another writer changed a product the batch had read
-            if plan.shape is None or earlier is not None:
+            if plan.shape is None:
                 raise
             logger.info("import %s: the database refused a batch; saving its rows one by one", job_id, exc_info=True)
             return self._saved_batch(job_id, plan, rows, author, earlier, keys, fraction, careful=True)

@@ -3,17 +3,19 @@ reported with their reasons, everything else kept."""
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import pytest
 from flask import Flask
+from sqlalchemy import Connection, Engine, event, select, update
 from sqlalchemy.orm import Session
 
 from hub.errors import ValidationFailed
 from hub.jobs.bulk_edits import BulkEditor
 from hub.services.context import CatalogContext
 from hub.services.products import ProductService
-from hub.store.models import BulkEdit
+from hub.store.models import BulkEdit, Product
 from schemas.bulk_edit import BulkEditIn
 from tests import factories
 from tests.factories import value
@@ -89,6 +91,57 @@ def test_typed_values_categories_and_enabling(app: Flask, db_session: Session, c
     assert state(db_session, "water")["categories"] == [] and state(db_session, "cola")["categories"] == ["tops"]
     disabled = run(app, db_session, action="disable", skus=["cola", "water"])
     assert disabled.changed == 2 and state(db_session, "water")["enabled"] is False
+
+
+@contextmanager
+def changed_meanwhile(db_session: Session, sku: str) -> Iterator[list[str]]:
+    """Inside the block, just before each write of product ``sku`` (the bulk path's one UPDATE of
+    its batch, or its own save), "another writer" moves its revision on, in the same transaction,
+    as a change committed meanwhile looks to a revision-checked UPDATE. Yields the writes raced."""
+    target = db_session.scalar(select(Product.id).where(Product.sku == sku))
+    races: list[str] = []
+
+    def bump(connection: Connection) -> None:
+        connection.execute(update(Product).where(Product.id == target).values(revision=Product.revision + 1))
+
+    def own_save(session: Session, *_args: Any) -> None:
+        if any(isinstance(obj, Product) and obj.id == target for obj in session.dirty):
+            races.append("own save")
+            bump(session.connection())
+
+    def batch_update(connection: Connection, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                     executemany: bool) -> None:
+        # The bulk path's UPDATE: statements of many rows on SQLite, an executemany on PostgreSQL.
+        rows = parameters if executemany else [parameters]
+        if "batch" not in races and statement.startswith("UPDATE product SET") and ("FROM ( VALUES" in statement or any(
+                isinstance(row, dict) and row.get("w_pid") == target for row in rows)):
+            races.append("batch")
+            bump(connection)
+
+    event.listen(Session, "before_flush", own_save)
+    event.listen(Engine, "before_cursor_execute", batch_update)
+    try:
+        yield races
+    finally:
+        event.remove(Session, "before_flush", own_save)
+        event.remove(Engine, "before_cursor_execute", batch_update)
+
+
+def test_a_batch_the_database_refuses_is_saved_again_product_by_product(app: Flask, db_session: Session,
+                                                                         catalog: None) -> None:
+    """The products of a batch are saved together; here 'lemonade' changes under the batch, so its
+    revision-checked UPDATE fails. The batch is saved again product by product: only lemonade
+    fails, with the reason, and the others are changed once each."""
+    with changed_meanwhile(db_session, "lemonade") as races:
+        job = run(app, db_session, action="set_value", attribute="rating", value="4", skus=["cola", "lemonade", "water"])
+    assert races == ["batch", "own save"]
+    assert (job.status, job.changed, job.unchanged, job.failed) == ("succeeded", 2, 0, 1), job.failures
+    assert [f["sku"] for f in job.failures] == ["lemonade"]
+    assert "changed" in " ".join(job.failures[0]["errors"]["product"])
+    assert "rating" not in state(db_session, "lemonade")["values"]
+    for sku in ("cola", "water"):
+        assert state(db_session, sku)["values"]["rating"] == [{"locale": None, "scope": None, "data": "4"}]
+        assert [v.version for v in ProductService(db_session, CatalogContext(db_session), "x").history(sku)] == [1, 2]
 
 
 @pytest.mark.parametrize(("action", "field"), [

@@ -173,15 +173,17 @@ def test_a_deferred_refresh_skips_rolled_back_new_products_and_joins_an_open_blo
         assert row_count(session, Product) == 4
 
 
+@pytest.mark.parametrize("dry_run", [False, True])
 def test_a_batch_the_database_refuses_is_saved_again_row_by_row(
-        app: Flask, db_session: Session, seeded: None, importer: Importer, tmp_path: Path) -> None:
+        app: Flask, db_session: Session, seeded: None, importer: Importer, tmp_path: Path, dry_run: bool) -> None:
     """A batch's rows are written together. Here another writer creates 'lemonade' just before each
     flush that would insert it (in the same transaction, as a unique SKU race would look to the
     database): the batch's flush fails, the batch is saved again row by row, and only that row
-    is rejected, with the database's reason; nothing is counted twice."""
+    is rejected, with the database's reason; nothing is counted twice. A dry run reports the
+    same and keeps nothing."""
     rows = "".join(line + "\n" for line in ROWS.splitlines()[:4])  # juice, lemonade, cola, tee-red-m
     with racing_writer(db_session, "lemonade", "drinks") as races:
-        job = run(importer, db_session, csv_file(tmp_path, rows))
+        job = run(importer, db_session, csv_file(tmp_path, rows), dry_run=dry_run)
 
     assert len(races) == 2  # the batch's one flush, then the lemonade row's own savepoint
     assert (job.status, job.rows, job.created, job.updated, job.rejected) == ("succeeded", 4, 1, 1, 2), job.rejections
@@ -189,6 +191,9 @@ def test_a_batch_the_database_refuses_is_saved_again_row_by_row(
     assert len(refused) == 1 and refused[0]["row"] == 3
     assert refused[0]["reason"].startswith("the database refused the row: ")
     assert "lemonade" not in versions(db_session)
+    if dry_run:
+        assert versions(db_session)["juice"] == 1 and "tee-red-m" not in versions(db_session)
+        return
     assert versions(db_session)["juice"] == 2 and versions(db_session)["tee-red-m"] == 1
     assert db_session.scalar(select(Product.id).where(Product.sku == "lemonade")) is None
     assert_cache_agrees(app)
