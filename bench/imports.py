@@ -1,8 +1,9 @@
 """Import benchmark: flat CSV files of generated products imported with the real command
 (``python -m hub.cli import FILE``) in a fresh process, into an empty SQLite database and into a
 fresh PostgreSQL database; rows per second, the peak memory of the importing process, the time
-of a re-import of the same file (every row unchanged) and of a file with one row in ten
-changed (a new price). The imported catalog is then exported as XLSX and NDJSON, and each
+of a dry run of the file into the empty catalog (everything checked, nothing stored), of a
+re-import of the same file (every row unchanged), of a file with one row in ten changed (a new
+price) and of a bulk edit of every product (a new brand). The imported catalog is then exported as XLSX and NDJSON, and each
 export imported into another empty database: new products from each format. Peak memory must
 not grow with the file's size.
 
@@ -105,12 +106,12 @@ def prepare(database_url: str, data_dir: Path) -> None:
     engine.dispose()
 
 
-def run_import(path: Path, database_url: str, data_dir: Path) -> dict[str, Any]:
+def run_import(path: Path, database_url: str, data_dir: Path, *options: str) -> dict[str, Any]:
     """Run ``python -m hub.cli import`` in its own process: its wall time, counts and peak RSS."""
     env = {**os.environ, "CROSSCANAL_DATA_DIR": str(data_dir), "CROSSCANAL_DATABASE_URL": database_url}
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
-        child = subprocess.Popen([sys.executable, "-m", "hub.cli", "import", str(path)], env=env,
+        child = subprocess.Popen([sys.executable, "-m", "hub.cli", "import", str(path), *options], env=env,
                                  stdout=out, stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(child.pid, 0)  # the child's own rusage, not the bench's
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -124,6 +125,40 @@ def run_import(path: Path, database_url: str, data_dir: Path) -> dict[str, Any]:
     return {"rows": rows, "created": created, "updated": updated, "unchanged": unchanged, "rejected": rejected,
             "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds, 1),
             "peak_rss_mib": round(usage.ru_maxrss / 1024, 1)}  # ru_maxrss is in KiB on Linux
+
+
+def bulk_edit(database_url: str, data_dir: Path, size: int) -> dict[str, Any]:
+    """A bulk edit of every product of the file (a new brand), run as the hub runs its jobs, in
+    a process of its own: wall time and products per second."""
+    script = ("import sys, time\n"
+              "from hub.config import Settings\n"
+              "from hub.jobs.bulk_edits import BulkEditor\n"
+              "from hub.store.db import make_engine, make_session_factory\n"
+              "from schemas.bulk_edit import BulkEditIn\n"
+              "engine = make_engine(Settings.from_env().database_url)\n"
+              "writers = make_session_factory(engine, writer=True)\n"
+              "skus = [line.split(',', 1)[0] for line in open(sys.argv[1], encoding='utf-8').read().splitlines()[1:]]\n"
+              "editor = BulkEditor(writers)\n"
+              "with writers() as session:\n"
+              "    job = editor.start(session, BulkEditIn().load({'action': 'set_value', 'attribute': 'brand',\n"
+              "                                                   'value': 'Crosscanal Market', 'skus': skus}), 'bench')\n"
+              "    session.commit()\n"
+              "    job_id = job.id\n"
+              "started = time.perf_counter()\n"
+              "editor.run(job_id)\n"
+              "seconds = time.perf_counter() - started\n"
+              "from hub.store.models import BulkEdit\n"
+              "with writers() as session:\n"
+              "    job = session.get(BulkEdit, job_id)\n"
+              "    print(job.status, job.changed, job.unchanged, job.failed, seconds)\n")
+    env = {**os.environ, "CROSSCANAL_DATA_DIR": str(data_dir), "CROSSCANAL_DATABASE_URL": database_url}
+    done = subprocess.run([sys.executable, "-c", script, str(products_file(size))], env=env, check=True,
+                          capture_output=True, text=True)
+    status, changed, unchanged, failed, seconds = done.stdout.split()[-5:]
+    if status != "succeeded" or int(failed):
+        raise RuntimeError(f"the bulk edit ended {status} with {failed} failures")
+    return {"products": size, "changed": int(changed), "unchanged": int(unchanged), "seconds": round(float(seconds), 2),
+            "products_per_second": round(size / float(seconds), 1)}
 
 
 def changed_file(size: int) -> Path:
@@ -148,8 +183,10 @@ def bench(kind: str, size: int) -> dict[str, Any]:
     path = products_file(size)
     with tempfile.TemporaryDirectory() as folder, empty_database(kind, Path(folder) / "bench.db") as url:
         prepare(url, Path(folder))
-        result = {"create": run_import(path, url, Path(folder)), "reimport_unchanged": run_import(path, url, Path(folder)),
-                  "reimport_10_percent_changed": run_import(changed_file(size), url, Path(folder))}
+        result = {"dry_run_new": run_import(path, url, Path(folder), "--dry-run"),
+                  "create": run_import(path, url, Path(folder)), "reimport_unchanged": run_import(path, url, Path(folder)),
+                  "reimport_10_percent_changed": run_import(changed_file(size), url, Path(folder)),
+                  "bulk_edit_every_product": bulk_edit(url, Path(folder), size)}
         env = {**os.environ, "CROSSCANAL_DATA_DIR": folder, "CROSSCANAL_DATABASE_URL": url}
         exported = {fmt: Path(folder) / f"exported.{fmt}" for fmt in ("xlsx", "ndjson")}
         for fmt, target in exported.items():
