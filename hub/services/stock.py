@@ -36,7 +36,10 @@ def write_stock(session: Session, rows: list[dict[str, Any]], stored: dict[tuple
     """Write checked rows (``product_id``, ``location_id``, ``quantity``) and put the new stock
     into the products' documents; no revision, no history. ``stored``: every stock row of the
     products as it stood before, by (product id, location id), where the caller read it."""
-    StockRepo(session).upsert(rows)
+    # In key order: a file comes in SKU order, which is no order of the ids, and written in it
+    # neighbouring lines land on pages far apart (SQLite, 100,000 lines at a million products, three
+    # pairs of runs side by side: 4.71 / 4.80 / 5.21 s -> 4.65 / 4.51 / 4.60 s).
+    StockRepo(session).upsert(sorted(rows, key=lambda row: (row["product_id"], row["location_id"])))
     known = None
     if stored is not None:
         changed = {row["product_id"] for row in rows}
