@@ -20,7 +20,7 @@ from typing import Any, Sequence
 from sqlalchemy import Index, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hub.store.base import Base
+from hub.store.base import Base, unsynced
 from hub.store.bulk_rows import insert_many, plain_rows
 
 
@@ -42,7 +42,7 @@ class CategoryMemberRepo:
     def replace(self, product_ids: Sequence[int], rows: list[dict[str, Any]]) -> None:
         """Put ``rows`` (``category_id``, ``sku``, ``product_id``) in place of these products' rows."""
         if product_ids:
-            self._s.execute(delete(CategoryMember).where(CategoryMember.product_id.in_(product_ids)))
+            self._s.execute(unsynced(delete(CategoryMember).where(CategoryMember.product_id.in_(product_ids))))
         insert_many(self._s, CategoryMember.__table__, rows)
 
     def product_ids(self, category_id: int) -> list[int]:

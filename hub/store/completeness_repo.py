@@ -7,6 +7,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import Float, bindparam, case, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from hub.store.base import unsynced
 from hub.store.bulk_rows import BoundRows, execute_many, insert_bound, insert_many
 from hub.store.channels import Channel
 from hub.store.completeness import ChannelTally, ProductCompleteness
@@ -36,7 +37,7 @@ class CompletenessRepo:
         if product_ids:
             for channel_id, carried, complete in self._s.execute(_tally().where(ProductCompleteness.product_id.in_(product_ids))):
                 shift[channel_id] = [-int(carried), -int(complete)]
-            self._s.execute(delete(ProductCompleteness).where(ProductCompleteness.product_id.in_(product_ids)))
+            self._s.execute(unsynced(delete(ProductCompleteness).where(ProductCompleteness.product_id.in_(product_ids))))
             DocumentRepo(self._s).touch(product_ids)  # what they lack shapes their items
         insert_many(self._s, ProductCompleteness.__table__, rows)  # the ORM's bulk insert cost more than the rows
         self._move(tally_shift(rows, shift))
@@ -67,13 +68,13 @@ class CompletenessRepo:
 
     def remove_channel(self, channel_id: int) -> None:
         """The rows of a channel being deleted (its tally goes with the channel)."""
-        self._s.execute(delete(ProductCompleteness).where(ProductCompleteness.channel_id == channel_id))
+        self._s.execute(unsynced(delete(ProductCompleteness).where(ProductCompleteness.channel_id == channel_id)))
 
     def set_carried(self, channel_id: int, carried: Any) -> None:
         flips = ProductCompleteness.carried != ProductCompleteness.product_id.in_(carried)
         DocumentRepo(self._s).touch(select(ProductCompleteness.product_id).where(ProductCompleteness.channel_id == channel_id, flips))
-        self._s.execute(update(ProductCompleteness).where(ProductCompleteness.channel_id == channel_id)
-                        .values(carried=ProductCompleteness.product_id.in_(carried)))
+        self._s.execute(unsynced(update(ProductCompleteness).where(ProductCompleteness.channel_id == channel_id)
+                                 .values(carried=ProductCompleteness.product_id.in_(carried))))
         self.retally([channel_id])
 
     def retally(self, channel_ids: Iterable[int] | None = None) -> None:

@@ -27,7 +27,7 @@ from typing import Iterable
 from sqlalchemy import BigInteger, Index, Integer, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hub.store.base import Base
+from hub.store.base import Base, unsynced
 
 
 class DocumentCounter(Base):
@@ -72,8 +72,8 @@ class Horizon:
 def stamp(session: Session) -> int:
     """The change number for what this transaction writes now."""
     if _dialect(session) == "sqlite":
-        number = session.execute(update(DocumentCounter).where(DocumentCounter.id == 1)
-                                 .values(number=DocumentCounter.number + 1).returning(DocumentCounter.number)).scalar()
+        number = session.execute(unsynced(update(DocumentCounter).where(DocumentCounter.id == 1)
+                                          .values(number=DocumentCounter.number + 1).returning(DocumentCounter.number))).scalar()
         if number is None:  # a database whose migration left no counter row
             session.add(DocumentCounter(id=1, number=1))
             session.flush()

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.engine import Dialect
 
 from hub.store import document_changes
-from hub.store.base import Base
+from hub.store.base import Base, unsynced
 from hub.store.document_changes import Horizon
 from hub.store.bulk_rows import BoundRows, among, bind_rows, insert_bound, plain_rows, update_many
 from hub.store.completeness import ProductCompleteness
@@ -82,7 +82,7 @@ class DocumentRepo:
 
     def delete(self, product_ids: Sequence[int]) -> None:
         for table in (ProductDocument, ProductDocumentBody):
-            self._s.execute(delete(table).where(table.product_id.in_(product_ids)))
+            self._s.execute(unsynced(delete(table).where(table.product_id.in_(product_ids))))
 
     @staticmethod
     def bind_new(dialect: Dialect, rows: list[dict[str, Any]]) -> tuple[BoundRows, BoundRows]:
@@ -111,8 +111,8 @@ class DocumentRepo:
     def touch(self, product_ids: Any) -> None:
         """Stamp the rows of these products (a list or a select of ids) as changed: something
         outside the document that shapes their items changed (completeness, being carried)."""
-        self._s.execute(update(ProductDocument).where(ProductDocument.product_id.in_(product_ids))
-                        .values(changed=document_changes.stamp(self._s)))
+        self._s.execute(unsynced(update(ProductDocument).where(ProductDocument.product_id.in_(product_ids))
+                                 .values(changed=document_changes.stamp(self._s))))
 
     def hashes(self, product_ids: Sequence[int]) -> dict[int, str]:
         """The doc_hash of these products."""
@@ -132,7 +132,7 @@ class DocumentRepo:
 
     def mark_stale(self, product_ids: Any) -> None:
         """Mark the rows of these products (a select of ids) stale, in one statement."""
-        self._s.execute(update(ProductDocument).where(ProductDocument.product_id.in_(product_ids)).values(stale=True))
+        self._s.execute(unsynced(update(ProductDocument).where(ProductDocument.product_id.in_(product_ids)).values(stale=True)))
 
     def mark_stale_for_location(self, location_id: int) -> None:
         self.mark_stale(select(Stock.product_id).where(Stock.location_id == location_id)

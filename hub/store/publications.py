@@ -9,7 +9,7 @@ from sqlalchemy import (BigInteger, ColumnElement, Float, ForeignKey, Index, Int
                         func, insert, or_, select, true, update)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from hub.store.base import Base
+from hub.store.base import Base, unsynced
 from hub.store.types import Json, UTCDateTime, utcnow
 
 
@@ -185,6 +185,5 @@ class DiagnosticRepo:
         unfinished = select(p.id).where(p.channel_id == channel_id, p.status != "succeeded", p.id > last_good)
         if running is not None:
             unfinished = unfinished.where(p.id != running)
-        self._s.execute(delete(d).where(d.publication_id.in_(unfinished)), execution_options={"synchronize_session": False})
-        self._s.execute(update(d).where(d.channel_id == channel_id, d.until_id.in_(unfinished)).values(until_id=None),
-                        execution_options={"synchronize_session": False})
+        self._s.execute(unsynced(delete(d).where(d.publication_id.in_(unfinished))))
+        self._s.execute(unsynced(update(d).where(d.channel_id == channel_id, d.until_id.in_(unfinished)).values(until_id=None)))
