@@ -105,7 +105,7 @@ class EntityRows:
     def _existing(self, keys: list[str]) -> dict[str, Any]:
         if isinstance(self.service, ProductService):
             return dict(self.service.products.by_skus(keys))
-        return {key: model for key in set(keys) if (model := self.service.find(key)) is not None}
+        return self.service.products.models_by_codes(keys)
 
     def _rules(self, body: dict[str, Any], shape_errors: dict[str, list[str]]) -> dict[str, list[str]]:
         """The services' reasons too, for a row the input schema refused: the fields it refused

@@ -188,6 +188,14 @@ class ProductRepo:
     def model_by_code(self, code: str) -> ProductModel | None:
         return self._s.scalar(select(ProductModel).where(ProductModel.code == code))
 
+    def models_by_codes(self, codes: Iterable[str]) -> dict[str, ProductModel]:
+        """The stored models with these codes, by code, in one query (and their eager loads):
+        a models file's batch asked for each of its models apart, three fifths of its time."""
+        wanted = list(set(codes))
+        if not wanted:
+            return {}
+        return {m.code: m for m in self._s.scalars(select(ProductModel).where(ProductModel.code.in_(wanted)))}
+
     def models_page(self, after: str | None, limit: int) -> Sequence[ProductModel]:
         query = select(ProductModel).order_by(ProductModel.code).limit(limit)
         if after is not None:

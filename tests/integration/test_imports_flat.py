@@ -17,7 +17,8 @@ from hub.config import Settings
 from channel_adapters.base.identifiers import gs1_check_digit
 from hub.jobs.imports import Importer
 from hub.services.context import CatalogContext
-from hub.services.products import ProductService
+from hub.services.inheritance import effective_values
+from hub.services.products import ProductModelService, ProductService
 from hub.store.imports import ImportJob
 from hub.store.models import Product, Stock, Version
 from schemas.imports import ImportOptionsIn
@@ -223,6 +224,30 @@ def test_models_and_their_variants_import_from_two_flat_files(
     assert "already has color=red, size=s" in job.rejections[0]["reason"]
     polo = state(db_session, "polo-red-s")
     assert (polo["family"], polo["parent"]) == ("tees", "polo")
+
+
+def test_a_models_file_again_finds_its_stored_models_unchanged_or_changed(
+    importer: Importer, db_session: Session, seeded: None, tmp_path: Path
+) -> None:
+    """Each batch finds its stored models by code: the same file again changes nothing, and a new
+    name updates the stored model (a second version), which its variant then shows."""
+    header = "code,family,variant_axes,name-en_US\n"
+    first = write(tmp_path, "models.csv", header + 'polo,tees,"color,size",Polo\nhenley,tees,"color,size",Henley\n')
+    assert run(importer, db_session, first).created == 2
+    run(importer, db_session, write(tmp_path, "variants.csv", "sku,parent,color,size\npolo-red-s,polo,red,s\n"))
+    versions = row_count(db_session, Version)
+
+    again = run(importer, db_session, first)
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 0), again.rejections
+    assert row_count(db_session, Version) == versions
+
+    renamed = run(importer, db_session, write(tmp_path, "renamed.csv", header + 'polo,tees,"color,size",Polo shirt\n'))
+    assert (renamed.created, renamed.updated, renamed.rejected) == (0, 1, 0), renamed.rejections
+    service = ProductModelService(db_session, CatalogContext(db_session), "test")
+    assert [v.version for v in service.history("polo")] == [1, 2]
+    assert "name" not in state(db_session, "polo-red-s")["values"]  # not the variant's own value...
+    variant = ProductService(db_session, CatalogContext(db_session), "test").get("polo-red-s")
+    assert effective_values(variant)["name"] == value("Polo shirt", "en_US")  # ...but what it inherits
 
 
 def xlsx(path: Path, rows: list[list[Any]]) -> Path:
