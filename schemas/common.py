@@ -7,6 +7,8 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, validate
 
 CODE_PATTERN = r"^[A-Za-z0-9_]+$"
+CODE_MAX = 100
+MOST_AXES = 5  # a product model's variant axes
 LOCALE_PATTERN = r"^[a-z]{2,3}_[A-Z]{2}$"
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 SKU_MAX = 64
@@ -18,7 +20,7 @@ def Code(**kwargs: Any) -> fields.String:
     """A code: letters, digits and underscores, as Akeneo codes are."""
     return fields.String(
         validate=[
-            validate.Length(min=1, max=100),
+            validate.Length(min=1, max=CODE_MAX),
             validate.Regexp(CODE_PATTERN, error="use only letters, digits and underscores"),
         ],
         **kwargs,

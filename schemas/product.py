@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from marshmallow import RAISE, ValidationError, fields, post_load, validate, validates_schema
 
 from schemas import product_fast
-from schemas.common import (MEDIA_ROLES, MEDIA_TEXT_MAX, SKU_MAX, SKU_PATTERN, Code, CurrencyCode, LocaleCode, StrictSchema,
+from schemas.common import (MEDIA_ROLES, MOST_AXES, MEDIA_TEXT_MAX, SKU_MAX, SKU_PATTERN, Code, CurrencyCode, LocaleCode, StrictSchema,
                             Values)
 
 # Fields a client reads and may send back unchanged in a PUT; they are ignored on input.
@@ -67,7 +67,26 @@ class _IgnoresReadOnly(StrictSchema):
         return data
 
 
-class ProductIn(_IgnoresReadOnly):
+class _FastLoaded(_IgnoresReadOnly):
+    """A schema with a checked fast path in ``product_fast`` (``_fast``): a plain body a plain
+    instance loads takes it, and it answers what the schema answers or hands the body back."""
+
+    _fast: Callable[[Any], dict[str, Any] | None]
+
+    def load(self, data: Any, *, many: bool | None = None, partial: Any = None, unknown: Any = None) -> Any:
+        if many is None and partial is None and unknown is None and self._plain:
+            loaded = self._fast(data)
+            if loaded is not None:
+                return loaded
+        return super().load(data, many=many, partial=partial, unknown=unknown)
+
+    @property
+    def _plain(self) -> bool:
+        return not self.many and not self.partial and self.only is None and not self.exclude and self.unknown == RAISE
+
+
+class ProductIn(_FastLoaded):
+    _fast = staticmethod(product_fast.load)
     sku = fields.String(
         required=True,
         validate=[validate.Length(min=1, max=SKU_MAX), validate.Regexp(SKU_PATTERN, error="letters, digits, '.', '_' and '-' only")],
@@ -95,24 +114,14 @@ class ProductIn(_IgnoresReadOnly):
                 )
             seen[key] = index
 
-    def load(self, data: Any, *, many: bool | None = None, partial: Any = None, unknown: Any = None) -> Any:
-        """The schema's answer; a plain body a plain instance loads takes the checked fast path
-        of ``product_fast``, which answers the same or hands the body back to the schema."""
-        if many is None and partial is None and unknown is None and self._plain:
-            loaded = product_fast.load(data)
-            if loaded is not None:
-                return loaded
-        return super().load(data, many=many, partial=partial, unknown=unknown)
-
-    @property
-    def _plain(self) -> bool:
-        return not self.many and not self.partial and self.only is None and not self.exclude and self.unknown == RAISE
 
 
-class ProductModelIn(_IgnoresReadOnly):
+class ProductModelIn(_FastLoaded):
+    _fast = staticmethod(product_fast.load_model)
+
     code = Code(required=True)
     family = fields.String(required=True)
-    variant_axes = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=5))
+    variant_axes = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=MOST_AXES))
     categories = fields.List(fields.String(), load_default=list)
     values = Values()
 

@@ -1,6 +1,6 @@
-"""The fast path of ``ProductIn`` against the schema itself, body by body: it may decline any
-body (the schema then decides), but a body it answers must load to exactly what the schema
-loads, and a body the schema refuses must never pass it."""
+"""The fast paths of ``ProductIn`` and ``ProductModelIn`` against the schemas themselves, body by
+body: a path may decline any body (the schema then decides), but a body it answers must load to
+exactly what the schema loads, and a body the schema refuses must never pass it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from marshmallow import Schema, ValidationError
 
 from schemas import product_fast
-from schemas.product import ProductIn
+from schemas.product import ProductIn, ProductModelIn
 
 BASES: list[dict[str, Any]] = [
     {"sku": "tee-red-m", "parent": "tee"},
@@ -27,9 +27,19 @@ BASES: list[dict[str, Any]] = [
      "revision": 3, "stock": [{"location": "paris", "quantity": 2}], "created": "x", "updated": "y", "inherited_values": {}},
 ]
 
+MODEL_BASES: list[dict[str, Any]] = [
+    {"code": "polo", "family": "tees", "variant_axes": ["color", "size"]},
+    {"code": "crew_tee_s2", "family": "apparel", "variant_axes": ["color"], "categories": ["tees", "men"],
+     "values": {"name": [{"locale": "en_US", "scope": None, "data": "Crew tee"}, {"locale": "fr_FR", "data": "T-shirt"}],
+                "material": [{"data": {"amount": "1", "unit": "GRAM"}}], "tags": [{"scope": "ecommerce", "data": ["a"]}]},
+     "revision": 2, "created": "x", "updated": "y"},
+]
+CASES = [(ProductIn, product_fast.load, BASES), (ProductModelIn, product_fast.load_model, MODEL_BASES)]
+
 ODD = [None, True, False, 0, -1, 7, 1.5, "", " ", "x", "EUR", "-1", "1e2", "NaN", "3.12345", "02.50", "a\n", "é",
        b"bytes", [], ["x"], ("x",), {}, {"data": 1}, {"locale": "en_US"}, "2026-01-01T00:00:00", "2026-01-01T00:00:00+01:00",
-       "tee-red-m", "a" * 65, "a" * 501, "main", "swatch", "other", "en_US", "english"]
+       "tee-red-m", "a" * 65, "a" * 101, "a" * 501, "main", "swatch", "other", "en_US", "english", "code\n",
+       ["a", "b", "c", "d", "e", "f"], ["color", 1]]
 
 
 def places(body: Any, path: tuple = ()) -> list[tuple]:
@@ -61,13 +71,13 @@ def mutated(body: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         elif kind < 0.85 and isinstance(holder, dict):
             del holder[last]
         elif isinstance(holder, dict):
-            holder[rng.choice(("extra", "sku", "data", "role", "price", "alt", "locale"))] = deepcopy(rng.choice(ODD))
+            holder[rng.choice(("extra", "sku", "code", "data", "role", "price", "alt", "locale", "variant_axes"))] = deepcopy(rng.choice(ODD))
     return body
 
 
-def schema_load(body: Any) -> Any:
+def schema_load(schema: type[Schema], body: Any) -> Any:
     try:
-        return Schema.load(ProductIn(), body)
+        return Schema.load(schema(), body)
     except ValidationError:
         return ValidationError
 
@@ -76,26 +86,28 @@ def same(a: Any) -> str:
     return json.dumps(a, default=repr)  # keeps key order and types (Decimal('1.0') is not Decimal('1'))
 
 
-def test_the_fast_path_takes_plain_bodies_and_answers_what_the_schema_answers() -> None:
-    for body in BASES:
-        loaded = product_fast.load(body)
+@pytest.mark.parametrize(("schema", "fast", "bases"), CASES, ids=["product", "model"])
+def test_the_fast_path_takes_plain_bodies_and_answers_what_the_schema_answers(schema, fast, bases) -> None:
+    for body in bases:
+        loaded = fast(body)
         assert loaded is not None
-        assert same(loaded) == same(schema_load(body))
-        assert ProductIn().load(body) == loaded
+        assert same(loaded) == same(schema_load(schema, body))
+        assert schema().load(body) == loaded
 
 
-def test_a_mutated_body_is_answered_alike_or_handed_to_the_schema() -> None:
+@pytest.mark.parametrize(("schema", "fast", "bases"), CASES, ids=["product", "model"])
+def test_a_mutated_body_is_answered_alike_or_handed_to_the_schema(schema, fast, bases) -> None:
     rng = random.Random(14)
     taken = refused = 0
     for _ in range(6000):
-        body = mutated(rng.choice(BASES), rng)
-        expected, fast = schema_load(body), product_fast.load(body)
+        body = mutated(rng.choice(bases), rng)
+        expected, answered = schema_load(schema, body), fast(body)
         if expected is ValidationError:
             refused += 1
-            assert fast is None, body
-        elif fast is not None:
+            assert answered is None, body
+        elif answered is not None:
             taken += 1
-            assert same(fast) == same(expected), body
+            assert same(answered) == same(expected), body
     assert taken > 500 and refused > 1000  # the corpus reaches both sides
 
 
@@ -104,3 +116,11 @@ def test_what_the_fast_path_declines_still_gets_the_schemas_messages(body: Any) 
     assert product_fast.load(body) is None
     with pytest.raises(ValidationError):
         ProductIn().load(body)
+
+
+@pytest.mark.parametrize("body", [[], None, {"code": "polo", "family": "tees", "variant_axes": []},
+                                  {"code": "polo", "family": "tees", "variant_axes": ["a"] * 6}, {"code": "po lo", "family": "t", "variant_axes": ["a"]}])
+def test_what_the_models_fast_path_declines_still_gets_the_schemas_messages(body: Any) -> None:
+    assert product_fast.load_model(body) is None
+    with pytest.raises(ValidationError):
+        ProductModelIn().load(body)
