@@ -7,7 +7,6 @@ product with the same reasons.
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
@@ -75,8 +74,11 @@ def parse_value(attribute: Attribute, text: str) -> Any:
 
 
 def apply(state: dict[str, Any], action: dict[str, Any], data: Any) -> dict[str, Any]:
-    """The product's state with the change made; ``state`` itself is left as it was."""
-    new = copy.deepcopy(state)
+    """The product's state with the change made; ``state`` itself is left as it was. Its lists
+    are copied, the entries in them shared (a deep copy was a tenth of a bulk edit's time): an
+    entry is replaced, never changed in place."""
+    new = {**state, "categories": list(state["categories"]),
+           "values": {code: list(entries) for code, entries in state["values"].items()}}
     kind = action["action"]
     if kind in ("enable", "disable"):
         new["enabled"] = kind == "enable"
