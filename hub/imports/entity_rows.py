@@ -21,7 +21,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import Session
 
-from hub.errors import HubError, ValidationFailed
+from hub.errors import HubError
 from hub.imports.file_keys import BatchKeys, FileKeys, gtins
 from hub.imports.flat_columns import KEY
 from hub.imports.report import rejections
@@ -30,7 +30,8 @@ from hub.imports.row_fingerprints import RowFingerprints
 from hub.imports.shapes import Prepared, RowProblem, Shape
 from hub.services.context import CatalogContext
 from hub.services.product_batch import ProductBatch
-from hub.services.products import ProductModelService, ProductService, axis_values
+from hub.services.lookups import StoredLookups
+from hub.services.products import ProductModelService, ProductService
 from hub.services.states import stored_state
 from hub.store import product_rows
 from hub.store.product_rows import StoredProduct
@@ -79,9 +80,8 @@ class EntityRows:
     number (``file_keys``; ``keys`` holds what the earlier batches named). A dry run rolls each
     batch back, so a later batch cannot see what an earlier one would have stored. ``earlier``
     carries that forward (``DryRunMemory``): a variant taking axis values an earlier batch's
-    variant took is rejected, as the import would reject it (``ProductBatch`` checks the
-    earlier variants with the stored ones; a ``careful`` row checks them after its save, which
-    its savepoint then undoes).
+    variant took is rejected, as the import would reject it: the service's lookups count them
+    as stored variants (``hub.services.lookups``), on the bulk path and row by row alike.
     """
 
     def __init__(self, kind: str, session: Session, ctx: CatalogContext, author: str, shape: Shape,
@@ -94,6 +94,8 @@ class EntityRows:
         self.shape = shape
         self.service: ProductService | ProductModelService = (
             ProductService(session, ctx, author) if kind == "products" else ProductModelService(session, ctx, author))
+        if earlier is not None:  # a careful row checks the earlier batches' variants as stored ones
+            self.service.lookups = StoredLookups(session, earlier.variants)
         self.schema: Schema = ProductIn() if kind == "products" else ProductModelIn()
 
     @cached_property
@@ -197,7 +199,8 @@ class EntityRows:
             revision = 1 if stored is None else stored.revision + (saved.status == "updated")
             assert saved.product_id is not None
             prints.saved(saved.product_id, digest, revision, [gtin for _code, gtin in self._gtins(prepared)])
-        result.seen.variants = made.accepted
+        if made.accepted is not None:
+            result.seen.variants = made.accepted
 
     def _gtins(self, prepared: Prepared) -> list[tuple[str, str]]:
         """(attribute, GTIN as 14 digits) of the row's product."""
@@ -286,7 +289,6 @@ class EntityRows:
             if self.careful:
                 with self.session.begin_nested():
                     saved = self.service.save(data, existing)  # type: ignore[arg-type]
-                    self._unclaimed_earlier(saved.obj)
                 if self.earlier is not None and isinstance(saved.obj, Product) and saved.obj.parent is not None:
                     result.seen.variants.setdefault(saved.obj.parent.code, {})[saved.obj.sku] = saved.obj.values
             else:
@@ -308,21 +310,6 @@ class EntityRows:
             result.updated += 1
         else:
             result.unchanged += 1
-
-    def _unclaimed_earlier(self, obj: Any) -> None:
-        """In a dry run, raise ValidationFailed when an earlier batch's variant of the same model
-        holds the axis values of variant ``obj`` (the service sees only what the database holds,
-        and the earlier batches were rolled back); as ``ProductBatch`` checks its ``earlier``."""
-        if self.earlier is None or not isinstance(obj, Product) or obj.parent is None:
-            return
-        model = obj.parent
-        combo = axis_values(model, obj.values or {})
-        for holder, values in self.earlier.variants.get(model.code, {}).items():
-            if holder != obj.sku and axis_values(model, values) == combo:
-                axes = ", ".join(f"{a}={v}" for a, v in zip(model.variant_axes, combo))
-                raise ValidationFailed("the product was not saved",
-                                       errors={"values": [f"variant '{holder}' of '{model.code}' already has {axes}"]})
-
 
 def _renumbered(errors: dict[str, list[str]], body: dict[str, Any], reduced: dict[str, Any]) -> dict[str, list[str]]:
     """Reasons about the reduced body's offers and media, numbered as in the full body."""

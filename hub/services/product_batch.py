@@ -28,7 +28,7 @@ from hub import allocations
 from hub.errors import Conflict, ValidationFailed
 from hub.services import documents, history, product_index
 from hub.services.context import CatalogContext
-from hub.services.lookups import BatchLookups
+from hub.services.lookups import BatchLookups, Earlier
 from hub.services.products import ProductService
 from hub.services.states import model_state, stored_state
 from hub.services.stock import set_stock
@@ -90,7 +90,7 @@ class PreparedBatch:
     created: _NewRows | None = None
     changed: list[_Changed] = field(default_factory=list)
     restock: list[dict[str, Any]] = field(default_factory=list)  # stock of existing products, set through the stock service
-    accepted: dict[str, dict[str, Any]] = field(default_factory=dict)  # model code: {variant SKU: values} that passed
+    accepted: Earlier | None = None  # in a dry run (``earlier`` given): the variants that passed, for later batches
 
 
 class ProductBatch:
@@ -110,17 +110,16 @@ class ProductBatch:
 
     def prepare(self, bodies: list[dict[str, Any]], stock: list[dict[str, int]] | None = None,
                 existing: dict[str, StoredProduct] | None = None,
-                earlier: dict[str, dict[str, Any]] | None = None) -> PreparedBatch:
+                earlier: Earlier | None = None) -> PreparedBatch:
         """Read what the batch needs and validate it; the new products' rows are built too. Writes
         nothing, so it may run in a read transaction of its own, with ``write`` in a short write
         transaction after it (the parallel demo does: its workers prepare side by side and take
         turns to write); ``save`` runs both in the caller's transaction.
 
-        ``earlier``: variants that batches rolled back before this one accepted (model code:
-        {SKU: values}), checked as if stored, so that a dry run refuses a variant taking their
-        axis values as the import would; the batch's own accepted variants are in ``accepted``."""
+        ``earlier``: in a dry run, the variants its earlier, rolled-back batches accepted
+        (``hub.services.lookups``); this batch's own are then in ``accepted``."""
         with allocations.bulk():
-            return self._prepare(bodies, stock or [{} for _ in bodies], existing, earlier or {})
+            return self._prepare(bodies, stock or [{} for _ in bodies], existing, earlier)
 
     def write(self, batch: PreparedBatch) -> list[BatchResult]:
         """Write a prepared batch. A changed product is updated only at the revision it was read
@@ -136,19 +135,17 @@ class ProductBatch:
             return batch.results
 
     def _prepare(self, bodies: list[dict[str, Any]], stock: list[dict[str, int]],
-                 existing: dict[str, StoredProduct] | None, earlier: dict[str, dict[str, Any]]) -> PreparedBatch:
+                 existing: dict[str, StoredProduct] | None, earlier: Earlier | None) -> PreparedBatch:
         service = ProductService(self.session, self.ctx, self.author)
         paths: set[str] = set()
         for body in bodies:
             paths |= image_paths(body.get("values", {}), self.ctx) | {m["path"] for m in body.get("media", [])}
-        service.lookups = lookups = BatchLookups(self.session, bodies, paths)
-        for code, model in lookups.models.items():
-            for sku, values in earlier.get(code, {}).items():
-                lookups.accepted(model, sku, values)
+        service.lookups = lookups = BatchLookups(self.session, bodies, paths, earlier)
         if existing is None:
             existing = product_rows.by_skus(self.session, (b["sku"] for b in bodies))
         locations = {loc.code: loc.id for loc in StockRepo(self.session).locations()}
-        batch = PreparedBatch(lookups, {code: model_state(model) for code, model in lookups.models.items()})
+        batch = PreparedBatch(lookups, {code: model_state(model) for code, model in lookups.models.items()},
+                              accepted={} if earlier is not None else None)
         results, new, seen = batch.results, [], {}
         for index, body in enumerate(bodies):
             sku = body["sku"]
@@ -166,7 +163,7 @@ class ProductBatch:
                 results.append(BatchResult(sku, "invalid", exc.errors))
                 continue
             lookups.accepted(refs["parent"], sku, state["values"])
-            if state["parent"]:
+            if batch.accepted is not None and state["parent"]:
                 batch.accepted.setdefault(state["parent"], {})[sku] = state["values"]
             if found is None:
                 results.append(BatchResult(sku, "created"))

@@ -269,6 +269,30 @@ def test_a_dry_run_rejects_a_variant_taking_an_earlier_batchs_axis_values(
     assert reasons(dry) == reasons(real) == [(6, "tee-red-m2", "variant 'tee-red-m' of 'tee' already has color=red, size=m")]
 
 
+def test_a_dry_run_saving_a_batch_row_by_row_still_sees_the_earlier_batches_variants(
+        app: Flask, db_session: Session, seeded: None, importer: Importer, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """As above, but the database refuses the last batch's bulk insert ('fizz' created by another
+    writer just before it), so that batch is checked row by row: 'tee-red-m2' is still refused
+    for the axis values 'tee-red-m' took two batches earlier, and 'fizz' for the database's
+    reason."""
+    monkeypatch.setattr("hub.jobs.imports.BATCH", 2)
+    rows = ("tee-red-m,,tee,,,,,,red,m,19.90\n"
+            "lemonade,drinks,,Lemonade,Limonade,{other},,,,,1.20\n"
+            "juice,drinks,,Orange juice,Jus d'orange,{good},1,LITER,,,2.50\n"
+            "tee-red-l,,tee,,,,,,red,l,19.90\n"
+            "tee-red-m2,,tee,,,,,,red,m,19.90\n"
+            "fizz,drinks,,Fizz,Fizz,,,,,,1.00\n")
+    with racing_writer(db_session, "fizz", "drinks") as races:
+        dry = run(importer, db_session, csv_file(tmp_path, rows), dry_run=True)
+
+    assert races == ["fizz", "fizz"]  # the batch's bulk insert, then fizz's own savepoint
+    assert counts(dry) == (6, 3, 0, 1, 2), dry.rejections
+    reasons = [(r["row"], r["key"], r["reason"]) for r in dry.rejections]
+    assert reasons[0] == (6, "tee-red-m2", "variant 'tee-red-m' of 'tee' already has color=red, size=m")
+    assert reasons[1][:2] == (7, "fizz") and reasons[1][2].startswith("the database refused the row: ")
+
+
 def test_a_models_file_naming_a_model_twice_refuses_the_second_row(
         db_session: Session, seeded: None, importer: Importer, tmp_path: Path) -> None:
     path = tmp_path / "models.csv"
