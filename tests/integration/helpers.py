@@ -6,10 +6,10 @@ import json
 import struct
 import zlib
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine, event, func, insert, select
+from sqlalchemy import Connection, Engine, event, func, insert, select, update
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
@@ -120,10 +120,47 @@ def racing_writer(db_session: Session, sku: str, family: str) -> Iterator[list[s
                 sku=sku, family_id=family_id, enabled=True, values={}, media=[], revision=1,
                 created=utcnow(), updated=utcnow()))
 
-    event.listen(Session, "before_flush", first)
-    event.listen(Engine, "before_cursor_execute", first_in_bulk)
-    try:
+    with _racing(first, first_in_bulk):
         yield races
+
+
+@contextmanager
+def changed_meanwhile(db_session: Session, sku: str) -> Iterator[list[str]]:
+    """Inside the block, just before each write of product ``sku`` (the bulk path's UPDATE of
+    its batch, or its own save), "another writer" moves its revision on, in the same transaction,
+    as a change committed meanwhile looks to a revision-checked UPDATE. Yields the writes raced."""
+    target = db_session.scalar(select(Product.id).where(Product.sku == sku))
+    races: list[str] = []
+
+    def bump(connection: Connection) -> None:
+        connection.execute(update(Product).where(Product.id == target).values(revision=Product.revision + 1))
+
+    def own_save(session: Session, *_args: Any) -> None:
+        if any(isinstance(obj, Product) and obj.id == target for obj in session.dirty):
+            races.append("own save")
+            bump(session.connection())
+
+    def batch_update(connection: Connection, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                     executemany: bool) -> None:
+        # The bulk path's UPDATE: statements of many rows on SQLite, an executemany on PostgreSQL.
+        rows = parameters if executemany else [parameters]
+        if "batch" not in races and statement.startswith("UPDATE product SET") and ("FROM ( VALUES" in statement or any(
+                isinstance(row, dict) and row.get("w_pid") == target for row in rows)):
+            races.append("batch")
+            bump(connection)
+
+    with _racing(own_save, batch_update):
+        yield races
+
+
+@contextmanager
+def _racing(on_flush: Callable[..., None], on_statement: Callable[..., None]) -> Iterator[None]:
+    """The two places another writer is made to race in: before a session's flush (a single
+    save) and before a statement reaches the database (the bulk path's own statements)."""
+    event.listen(Session, "before_flush", on_flush)
+    event.listen(Engine, "before_cursor_execute", on_statement)
+    try:
+        yield
     finally:
-        event.remove(Session, "before_flush", first)
-        event.remove(Engine, "before_cursor_execute", first_in_bulk)
+        event.remove(Session, "before_flush", on_flush)
+        event.remove(Engine, "before_cursor_execute", on_statement)

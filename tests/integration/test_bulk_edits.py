@@ -3,22 +3,21 @@ reported with their reasons, everything else kept."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, Engine, event, select, update
 from sqlalchemy.orm import Session
 
 from hub.errors import ValidationFailed
 from hub.jobs.bulk_edits import BulkEditor
 from hub.services.context import CatalogContext
 from hub.services.products import ProductService
-from hub.store.models import BulkEdit, Product
+from hub.store.models import BulkEdit
 from schemas.bulk_edit import BulkEditIn
 from tests import factories
 from tests.factories import value
+from tests.integration.helpers import changed_meanwhile
 
 
 @pytest.fixture
@@ -91,40 +90,6 @@ def test_typed_values_categories_and_enabling(app: Flask, db_session: Session, c
     assert state(db_session, "water")["categories"] == [] and state(db_session, "cola")["categories"] == ["tops"]
     disabled = run(app, db_session, action="disable", skus=["cola", "water"])
     assert disabled.changed == 2 and state(db_session, "water")["enabled"] is False
-
-
-@contextmanager
-def changed_meanwhile(db_session: Session, sku: str) -> Iterator[list[str]]:
-    """Inside the block, just before each write of product ``sku`` (the bulk path's one UPDATE of
-    its batch, or its own save), "another writer" moves its revision on, in the same transaction,
-    as a change committed meanwhile looks to a revision-checked UPDATE. Yields the writes raced."""
-    target = db_session.scalar(select(Product.id).where(Product.sku == sku))
-    races: list[str] = []
-
-    def bump(connection: Connection) -> None:
-        connection.execute(update(Product).where(Product.id == target).values(revision=Product.revision + 1))
-
-    def own_save(session: Session, *_args: Any) -> None:
-        if any(isinstance(obj, Product) and obj.id == target for obj in session.dirty):
-            races.append("own save")
-            bump(session.connection())
-
-    def batch_update(connection: Connection, _cursor: Any, statement: str, parameters: Any, _context: Any,
-                     executemany: bool) -> None:
-        # The bulk path's UPDATE: statements of many rows on SQLite, an executemany on PostgreSQL.
-        rows = parameters if executemany else [parameters]
-        if "batch" not in races and statement.startswith("UPDATE product SET") and ("FROM ( VALUES" in statement or any(
-                isinstance(row, dict) and row.get("w_pid") == target for row in rows)):
-            races.append("batch")
-            bump(connection)
-
-    event.listen(Session, "before_flush", own_save)
-    event.listen(Engine, "before_cursor_execute", batch_update)
-    try:
-        yield races
-    finally:
-        event.remove(Session, "before_flush", own_save)
-        event.remove(Engine, "before_cursor_execute", batch_update)
 
 
 def test_a_batch_the_database_refuses_is_saved_again_product_by_product(app: Flask, db_session: Session,
