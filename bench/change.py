@@ -3,24 +3,29 @@ through, in this process; prints what it changed as JSON.
 
     .venv/bin/python -m bench.change prices --share 0.01   # every 100th product: a new price
     .venv/bin/python -m bench.change guide                  # a banned word added to the brand guide
+    .venv/bin/python -m bench.change brand --skus FILE      # a bulk edit: a new brand on every SKU of a CSV file
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import time
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from hub.config import Settings
+from hub.jobs.bulk_edits import BulkEditor
 from hub.services import brand_guide
 from hub.services.context import CatalogContext
 from hub.services.products import ProductService
 from hub.store.db import make_engine, make_session_factory
-from hub.store.models import Product
+from hub.store.models import BulkEdit, Product
 from schemas.brand_guide import BrandGuideIn
+from schemas.bulk_edit import BulkEditIn
 from schemas.product import ProductIn
 
 BATCH = 500
@@ -61,12 +66,36 @@ def guide() -> dict[str, object]:
     return {"banned_words": len(state["banned_words"])}
 
 
+def brand(skus_file: Path) -> dict[str, object]:
+    """A bulk edit job giving every product of the file (its first column, after the header) a
+    new brand, run as the hub runs its jobs; what it counted and its wall time."""
+    with skus_file.open(encoding="utf-8-sig", newline="") as rows:
+        skus = [row[0] for row in csv.reader(rows)][1:]
+    writers = make_session_factory(make_engine(Settings.from_env().database_url), writer=True)
+    editor = BulkEditor(writers)
+    with writers() as session:
+        action = {"action": "set_value", "attribute": "brand", "value": f"Bench {int(time.time())}", "skus": skus}
+        job_id = editor.start(session, BulkEditIn().load(action), "bench").id
+        session.commit()
+    started = time.perf_counter()
+    editor.run(job_id)
+    seconds = time.perf_counter() - started
+    with writers() as session:
+        job = session.get(BulkEdit, job_id)
+        assert job is not None
+        return {"status": job.status, "changed": job.changed, "unchanged": job.unchanged, "failed": job.failed,
+                "seconds": round(seconds, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("what", choices=["prices", "guide"])
+    parser.add_argument("what", choices=["prices", "guide", "brand"])
     parser.add_argument("--share", type=float, default=0.01)
+    parser.add_argument("--skus", type=Path, help="brand: a CSV file whose first column holds the SKUs")
     args = parser.parse_args()
-    print(json.dumps(prices(args.share) if args.what == "prices" else guide()))
+    if args.what == "brand" and args.skus is None:
+        parser.error("brand needs --skus FILE")
+    print(json.dumps(prices(args.share) if args.what == "prices" else guide() if args.what == "guide" else brand(args.skus)))
 
 
 if __name__ == "__main__":

@@ -128,37 +128,16 @@ def run_import(path: Path, database_url: str, data_dir: Path, *options: str) -> 
 
 
 def bulk_edit(database_url: str, data_dir: Path, size: int) -> dict[str, Any]:
-    """A bulk edit of every product of the file (a new brand), run as the hub runs its jobs, in
-    a process of its own: wall time and products per second."""
-    script = ("import sys, time\n"
-              "from hub.config import Settings\n"
-              "from hub.jobs.bulk_edits import BulkEditor\n"
-              "from hub.store.db import make_engine, make_session_factory\n"
-              "from schemas.bulk_edit import BulkEditIn\n"
-              "engine = make_engine(Settings.from_env().database_url)\n"
-              "writers = make_session_factory(engine, writer=True)\n"
-              "skus = [line.split(',', 1)[0] for line in open(sys.argv[1], encoding='utf-8').read().splitlines()[1:]]\n"
-              "editor = BulkEditor(writers)\n"
-              "with writers() as session:\n"
-              "    job = editor.start(session, BulkEditIn().load({'action': 'set_value', 'attribute': 'brand',\n"
-              "                                                   'value': 'Crosscanal Market', 'skus': skus}), 'bench')\n"
-              "    session.commit()\n"
-              "    job_id = job.id\n"
-              "started = time.perf_counter()\n"
-              "editor.run(job_id)\n"
-              "seconds = time.perf_counter() - started\n"
-              "from hub.store.models import BulkEdit\n"
-              "with writers() as session:\n"
-              "    job = session.get(BulkEdit, job_id)\n"
-              "    print(job.status, job.changed, job.unchanged, job.failed, seconds)\n")
+    """A bulk edit of every product of the file (a new brand, ``bench.change brand``), in a
+    process of its own: wall time and products per second."""
     env = {**os.environ, "CROSSCANAL_DATA_DIR": str(data_dir), "CROSSCANAL_DATABASE_URL": database_url}
-    done = subprocess.run([sys.executable, "-c", script, str(products_file(size))], env=env, check=True,
-                          capture_output=True, text=True)
-    status, changed, unchanged, failed, seconds = done.stdout.split()[-5:]
-    if status != "succeeded" or int(failed):
-        raise RuntimeError(f"the bulk edit ended {status} with {failed} failures")
-    return {"products": size, "changed": int(changed), "unchanged": int(unchanged), "seconds": round(float(seconds), 2),
-            "products_per_second": round(size / float(seconds), 1)}
+    done = subprocess.run([sys.executable, "-m", "bench.change", "brand", "--skus", str(products_file(size))],
+                          env=env, check=True, capture_output=True, text=True)
+    found = json.loads(done.stdout.splitlines()[-1])
+    if found["status"] != "succeeded" or found["failed"]:
+        raise RuntimeError(f"the bulk edit ended {found['status']} with {found['failed']} failures")
+    return {"products": size, "changed": found["changed"], "unchanged": found["unchanged"], "seconds": found["seconds"],
+            "products_per_second": round(size / found["seconds"], 1)}
 
 
 def changed_file(size: int) -> Path:
