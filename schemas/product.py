@@ -7,7 +7,7 @@ from typing import Any, Callable
 from marshmallow import RAISE, ValidationError, fields, post_load, validate, validates_schema
 
 from schemas import product_fast
-from schemas.common import (MEDIA_ROLES, MOST_AXES, MEDIA_TEXT_MAX, SKU_MAX, SKU_PATTERN, Code, CurrencyCode, LocaleCode, StrictSchema,
+from schemas.common import (MEDIA_ROLES, MEDIA_TEXT_MAX, MOST_AXES, SKU_MAX, SKU_PATTERN, Code, CurrencyCode, LocaleCode, StrictSchema,
                             Values)
 
 # Fields a client reads and may send back unchanged in a PUT; they are ignored on input.
@@ -113,7 +113,6 @@ class ProductIn(_FastLoaded):
                     "offers",
                 )
             seen[key] = index
-
 
 
 class ProductModelIn(_FastLoaded):
