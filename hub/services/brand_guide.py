@@ -48,9 +48,10 @@ def render_title(template: str | None, labels: dict[str, str] | Any) -> str | No
     return text or None
 
 
-def get(session: Session) -> BrandGuide:
-    """The guide, or an empty one that enforces nothing."""
-    return CatalogRepo(session).brand_guide() or BrandGuide(id=1, brand_names=[], banned_words=[], title_template="", required_image_roles=[])
+def get(session: Session, lock: bool = False) -> BrandGuide:
+    """The guide, or an empty one that enforces nothing. ``lock``: read to be changed, locked
+    when the session writes (``hub.store.base.for_writing``)."""
+    return CatalogRepo(session).brand_guide(lock) or BrandGuide(id=1, brand_names=[], banned_words=[], title_template="", required_image_roles=[])
 
 
 def _fill(guide: BrandGuide, data: dict[str, Any]) -> BrandGuide:

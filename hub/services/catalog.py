@@ -42,7 +42,8 @@ class CodedService(Generic[M]):
         self.repo = CatalogRepo(session)
 
     def find(self, code: str) -> M | None:
-        return self.repo.by_code(self.model, code)
+        """The entity, locked when the session writes (``hub.store.base.for_writing``)."""
+        return self.repo.by_code(self.model, code, lock=True)
 
     def get(self, code: str) -> M:
         found = self.find(code)

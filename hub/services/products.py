@@ -98,7 +98,8 @@ class ProductService(_Versioned):
     entity = "product"
 
     def find(self, sku: str) -> Product | None:
-        return self.products.by_sku(sku)
+        """The product, locked when the session writes (``hub.store.base.for_writing``)."""
+        return self.products.by_sku(sku, lock=True)
 
     def get(self, sku: str) -> Product:
         product = self.find(sku)
@@ -280,7 +281,8 @@ class ProductModelService(_Versioned):
     entity = "product_model"
 
     def find(self, code: str) -> ProductModel | None:
-        return self.products.model_by_code(code)
+        """The model, locked when the session writes (``hub.store.base.for_writing``)."""
+        return self.products.model_by_code(code, lock=True)
 
     def get(self, code: str) -> ProductModel:
         model = self.find(code)

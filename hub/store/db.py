@@ -14,6 +14,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.store.base import WRITER
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; for SQLite also create its folder and set the pragmas we rely on."""
@@ -66,7 +68,7 @@ def make_session_factory(engine: Engine, *, writer: bool = False) -> sessionmake
     ``writer`` sessions are for units of work that write; on SQLite they begin IMMEDIATE.
     """
     bind = engine.execution_options(sqlite_begin="IMMEDIATE") if writer and engine.dialect.name == "sqlite" else engine
-    return sessionmaker(bind, expire_on_commit=False)
+    return sessionmaker(bind, expire_on_commit=False, info={WRITER: True} if writer else {})
 
 
 def begin_writing(session: Session) -> None:
@@ -74,6 +76,7 @@ def begin_writing(session: Session) -> None:
     SQLite, so it waits its turn for the write lock up front. (A deferred transaction that first
     reads fails at its first write if another process wrote in between.) The session must have
     no transaction open."""
+    session.info[WRITER] = True
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 

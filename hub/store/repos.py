@@ -8,6 +8,7 @@ from typing import Any, Iterable, Iterator, Sequence, TypeVar
 from sqlalchemy import Select, Text, bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from hub.store.base import for_writing
 from hub.store.bulk_rows import among, plain_rows, upsert_many
 from hub.store.models import (
     ApiToken, Attribute, Publication, PublicationDiagnostic, PublicationFile, BrandGuide, Category, Channel, Currency, Family, Locale, Location, Media,
@@ -25,8 +26,10 @@ class CodeRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def by_code(self, model: type[T], code: str) -> T | None:
-        return self._s.scalar(select(model).where(model.code == code))  # type: ignore[attr-defined]
+    def by_code(self, model: type[T], code: str, lock: bool = False) -> T | None:
+        """``lock``: read as the subject of a write (``for_writing``)."""
+        query = select(model).where(model.code == code)  # type: ignore[attr-defined]
+        return self._s.scalar(for_writing(self._s, query, model) if lock else query)  # type: ignore[arg-type]
 
     def page(self, model: type[T], after: str | None, limit: int) -> Sequence[T]:
         key = model.code  # type: ignore[attr-defined]
@@ -110,8 +113,10 @@ class CatalogRepo(CodeRepo):
                 return True
         return False
 
-    def brand_guide(self) -> BrandGuide | None:
-        return self._s.get(BrandGuide, 1)
+    def brand_guide(self, lock: bool = False) -> BrandGuide | None:
+        """``lock``: read as the subject of a write (``for_writing``)."""
+        query = select(BrandGuide).where(BrandGuide.id == 1)
+        return self._s.scalar(for_writing(self._s, query, BrandGuide) if lock else query)
 
 
 @dataclass(frozen=True)
@@ -146,8 +151,10 @@ class ProductRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def by_sku(self, sku: str) -> Product | None:
-        return self._s.scalar(select(Product).where(Product.sku == sku))
+    def by_sku(self, sku: str, lock: bool = False) -> Product | None:
+        """``lock``: read as the subject of a write (``for_writing``)."""
+        query = select(Product).where(Product.sku == sku)
+        return self._s.scalar(for_writing(self._s, query, Product) if lock else query)
 
     def by_skus(self, skus: Iterable[str]) -> dict[str, Product]:
         wanted = list(set(skus))
@@ -185,8 +192,10 @@ class ProductRepo:
     def variants(self, model_id: int) -> Sequence[Product]:
         return self._s.scalars(select(Product).where(Product.parent_id == model_id).order_by(Product.sku)).all()
 
-    def model_by_code(self, code: str) -> ProductModel | None:
-        return self._s.scalar(select(ProductModel).where(ProductModel.code == code))
+    def model_by_code(self, code: str, lock: bool = False) -> ProductModel | None:
+        """``lock``: read as the subject of a write (``for_writing``)."""
+        query = select(ProductModel).where(ProductModel.code == code)
+        return self._s.scalar(for_writing(self._s, query, ProductModel) if lock else query)
 
     def models_by_codes(self, codes: Iterable[str]) -> dict[str, ProductModel]:
         """The stored models with these codes, by code, in one query (and their eager loads):

@@ -29,7 +29,7 @@ def get_guide() -> Any:
 @blp.response(200, BrandGuideOut)
 @blp.alt_response(412, description="If-Match names a version that is not current")
 def put_guide(data: dict[str, Any]) -> Any:
-    check_if_match(etag_of(brand_guide.state(brand_guide.get(session()))))
+    check_if_match(etag_of(brand_guide.state(brand_guide.get(session(), lock=True))))
     state = brand_guide.state(brand_guide.put(session(), data))
     session().commit()
     return state, 200, {"ETag": etag_of(state)}

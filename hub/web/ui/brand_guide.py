@@ -86,7 +86,7 @@ def show() -> str:
 @needs(WRITE_ROLE)
 def submit() -> Response | tuple[str, int] | str:
     """Both buttons post the same form: "Preview" shows what it would change, "Save" stores it."""
-    guide = brand_guide.get(session())
+    guide = brand_guide.get(session(), lock=True)
     etag = etag_of(brand_guide.state(guide))
     sent_etag = request.form.get("etag", "")
     saving = request.form.get("action") == "save"
