@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 CODE_PATTERN = r"^[A-Za-z0-9_]+$"
 CODE_MAX = 100
@@ -46,11 +46,43 @@ def Labels(**kwargs: Any) -> fields.Dict:
     )
 
 
+NUL = "\x00"
+NUL_REASON = "holds a NUL character (U+0000), which no text may hold"
+
+
+def nul_messages(data: Any) -> Any:
+    """Where ``data`` (parsed JSON, form fields) holds a NUL in a string or a key, as
+    marshmallow's nested messages; None where it holds none. PostgreSQL refuses such text (a
+    server error, before this), SQLite stored it, and no XML feed could carry it."""
+    if isinstance(data, str):
+        return [NUL_REASON] if NUL in data else None
+    if isinstance(data, dict):
+        found = {}
+        for key, value in data.items():
+            if isinstance(key, str) and NUL in key:
+                found[key] = [NUL_REASON]
+            elif (inner := nul_messages(value)) is not None:
+                found[key] = inner
+        return found or None
+    if isinstance(data, list):
+        listed = {index: inner for index, item in enumerate(data) if (inner := nul_messages(item)) is not None}
+        return listed or None
+    return None
+
+
 class StrictSchema(Schema):
-    """Unknown fields are errors: a typo in a field name must never be silently dropped."""
+    """Unknown fields are errors: a typo in a field name must never be silently dropped. Text
+    holding a NUL is refused, naming where."""
 
     class Meta:
         unknown = RAISE
+
+    @pre_load(pass_collection=True)  # a list's messages keep each item's index
+    def _refuse_nul(self, data: Any, **_: Any) -> Any:
+        found = nul_messages(data)
+        if found is not None:
+            raise ValidationError(found)
+        return data
 
 
 class ValueIn(StrictSchema):

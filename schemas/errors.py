@@ -12,8 +12,9 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(messages, str):
         return {prefix or "body": [messages]}
     flat: dict[str, list[str]] = {}
-    if isinstance(messages, dict) and messages and set(messages) <= {"key", "value"}:
+    if prefix and isinstance(messages, dict) and messages and set(messages) <= {"key", "value"}:
         # A Dict field nests reasons under "key" and "value"; both are about the entry itself.
+        # (Not at the top: there "value" is a field's name, as in a bulk edit.)
         for part in messages.values():
             for field, reasons in flatten_messages(part, prefix).items():
                 flat.setdefault(field, []).extend(reasons)

@@ -62,7 +62,7 @@ class ImportOptionsIn(StrictSchema):
             return
         try:
             codecs.lookup(value)
-        except LookupError:
+        except (LookupError, ValueError):  # ValueError: a name holding a NUL
             raise ValidationError(f"unknown encoding '{value}'; for example utf-8, utf-8-sig, latin-1, cp1252") from None
 
 

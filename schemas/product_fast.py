@@ -20,7 +20,9 @@ from typing import Any
 
 from marshmallow import ValidationError, fields
 
-from schemas.common import CODE_MAX, LOCALE_PATTERN, MEDIA_ROLES, MEDIA_TEXT_MAX, MOST_AXES, SKU_MAX, SKU_PATTERN
+from schemas.common import (
+    CODE_MAX, LOCALE_PATTERN, MEDIA_ROLES, MEDIA_TEXT_MAX, MOST_AXES, NUL, SKU_MAX, SKU_PATTERN, nul_messages,
+)
 
 _SKU = re.compile(SKU_PATTERN)
 _LOCALE = re.compile(LOCALE_PATTERN)
@@ -60,7 +62,7 @@ def load_model(body: Any) -> dict[str, Any] | None:
 def _model(body: Any) -> dict[str, Any]:
     _check_keys(body, _MODEL_KEYS)
     code, family = body.get("code"), body.get("family")
-    if type(code) is not str or len(code) > CODE_MAX or not _CODE.fullmatch(code) or type(family) is not str:
+    if type(code) is not str or len(code) > CODE_MAX or not _CODE.fullmatch(code) or type(family) is not str or NUL in family:
         raise _NotHere
     axes = [_text(axis) for axis in _list(body.get("variant_axes"))]
     if not 1 <= len(axes) <= MOST_AXES:
@@ -71,11 +73,12 @@ def _model(body: Any) -> dict[str, Any]:
 
 
 def _check_keys(body: Any, known: frozenset[str]) -> None:
-    """A dict of known fields, none of the read-only ones null (the schema takes anything else there)."""
+    """A dict of known fields, none of the read-only ones null or holding a NUL (the schema takes
+    anything else there)."""
     if type(body) is not dict or not known.issuperset(body):
         raise _NotHere
     for name in _READ_ONLY & body.keys():
-        if body[name] is None:
+        if body[name] is None or nul_messages(body[name]) is not None:  # the schema refuses a NUL even there
             raise _NotHere
 
 
@@ -107,7 +110,7 @@ def _values(values: Any) -> dict[str, Any]:
         raise _NotHere
     loaded = {}
     for code, entries in values.items():
-        if type(code) is not str:
+        if type(code) is not str or NUL in code:
             raise _NotHere
         loaded[code] = [_value(entry) for entry in _list(entries)]
     return loaded
@@ -116,7 +119,10 @@ def _values(values: Any) -> dict[str, Any]:
 def _value(entry: Any) -> dict[str, Any]:
     if type(entry) is not dict or "data" not in entry or not _VALUE_KEYS.issuperset(entry):
         raise _NotHere
-    return {"locale": _text_or_none(entry.get("locale")), "scope": _text_or_none(entry.get("scope")), "data": entry["data"]}
+    data = entry["data"]
+    if type(data) is str and NUL in data or type(data) in (dict, list) and nul_messages(data) is not None:
+        raise _NotHere
+    return {"locale": _text_or_none(entry.get("locale")), "scope": _text_or_none(entry.get("scope")), "data": data}
 
 
 def _offer(offer: Any) -> dict[str, Any]:
@@ -141,10 +147,11 @@ def _media(ref: Any) -> dict[str, Any]:
     if type(ref) is not dict or not _MEDIA_KEYS.issuperset(ref):
         raise _NotHere
     path, role, alt = ref.get("path"), ref.get("role", "additional"), ref.get("alt", {})
-    if type(path) is not str or not 1 <= len(path) <= MEDIA_TEXT_MAX or type(role) is not str or role not in _ROLES or type(alt) is not dict:
+    if type(path) is not str or not 1 <= len(path) <= MEDIA_TEXT_MAX or NUL in path or type(role) is not str or role not in _ROLES \
+            or type(alt) is not dict:
         raise _NotHere
     for locale, text in alt.items():
-        if type(locale) is not str or not _LOCALE.match(locale) or type(text) is not str or len(text) > MEDIA_TEXT_MAX:
+        if type(locale) is not str or not _LOCALE.match(locale) or type(text) is not str or len(text) > MEDIA_TEXT_MAX or NUL in text:
             raise _NotHere
     return {"path": path, "role": role, "alt": dict(alt)}
 
@@ -171,7 +178,7 @@ def _list(value: Any) -> list[Any]:
 
 
 def _text(value: Any) -> str:
-    if type(value) is not str:
+    if type(value) is not str or NUL in value:
         raise _NotHere
     return value
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Iterator, Protocol
 
+from schemas.common import NUL
+
+SHOWN_NUL = "\u2400"  # SYMBOL FOR NULL, where a kept rejection shows a NUL its row held
+
 
 @dataclass(frozen=True)
 class Row:
@@ -31,7 +35,8 @@ class Rejection:
     field: str = ""  # our field path, e.g. values.ean[0].data
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """As the job keeps it: a NUL the file held shown as U+2400 (PostgreSQL keeps no NUL)."""
+        return {name: text.replace(NUL, SHOWN_NUL) if isinstance(text, str) else text for name, text in asdict(self).items()}
 
 
 class RowSource(Protocol):

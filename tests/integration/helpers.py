@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import struct
+import time
 import zlib
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
@@ -76,6 +78,23 @@ def everything(client: FlaskClient, headers: Headers) -> dict[str, Any]:
 def ndjson(*lines: Any) -> str:
     """NDJSON text: dicts are dumped, strings are sent as they are (to send broken lines)."""
     return "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines)
+
+
+def upload(client: FlaskClient, headers: Headers, data: bytes, name: str = "supplier.csv", **options: str) -> Any:
+    """Start an import through the API: the file as multipart, the options as its fields."""
+    form: dict[str, Any] = {"file": (io.BytesIO(data), name), **options}
+    return client.post(f"{API}/imports", data=form, content_type="multipart/form-data", headers=headers)
+
+
+def finished(client: FlaskClient, headers: Headers, location: str) -> dict[str, Any]:
+    """Poll a job's status as a script would, until it has ended."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        job = client.get(location, headers=headers).json
+        if job["status"] in ("succeeded", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"the job did not finish: {job}")
 
 
 def read_ndjson(response: TestResponse) -> list[dict[str, Any]]:

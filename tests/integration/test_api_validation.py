@@ -240,6 +240,31 @@ CASES: dict[str, Bad] = {
                                          ("length",)),
 }
 
+# Text holding a NUL character, which PostgreSQL refused with a server error and SQLite stored.
+NUL = "\x00"
+CASES.update({
+    "attributes: NUL in a label": Bad(changed("attributes", labels={"en_US": f"We{NUL}ight"}), "labels.en_US", ("NUL",)),
+    "families: NUL in an attribute code": Bad(changed("families", attributes=["name", f"br{NUL}and"]), "attributes[1]", ("NUL",)),
+    "categories: NUL in a label": Bad(changed("categories", labels={"en_US": f"Sh{NUL}oes"}), "labels.en_US", ("NUL",)),
+    "locations: NUL in the address": Bad(changed("locations", address={"city": f"Ly{NUL}on"}), "address.city", ("NUL",)),
+    "channels: NUL in the code": Bad(changed("channels", code=f"ama{NUL}zon"), "code", ("NUL",)),
+    "locales: NUL in the label": Bad(changed("locales", label=f"Ger{NUL}man"), "label", ("NUL",)),
+    "currencies: NUL in the label": Bad(changed("currencies", label=f"Po{NUL}und"), "label", ("NUL",)),
+    "product-models: NUL in a value": Bad(changed("product-models", values={"name": value(f"Hoo{NUL}die", "en_US")}),
+                                          "values.name[0].data", ("NUL",)),
+    "products: NUL in a value": Bad(changed("products", values={"name": value(f"Wa{NUL}ter", "en_US")}),
+                                    "values.name[0].data", ("NUL",)),
+    "products: NUL in an attribute code": Bad(changed("products", values={f"na{NUL}me": value("Water", "en_US")}),
+                                              f"values.na{NUL}me", ("NUL",)),
+    "products: NUL in an offer's channel": Bad(changed("products", offers=[{"currency": "EUR", "price": "1", "channel": f"w{NUL}"}]),
+                                               "offers[0].channel", ("NUL",)),
+    "stock: NUL in a SKU": Bad(Send("POST", "/stock", [{"sku": f"ju{NUL}ice", "location": "wh", "quantity": 1}]),
+                               "[0].sku", ("NUL",)),
+    "brand-guide: NUL in a banned word": Bad(changed("brand-guide", banned_words=[f"che{NUL}ap"]), "banned_words[0]", ("NUL",)),
+    "patch /products/juice: NUL in a value": Bad(Send("PATCH", "/products/juice", {"values": {"brand": value(f"O{NUL}J")}}),
+                                                 "values.brand[0].data", ("NUL",)),
+})
+
 # Every resource also refuses broken JSON and a field it does not know.
 for _resource, _valid in VALID.items():
     CASES[f"{_resource}: malformed JSON"] = Bad(

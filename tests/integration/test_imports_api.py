@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from dataclasses import replace
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -17,28 +15,12 @@ from sqlalchemy.orm import Session
 from hub.store.imports import ColumnMapping
 from hub.store.models import Product, Version
 from tests.integration.conftest import BAD_EAN, GOOD_EAN
-from tests.integration.helpers import API, Headers, assert_problem, row_count
+from tests.integration.helpers import API, Headers, assert_problem, finished, row_count, upload
 
 SUPPLIER_CSV = (f"sku;family;Title;ean;rating\n"
                 f"apple-1;drinks;Apple juice;{GOOD_EAN};4.5\n"
                 f"apple-2;drinks;Apple juice 2;{BAD_EAN};3\n"
                 f"pear-3;drinks;Pear juice;;4\n").encode()
-
-
-def upload(client: FlaskClient, headers: Headers, data: bytes, name: str = "supplier.csv", **options: str) -> Any:
-    form: dict[str, Any] = {"file": (io.BytesIO(data), name), **options}
-    return client.post(f"{API}/imports", data=form, content_type="multipart/form-data", headers=headers)
-
-
-def finished(client: FlaskClient, headers: Headers, location: str) -> dict[str, Any]:
-    """Poll the job's status as a script would, until it has ended."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        job = client.get(location, headers=headers).json
-        if job["status"] in ("succeeded", "failed"):
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"the import did not finish: {job}")
 
 
 def test_an_upload_imports_good_rows_and_reports_the_bad_one(

@@ -39,7 +39,8 @@ CASES = [(ProductIn, product_fast.load, BASES), (ProductModelIn, product_fast.lo
 ODD = [None, True, False, 0, -1, 7, 1.5, "", " ", "x", "EUR", "-1", "1e2", "NaN", "3.12345", "02.50", "a\n", "é",
        b"bytes", [], ["x"], ("x",), {}, {"data": 1}, {"locale": "en_US"}, "2026-01-01T00:00:00", "2026-01-01T00:00:00+01:00",
        "tee-red-m", "a" * 65, "a" * 101, "a" * 501, "main", "swatch", "other", "en_US", "english", "code\n",
-       ["a", "b", "c", "d", "e", "f"], ["color", 1]]
+       ["a", "b", "c", "d", "e", "f"], ["color", 1],
+       "nul\x00", ["a", "\x00"], {"amount": "1", "unit": "GRAM\x00"}, {"en_US": "alt\x00"}]  # a NUL: the schema refuses it
 
 
 def places(body: Any, path: tuple = ()) -> list[tuple]:
@@ -71,7 +72,7 @@ def mutated(body: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         elif kind < 0.85 and isinstance(holder, dict):
             del holder[last]
         elif isinstance(holder, dict):
-            holder[rng.choice(("extra", "sku", "code", "data", "role", "price", "alt", "locale", "variant_axes"))] = deepcopy(rng.choice(ODD))
+            holder[rng.choice(("extra", "sku", "code", "data", "role", "price", "alt", "locale", "variant_axes", "na\x00me"))] = deepcopy(rng.choice(ODD))
     return body
 
 

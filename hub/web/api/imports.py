@@ -6,7 +6,7 @@ The job is ``hub.jobs.imports.Importer``, the same the CLI and the Imports page 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from flask import Response, request, url_for
 
@@ -43,10 +43,9 @@ UPLOAD_BODY = {"content": {
     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
     "text/csv": {"schema": {"type": "string"}},
 }}
-RAW_PARAMETERS = [{"name": name, "in": "query", "required": False, "schema": schema,
-                   "description": "with a raw body: " + schema["description"]}
+RAW_PARAMETERS = [{"name": name, "in": "query", "required": False, "schema": schema, "description": schema["description"]}
                   for name, schema in {**OPTION_DOCS, "filename": {
-                      "type": "string", "description": "the file's name, which tells its format"}}.items()]
+                      "type": "string", "description": "with a raw body: the file's name, which tells its format"}}.items()]
 CSV_ANSWER = {"content": {"text/csv": {"schema": {"type": "string"}}}}
 
 
@@ -56,8 +55,8 @@ CSV_ANSWER = {"content": {"text/csv": {"schema": {"type": "string"}}}}
 @blp.alt_response(413, description="The file is bigger than an import may be")
 @blp.alt_response(422, description="An option is invalid; errors name it")
 @blp.doc(summary="Upload a file and start importing it; answers at once, then follow GET /imports/<id>",
-         description="Send the file as multipart/form-data (field 'file', the options as further fields), "
-                     "or as the raw body with the options in the query string.",
+         description="Send the file as multipart/form-data (field 'file', the options as further fields or in the "
+                     "query string), or as the raw body with the options in the query string.",
          requestBody=UPLOAD_BODY, parameters=RAW_PARAMETERS)
 def start() -> Any:
     refuse_oversized_request()
@@ -66,7 +65,7 @@ def start() -> Any:
         if upload is None:
             raise ValidationFailed("the input is not valid",
                                    errors={"file": ["send the file in a multipart field named 'file'"]})
-        options = load_options(request.form, upload.filename or "upload")
+        options = load_options(_both(request.args, request.form), upload.filename or "upload")
         stream = upload.stream
     else:
         fields = {k: v for k, v in request.args.items() if k != "filename"}
@@ -77,6 +76,18 @@ def start() -> Any:
     token = save_upload(stream, options)
     job = start_job(options, token, f"api:{current_actor().name}")
     return job, 202, {"Location": url_for("imports.one", job_id=job.id)}
+
+
+def _both(query: Mapping[str, str], form: Mapping[str, str]) -> dict[str, str]:
+    """A multipart upload's options: its form fields and the query's parameters, which the
+    document declares for every upload. (The query was ignored: ``?dry_run=true`` beside a
+    multipart file ran a real import.) An option given in both with different values is refused."""
+    merged = {name: text for name, text in query.items() if name != "filename"}
+    clashes = {name: [f"given as '{merged[name]}' in the query and as '{text}' in the form; give it once"]
+               for name, text in form.items() if name in merged and merged[name].strip() != text.strip()}
+    if clashes:
+        raise ValidationFailed("the input is not valid", errors=clashes)
+    return {**merged, **form}
 
 
 @blp.route("", methods=["GET"], endpoint="recent")
