@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -154,3 +155,21 @@ def test_exports_of_stock_and_models_and_bad_names(client: FlaskClient, tokens: 
 def test_unknown_jobs_and_reports_are_404(client: FlaskClient, tokens: dict[str, Headers]) -> None:
     assert_problem(client.get(f"{API}/imports/999", headers=tokens["viewer"]), 404)
     assert_problem(client.get(f"{API}/imports/999/report.csv", headers=tokens["viewer"]), 404)
+
+
+def test_a_multipart_upload_takes_its_options_from_the_query_too(
+        client: FlaskClient, db_session: Session, tokens: dict[str, Headers], seeded: None) -> None:
+    products, versions = row_count(db_session, Product), row_count(db_session, Version)
+
+    def sent(query: str, **fields: str) -> Any:
+        form: dict[str, Any] = {"file": (io.BytesIO(SUPPLIER_CSV), "supplier.csv"), **fields}
+        return client.post(f"{API}/imports?{query}", data=form, content_type="multipart/form-data", headers=tokens["editor"])
+
+    previewed = sent("dry_run=true", columns='{"Title": "name-en_US"}')
+    assert previewed.status_code == 202, previewed.get_data(as_text=True)
+    job = finished(client, tokens["editor"], previewed.headers["Location"])
+    assert (job["dry_run"], job["created"], job["rejected"]) == (True, 2, 1)
+    assert (row_count(db_session, Product), row_count(db_session, Version)) == (products, versions)
+    assert_problem(sent("kind=AAA"), 422, "kind")
+    assert_problem(sent("dry_run=true", dry_run="false"), 422, "dry_run", "once")
+    assert len(client.get(f"{API}/imports", headers=tokens["viewer"]).json["items"]) == 1
