@@ -78,3 +78,16 @@ class ConfigurationError(HubError):
     """The hub is set up in a way it cannot run with."""
 
     title, type = "Configuration error", "/problems/configuration"
+
+
+def unforeseen(error: Exception) -> str:
+    """How a job (import, bulk edit, publication) that ended on an error nobody raised on purpose
+    says why, for the person who started it: never the statement and its values (a database
+    error's text), nor a path on this machine (an OSError's); the log holds the whole error."""
+    if isinstance(error, OSError):
+        return f"unexpected error: {error.strerror or type(error).__name__}"
+    database = getattr(error, "orig", None)  # SQLAlchemy's wrapper of the driver's error
+    if database is not None:
+        lines = str(database).strip().splitlines()
+        return f"the database refused the work: {lines[0] if lines else type(database).__name__}"
+    return f"unexpected error: {error}"

@@ -14,10 +14,9 @@ from typing import Any, Callable
 
 from marshmallow import ValidationError
 from sqlalchemy import update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.errors import Conflict, HubError, NotFound
+from hub.errors import Conflict, HubError, NotFound, unforeseen
 from hub.services import bulk_edit
 from hub.services.context import CatalogContext
 from hub.services.product_batch import ProductBatch
@@ -63,12 +62,12 @@ class BulkEditor:
                 self._batch(job_id, skus[start:start + BATCH], action, author)
                 if progress is not None:
                     progress(len(skus[start:start + BATCH]))
-        except (HubError, SQLAlchemyError) as exc:
+        except HubError as exc:
             logger.exception("bulk edit %s failed", job_id)
             self._end(job_id, "failed", str(exc))
         except Exception as exc:  # noqa: BLE001 - a job must always record how it ended
             logger.exception("bulk edit %s failed", job_id)
-            self._end(job_id, "failed", f"unexpected error: {exc}")
+            self._end(job_id, "failed", unforeseen(exc))
         else:
             self._end(job_id, "succeeded", None)
 

@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from sqlalchemy import update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub import allocations
-from hub.errors import Conflict, HubError, NotFound
+from hub.errors import Conflict, HubError, NotFound, unforeseen
 from hub.imports.entity_rows import BatchResult, DryRunMemory, EntityRows
 from hub.imports.file_keys import FileKeys
 from hub.imports.errors import FileRefused
@@ -126,13 +125,12 @@ class Importer:
                         progress(self.job(job_id))
         except FileRefused as exc:
             self._end(job_id, "failed", _explain(exc) + _left_off(saved_through, snapshot["dry_run"]))
-        except (HubError, SQLAlchemyError) as exc:
+        except HubError as exc:
             logger.exception("import %s failed", job_id)
-            reason = _explain(exc) if isinstance(exc, HubError) else str(exc)
-            self._end(job_id, "failed", reason + _left_off(saved_through, snapshot["dry_run"]))
+            self._end(job_id, "failed", _explain(exc) + _left_off(saved_through, snapshot["dry_run"]))
         except Exception as exc:  # noqa: BLE001 - a job must always record how it ended
             logger.exception("import %s failed", job_id)
-            self._end(job_id, "failed", f"unexpected error: {exc}" + _left_off(saved_through, snapshot["dry_run"]))
+            self._end(job_id, "failed", unforeseen(exc) + _left_off(saved_through, snapshot["dry_run"]))
         else:
             self._end(job_id, "succeeded", None)
         finally:

@@ -30,7 +30,7 @@ from channel_adapters.base import InvalidOutput, Item, Severity
 from channel_adapters.base.chunks import ChunkedAdapter
 from channel_adapters.base.registry import AdapterRegistry
 from hub.config import Settings, workers_for
-from hub.errors import Conflict, HubError, NotFound
+from hub.errors import Conflict, HubError, NotFound, unforeseen
 from hub.publishing import item_fingerprints, lock
 from hub.publishing.destinations import destination_for
 from hub.publishing.channel_key import channel_key
@@ -129,7 +129,7 @@ class Publisher:
                 self._fail(session, publication_id, str(exc))
             except Exception as exc:  # noqa: BLE001 - a job must always record how it ended
                 logger.exception("publication %s failed", publication_id)
-                self._fail(session, publication_id, f"unexpected error: {exc}")
+                self._fail(session, publication_id, unforeseen(exc))
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
                 lock.release(session, channel_id, publication_id)

@@ -97,3 +97,44 @@ def test_a_file_that_is_not_what_its_name_says_is_refused(
     path.write_text("sku,name\nx,y\n")
     job = run(importer, db_session, path)
     assert job.status == "failed" and "not an XLSX file" in job.error
+
+
+@pytest.mark.parametrize(("first_line", "said"), [
+    ("x" * (50 << 20), "longer than 16,777,216 characters"),  # 50 MB, no delimiter, no line end
+    ("," * (1 << 20), "more than 16,384 columns"),  # counted before it is parsed
+    ("sku," + "n" * 200_000, "the header row cannot be read"),  # a cell past the csv module's field limit
+])
+def test_a_csv_whose_first_line_is_no_header_is_refused_with_a_reason(
+    importer: Importer, db_session: Session, client: FlaskClient, tokens: dict[str, Headers], seeded: None, tmp_path: Path,
+    first_line: str, said: str,
+) -> None:
+    path = tmp_path / "huge.csv"
+    path.write_text(first_line)
+    before = everything(client, tokens["admin"])
+
+    job = run(importer, db_session, path)
+
+    assert (job.status, job.rows) == ("failed", 0)
+    assert said in job.error and "Traceback" not in job.error
+    assert everything(client, tokens["admin"]) == before
+
+
+def test_a_csv_line_past_the_longest_record_fails_the_import_at_its_row(
+    importer: Importer, db_session: Session, seeded: None, tmp_path: Path
+) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("sku,family\nwater,drinks\n" + "," * (17 << 20) + "\n")
+    job = run(importer, db_session, path)
+    assert job.status == "failed" and job.error.startswith("row 3: a line longer than 16,777,216 characters"), job.error
+
+
+def test_an_xlsx_with_a_doctype_is_refused_without_naming_where_the_upload_lies(
+    importer: Importer, db_session: Session, seeded: None, tmp_path: Path
+) -> None:
+    path = tmp_path / "prices.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><!DOCTYPE t [<!ENTITY e "x">]><Types/>')
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    job = run(importer, db_session, path)
+    assert job.status == "failed" and "DOCTYPE" in job.error and "[Content_Types].xml" in job.error
+    assert str(tmp_path) not in job.error and "/" not in job.error.replace("[Content_Types].xml", ""), job.error
