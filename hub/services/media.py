@@ -11,6 +11,7 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session
 
 from hub.errors import NotFound, ValidationFailed
+from hub.services.media_svg import looks_like_svg, script_refusal
 from hub.store.models import Media
 from hub.store.repos import CatalogRepo
 
@@ -29,7 +30,7 @@ def sniff(head: bytes) -> str | None:
             return kind
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"
-    if b"<svg" in head[:1024]:
+    if looks_like_svg(head):
         return "image/svg+xml"
     return None
 
@@ -54,6 +55,8 @@ def store(session: Session, media_dir: Path, stream: BinaryIO, name: str = "") -
         kind = sniff(head)
         if kind is None:
             raise ValidationFailed(errors={"file": [f"'{name or 'the file'}' is not a JPEG, PNG, GIF, WebP, SVG or PDF"]})
+        if kind == "image/svg+xml" and (refusal := script_refusal(Path(temp_name))) is not None:
+            raise ValidationFailed(errors={"file": [f"'{name or 'the file'}' {refusal}"]})
         sha = digest.hexdigest()
         path = f"{sha[:2]}/{sha}{ALLOWED[kind]}"
         existing = CatalogRepo(session).media_by_path(path)

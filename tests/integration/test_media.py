@@ -143,3 +143,32 @@ def test_an_image_attribute_refuses_a_path_that_was_never_uploaded(
 
     assert_problem(response, 422, "values.packshot[0].data", "no media file", "upload")
     assert read(client, f"{API}/products/juice", tokens["viewer"]) == before
+
+
+SVG = b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (b"<!doctype html><html><body><p>Buy now</p><svg></svg><script>alert(1)</script></body></html>", "is not a JPEG"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>', "holds script"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="1" height="1"/></svg>', "holds script"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+     b'<a xlink:href="java\tscript:alert(1)"><rect width="1" height="1"/></a></svg>', "holds script"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div>'
+     b'</foreignObject></svg>', "holds script"),
+    (b'<!DOCTYPE svg [<!ENTITY lol "lol">]><svg xmlns="http://www.w3.org/2000/svg">&lol;</svg>', "is not a JPEG"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>', "not a well-formed SVG"),
+])
+def test_a_page_or_an_svg_that_can_run_script_is_refused_as_media(
+    client: FlaskClient, db_session: Session, tokens: dict[str, Headers], seeded: None, data: bytes, reason: str
+) -> None:
+    assert_problem(upload(client, tokens["editor"], data, name="logo.svg"), 422, "file", *reason.split())
+    assert row_count(db_session, Media) == 0
+
+
+def test_a_plain_svg_with_its_doctype_is_stored(client: FlaskClient, tokens: dict[str, Headers], seeded: None) -> None:
+    data = SVG + b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1" fill="red"/></svg>'
+    response = upload(client, tokens["editor"], data, name="logo.svg")
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.json["content_type"] == "image/svg+xml" and response.json["path"].endswith(".svg")
+    assert client.get(f"/media/{response.json['path']}").data == data
