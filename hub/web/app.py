@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_smorest import Api
 
 from channel_adapters.base.registry import load_adapters
 from hub.config import Settings
 from hub.store.db import make_engine, make_session_factory
 from hub.web import errors, feeds, files, hub as hub_module, request_text, ui
 from hub.web.api import register as register_api
+from hub.web.api_doc import HubApi
 from hub.web.hub import Hub
 
 API_SPEC_OPTIONS = {
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
                                        adapters=load_adapters(settings.disabled_adapters))
     hub_module.init_app(app)
     request_text.init_app(app)
-    api = Api(app)
+    api = HubApi(app)
     register_api(api)
     errors.init_app(app)  # after Api(), so our handlers replace flask-smorest's
     app.register_blueprint(files.blp)

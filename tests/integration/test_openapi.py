@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from flask.testing import FlaskClient
+import jsonschema
 from openapi_spec_validator import validate
 
-from tests.integration.helpers import API
+from tests.integration.helpers import API, PROBLEM
 
 CONTRACT_PATHS = [
     "/api/v1/attributes", "/api/v1/attributes/{key}", "/api/v1/families", "/api/v1/families/{key}",
@@ -58,3 +59,36 @@ def test_the_docs_page_uses_local_swagger_assets_that_answer(client: FlaskClient
 
 def test_a_missing_docs_asset_is_404(client: FlaskClient) -> None:
     assert client.get("/api/docs/static/no-such-file.js").status_code == 404
+
+
+def test_every_error_response_is_documented_as_the_problem_the_api_sends(
+    client: FlaskClient, tokens: dict[str, dict[str, str]], seeded: None
+) -> None:
+    spec = client.get(f"{API}/openapi.json").json
+    shared = spec["components"]["responses"]
+    errors = 0
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if status[0] not in "45" and status != "default":
+                    continue
+                response = shared[response["$ref"].rsplit("/", 1)[1]] if "$ref" in response else response
+                assert list(response.get("content", {})) == [PROBLEM], (method, path, status, response)
+                assert response["content"][PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}
+                errors += 1
+    assert errors > 150
+    problem = spec["components"]["schemas"]["Problem"]
+    for response in (client.get(f"{API}/products/nothing", headers=tokens["viewer"]),
+                     client.post(f"{API}/products", json={"sku": "x y"}, headers=tokens["editor"]),
+                     client.patch(f"{API}/products/juice", json={}, headers={**tokens["editor"], "If-Match": '"stale"'}),
+                     client.get(f"{API}/products")):
+        assert response.mimetype == PROBLEM and response.status_code in (401, 404, 412, 422)
+        jsonschema.validate(response.json, problem)
+
+
+def test_the_diagnostics_csv_is_documented(client: FlaskClient) -> None:
+    spec = client.get(f"{API}/openapi.json").json
+    answered = spec["paths"][f"{API}/publications/{{publication_id}}/diagnostics"]["get"]["responses"]["200"]["content"]
+    assert set(answered) == {"application/json", "text/csv"}

@@ -81,8 +81,11 @@ def one(publication_id: int) -> Any:
 @blp.route("/publications/<int:publication_id>/diagnostics", methods=["GET"], endpoint="diagnostics")
 @require("viewer")
 @blp.arguments(DiagnosticsArgs, location="query")
+@blp.doc(summary="Every finding of a publication; ?format=csv for a spreadsheet",
+         responses={"200": {"description": "OK", "content": {
+             "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/PublicationDiagnosticOut"}}},
+             "text/csv": {"schema": {"type": "string"}}}}})
 @blp.response(200, PublicationDiagnosticOut(many=True))
-@blp.doc(summary="Every finding of a publication; ?format=csv for a spreadsheet")
 def diagnostics(args: dict[str, Any], publication_id: int) -> Any:
     _publication(publication_id)
     if args["format"] == "json":
