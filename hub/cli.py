@@ -131,25 +131,19 @@ def demo(ctx: Context, count: int | None, seed: int, workers: int | None) -> Non
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-@click.option("--with-scheduler", is_flag=True, help="Also run scheduled publications in this process.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes serving requests side by side (default: one per core).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Threads in each process.")
+@click.option("--with-scheduler", is_flag=True, help="Also run scheduled publications (once, beside the workers).")
 @pass_context
-def serve(ctx: Context, host: str, port: int, threads: int, with_scheduler: bool) -> None:
-    """Serve the UI, the API and the feeds with waitress (a production WSGI server)."""
-    from waitress import serve as waitress_serve
-
-    from hub.publishing.scheduler import Scheduler
-    from hub.web import create_app
+def serve(ctx: Context, host: str, port: int, workers: int | None, threads: int, with_scheduler: bool) -> None:
+    """Serve the UI, the API and the feeds on every core (gunicorn's worker processes; waitress
+    for one process)."""
+    from hub.web.server import default_workers, serve as serve_app
 
     ctx.ready()
-    app = create_app(ctx.settings)
-    if with_scheduler:
-        the_hub = app.extensions["crosscanal"]
-        scheduler = Scheduler(the_hub.writers, the_hub.publisher())
-        threading.Thread(target=scheduler.run_forever, args=(threading.Event(),), daemon=True, name="scheduler").start()
-        click.echo("scheduler running in this process")
-    click.echo(f"Crosscanal on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="crosscanal")
+    ctx.engine.dispose()  # the workers open their own connections
+    serve_app(ctx.settings, host, port, workers or default_workers(), threads, with_scheduler, click.echo)
 
 
 @main.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
@@ -66,15 +67,25 @@ def users(session: Session) -> list[User]:
     return list(AccountRepo(session).users())
 
 
-def authenticate_token(session: Session, raw: str) -> Actor | None:
+USE_RECORDED_EVERY = timedelta(minutes=5)  # a write per request would serialize SQLite's writers
+
+
+def authenticate_token(session: Session, raw: str) -> tuple[Actor, int | None] | None:
+    """Who the token acts for, and the token's id when its use is due to be recorded
+    (``record_token_use``, in a writer session: the request's own may be a reader's, and on
+    SQLite a reader that turns writer fails at once when another process wrote meanwhile)."""
     token = AccountRepo(session).token_by_hash(_hash_token(raw))
     if token is None:
         return None
+    due = token.last_used is None or utcnow() - token.last_used > USE_RECORDED_EVERY
+    return Actor(name=f"token:{token.name}", role=token.role), token.id if due else None
+
+
+def record_token_use(session: Session, token_id: int) -> None:
+    """The token was used now; recorded once whichever of several requests racing here gets in
+    first (the others find it recorded)."""
     now = utcnow()
-    # Record use at most every few minutes: a write per request would serialize SQLite readers.
-    if token.last_used is None or (now - token.last_used).total_seconds() > 300:
-        token.last_used = now
-    return Actor(name=f"token:{token.name}", role=token.role)
+    AccountRepo(session).record_use(token_id, now, now - USE_RECORDED_EVERY)
 
 
 def create_user(session: Session, email: str, password: str, role: str) -> User:

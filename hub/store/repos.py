@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
 from sqlalchemy import Select, Text, bindparam, cast, delete, func, or_, select, update
@@ -322,6 +323,11 @@ class AccountRepo:
 
     def token_by_id(self, token_id: int) -> ApiToken | None:
         return self._s.get(ApiToken, token_id)
+
+    def record_use(self, token_id: int, now: datetime, older_than: datetime) -> None:
+        """Set the token's last use to ``now`` unless it was recorded after ``older_than``."""
+        self._s.execute(update(ApiToken).where(ApiToken.id == token_id)
+                        .where(or_(ApiToken.last_used.is_(None), ApiToken.last_used < older_than)).values(last_used=now))
 
     def tokens(self) -> Sequence[ApiToken]:
         return self._s.scalars(select(ApiToken).order_by(ApiToken.id)).all()

@@ -8,8 +8,8 @@ from typing import Any, Callable, TypeVar
 from flask import g, request
 
 from hub.errors import Forbidden, Unauthorized
-from hub.services.accounts import Actor, authenticate_token, role_allows
-from hub.web.hub import session
+from hub.services.accounts import Actor, authenticate_token, record_token_use, role_allows
+from hub.web.hub import hub, session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,13 +33,17 @@ def require(role: str) -> Callable[[F], F]:
             raw = bearer_token()
             if raw is None:
                 raise Unauthorized("send an API token as 'Authorization: Bearer <token>'")
-            actor = authenticate_token(session(), raw)
-            if actor is None:
+            found = authenticate_token(session(), raw)
+            if found is None:
                 raise Unauthorized("the API token is unknown or revoked")
+            actor, due = found
             if not role_allows(actor.role, role):
                 raise Forbidden(f"a {actor.role} token may not do this; it needs the {role} role")
-            # Keep the token's last-used time even if the view fails, and hold no lock meanwhile.
-            session().commit()
+            session().commit()  # hold no transaction (on SQLite, no snapshot) while the view runs
+            if due is not None:  # its own short write: kept even if the view fails
+                with hub().writers() as writer:
+                    record_token_use(writer, due)
+                    writer.commit()
             g.actor = actor
             return view(*args, **kwargs)
 

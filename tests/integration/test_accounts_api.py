@@ -49,3 +49,27 @@ def test_bad_user_input_names_each_field(client, tokens, db_session):
     assert answer.status_code == 422
     assert set(answer.json["errors"]) == {"email", "password", "role"}
     assert db_session.scalars(select(User)).all() == []
+
+
+def test_a_tokens_use_is_recorded_at_most_every_few_minutes(client, tokens, db_session):
+    from datetime import timedelta
+
+    from hub.store.models import ApiToken
+
+    def last_used():
+        db_session.rollback()
+        db_session.expire_all()
+        return {t.name: t.last_used for t in db_session.scalars(select(ApiToken))}
+
+    assert all(when is None for when in last_used().values())
+    assert client.get("/api/v1/products", headers=tokens["viewer"]).status_code == 200
+    first = last_used()
+    used = [name for name, when in first.items() if when is not None]
+    assert len(used) == 1
+    assert client.get("/api/v1/products", headers=tokens["viewer"]).status_code == 200
+    assert last_used() == first  # not again within five minutes
+    token = db_session.scalar(select(ApiToken).where(ApiToken.name == used[0]))
+    token.last_used -= timedelta(minutes=6)
+    db_session.commit()
+    assert client.get("/api/v1/products", headers=tokens["viewer"]).status_code == 200
+    assert last_used()[used[0]] > first[used[0]]
