@@ -1,5 +1,5 @@
-"""A real hub (`crosscanal serve`, waitress) in its own process on a loopback port, for
-benchmarks that speak HTTP as channels and scripts do."""
+"""A real hub (`crosscanal serve`) in its own process on a loopback port, for benchmarks that
+speak HTTP as channels and scripts do."""
 
 from __future__ import annotations
 
@@ -20,11 +20,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_hub(database_url: str, data_dir: Path) -> Iterator[str]:
-    """Serve until the block ends; yields the base URL."""
+def running_hub(database_url: str, data_dir: Path, workers: int | None = 1) -> Iterator[str]:
+    """Serve until the block ends, with ``workers`` processes (None: serve's default, one per
+    core); yields the base URL."""
     port = free_port()
     env = {**os.environ, "CROSSCANAL_DATABASE_URL": database_url, "CROSSCANAL_DATA_DIR": str(data_dir)}
-    command = [sys.executable, "-m", "hub.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "hub.cli", "serve", "--port", str(port), *(["--workers", str(workers)] if workers else [])]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30

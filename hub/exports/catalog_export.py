@@ -31,7 +31,7 @@ from hub.exports.flat_cells import Cells, model_cells, product_cells
 from hub.exports.writers import write_csv, write_csv_rows, write_ndjson, write_xlsx
 from hub.imports.flat_columns import SINGLE
 from hub.services.context import CatalogContext
-from hub.services.inheritance import inherited_from
+from hub.services import product_records
 from hub.services.products import ProductModelService
 from hub.services.states import stored_state
 from hub.store import product_rows
@@ -54,27 +54,9 @@ def _pages(service: ProductModelService, key: str) -> Iterator[list[Any]]:
 
 def _product_records(session: Session, ctx: CatalogContext, low: str | None = None,
                      high: str | None = None) -> Iterator[dict[str, Any]]:
-    """Each product (SKUs from ``low`` to before ``high``) as the API answers it
-    (``ProductService.representation`` dumped by ``ProductOut``, in its fields' order: a test
-    compares the two), built directly: the schema's dump was an eighth of the export."""
-    codes, documents = ctx.codes, DocumentRepo(session)
+    """Each product (SKUs from ``low`` to before ``high``) as the API answers it."""
     for page in product_rows.pages(session, PAGE, low, high):
-        stock = documents.stock_pairs([p.id for p in page])
-        models = product_rows.model_values(session, (p.parent_id for p in page if p.parent_id))
-        for row in page:
-            state = stored_state(row, codes)
-            yield {
-                "sku": state["sku"], "family": state["family"], "parent": state["parent"], "enabled": state["enabled"],
-                "categories": state["categories"], "values": state["values"],
-                "inherited_values": inherited_from(row.values, models[row.parent_id]) if row.parent_id else {},
-                "offers": state["offers"], "media": state["media"],
-                "stock": [{"location": code, "quantity": quantity} for code, quantity in stock[row.id]],
-                "revision": row.revision, "created": _moment(row.created), "updated": _moment(row.updated),
-            }
-
-
-def _moment(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
+        yield from product_records.records(session, ctx, page)
 
 
 def _model_records(session: Session, ctx: CatalogContext) -> Iterator[dict[str, Any]]:

@@ -11,14 +11,14 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, NotFound, ValidationFailed
-from hub.services import product_index, history
+from hub.services import history, product_index, product_records
 from hub.services.context import CatalogContext
 from hub.services.inheritance import inherited_values
 from hub.services.lookups import StoredLookups
 from hub.services.states import State, axis_values, iso, model_state, offer_order, product_state
 from hub.services.values import check_values, image_paths
 from hub.store.models import Category, Family, Offer, Product, ProductModel
-from hub.store import document_changes
+from hub.store import document_changes, product_rows
 from hub.store.repos import CatalogRepo, ProductRepo, StockRepo, VersionRepo
 from hub.store.types import utcnow
 from schemas.errors import flatten_messages
@@ -262,6 +262,11 @@ class ProductService(_Versioned):
         except ValidationError as exc:
             raise ValidationFailed(f"version {number} no longer passes today's rules", errors=flatten_messages(exc.messages)) from exc
         return self.save(data, product)
+
+    def page_records(self, after: str | None, limit: int) -> list[dict[str, Any]]:
+        """A page of the product list as the API's JSON answers it, from plain rows
+        (``hub.services.product_records``)."""
+        return product_records.records(self.session, self.ctx, product_rows.page(self.session, after, limit))
 
     def representation(self, product: Product, stock: list[Any] | None = None) -> dict[str, Any]:
         """The product as the API answers it: its state, plus inherited values, stock and revision."""

@@ -47,6 +47,12 @@ def by_skus(session: Session, skus: Iterable[str]) -> dict[str, StoredProduct]:
     return {p.sku: p for p in found}
 
 
+def page(session: Session, after: str | None, limit: int) -> list[StoredProduct]:
+    """The first ``limit`` products in SKU order after the SKU ``after`` (a page of the API's list)."""
+    query = _products().order_by(Product.sku).limit(limit)
+    return _read(session, query if after is None else query.where(Product.sku > after))
+
+
 def pages(session: Session, size: int, low: str | None = None, high: str | None = None) -> Iterator[list[StoredProduct]]:
     """Every stored product in SKU order, ``size`` at a time (an export's pass over the catalog);
     only SKUs from ``low`` (included) to ``high`` (excluded) when given."""

@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
 from sqlalchemy import Select, Text, bindparam, cast, delete, func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.store.base import for_writing
 from hub.store.bulk_rows import among, plain_rows, upsert_many
 from hub.store.models import (
     ApiToken, Attribute, Publication, PublicationDiagnostic, PublicationFile, BrandGuide, Category, Channel, Currency, Family, Locale, Location, Media,
-    Product, ProductModel, Stock, User, Version, family_attribute, model_category, product_category,
+    Offer, Product, ProductModel, Stock, User, Version, family_attribute, model_category, product_category,
 )
 from hub.store.publications import DiagnosticCount, DiagnosticRepo
 from hub.store.types import utcnow
@@ -57,6 +57,13 @@ class CodeRepo:
 class CatalogRepo(CodeRepo):
     def attributes(self) -> Sequence[Attribute]:
         return self.all(Attribute)
+
+    def code_maps(self) -> dict[str, dict[int, str]]:
+        """Codes by id of the families, categories, channels and stores (``CatalogContext.codes``)."""
+        found = {name: dict(plain_rows(self._s, select(model.id, model.code)).all())  # type: ignore[attr-defined]
+                 for name, model in (("families", Family), ("categories", Category), ("channels", Channel))}
+        found["stores"] = dict(plain_rows(self._s, select(Location.id, Location.code).where(Location.type == "store")).all())
+        return found
 
     def families(self) -> Sequence[Family]:
         return self.all(Family)
@@ -154,7 +161,7 @@ class ProductRepo:
 
     def by_sku(self, sku: str, lock: bool = False) -> Product | None:
         """``lock``: read as the subject of a write (``for_writing``)."""
-        query = select(Product).where(Product.sku == sku)
+        query = select(Product).where(Product.sku == sku).options(*_AS_ANSWERED)
         return self._s.scalar(for_writing(self._s, query, Product) if lock else query)
 
     def by_skus(self, skus: Iterable[str]) -> dict[str, Product]:
@@ -177,7 +184,8 @@ class ProductRepo:
         return found
 
     def page(self, after: str | None, limit: int) -> Sequence[Product]:
-        query = select(Product).order_by(Product.sku).limit(limit)
+        """A page of products in SKU order, with what their representation reads (``_AS_ANSWERED``)."""
+        query = select(Product).order_by(Product.sku).limit(limit).options(*_AS_ANSWERED)
         if after is not None:
             query = query.where(Product.sku > after)
         return self._s.scalars(query).all()
@@ -244,6 +252,14 @@ class ProductRepo:
         return self._s.scalars(query).all()
 
 
+# What a product's state and representation read, loaded with it: the family's and model's
+# codes (not what they hold in turn), the offers with their channel and store. Loaded lazily, a
+# page of 50 products took 200 queries (55 ms on SQLite, 17 ms loaded along).
+_AS_ANSWERED = (joinedload(Product.family).lazyload("*"), selectinload(Product.parent).lazyload("*"),
+                selectinload(Product.offers).options(joinedload(Offer.channel).lazyload("*"),
+                                                     joinedload(Offer.location).lazyload("*")))
+
+
 class StockRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -253,7 +269,7 @@ class StockRepo:
         ids = list(set(product_ids))
         found: dict[int, list[Stock]] = {pid: [] for pid in ids}
         if ids:
-            query = select(Stock).where(Stock.product_id.in_(ids)).order_by(Stock.location_id)
+            query = select(Stock).where(Stock.product_id.in_(ids)).order_by(Stock.location_id).options(joinedload(Stock.location))
             for row in self._s.scalars(query):
                 found[row.product_id].append(row)
         return found
