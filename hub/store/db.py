@@ -6,6 +6,7 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -15,6 +16,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.store.base import WRITER
+from hub.store.writer_gate import WriterGate
+
+BUSY_SECONDS = 30  # how long a writer waits for SQLite's write lock
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -25,10 +29,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return create_engine(url, pool_pre_ping=True, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+    engine = create_engine(url, connect_args={"timeout": BUSY_SECONDS, "check_same_thread": False}, **kwargs)
     event.listen(engine, "connect", _sqlite_on_connect)
-    event.listen(engine, "begin", _sqlite_on_begin)
-    if parsed.database and parsed.database != ":memory:":
+    on_file = bool(parsed.database) and parsed.database != ":memory:"
+    gate = WriterGate(parsed.database, timeout=BUSY_SECONDS) if on_file else None
+    event.listen(engine, "begin", partial(_sqlite_on_begin, gate=gate))
+    if gate is not None:
+        for name in ("commit", "rollback"):
+            event.listen(engine, name, lambda connection: gate.leave(connection.connection._connection_record))
+        # A connection back in the pool ended its transaction too (the pool rolled it back).
+        event.listen(engine, "checkin", lambda _dbapi, record: gate.leave(record))
         checkpointer = _checkpointer(parsed.database)
         event.listen(engine, "checkout", checkpointer.on_checkout)
         event.listen(engine, "checkin", checkpointer.on_checkin)
@@ -54,11 +64,14 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_on_begin(connection: Any) -> None:
-    # A writer begins IMMEDIATE: it takes the write lock up front and so waits its turn on the
-    # busy timeout. A deferred transaction that reads and then writes fails at once instead
-    # ("database is locked") when another writer committed in between.
+def _sqlite_on_begin(connection: Any, gate: WriterGate | None = None) -> None:
+    # A writer begins IMMEDIATE: it takes the write lock up front and so waits its turn, at the
+    # gate (hub.store.writer_gate) and then on the busy timeout. A deferred transaction that
+    # reads and then writes fails at once instead ("database is locked") when another writer
+    # committed in between.
     mode = connection.get_execution_options().get("sqlite_begin", "")
+    if mode == "IMMEDIATE" and gate is not None:
+        gate.enter(connection.connection._connection_record)
     connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
