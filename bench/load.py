@@ -6,7 +6,8 @@ each) on a kept catalog, under 1, 8 and 32 concurrent clients, side by side in o
 
 Per database and number of clients, for a few seconds each: a product GET (a random SKU), the
 product list's first page (50), a feed pulled again with its ETag (304) and whole, and a PATCH of
-a random product (no If-Match). Each figure is requests per second with the median, 95th and
+a random product (no If-Match), also while the Google feed is published again and again (every
+item rendered, in worker processes of its own). Each figure is requests per second with the median, 95th and
 99th percentile latency, and every answer outside 2xx/304 counted. The clients run in two
 processes of threads with keep-alive connections, on the same two cores as the server: what
 they spend is taken from the server. Writes bench/results/load.json.
@@ -40,7 +41,7 @@ from hub.store.models import Product
 RESULTS = Path(__file__).with_name("results") / "load.json"
 CHANNEL = "google_shopping"
 TARGETS = {"product_get_per_second": 400, "list_page_per_second": 150, "p99_ms_at_32_clients": 250, "server_errors": 0}
-SCENARIOS = ("product_get", "list_page", "feed_304", "feed_full", "patch")
+SCENARIOS = ("product_get", "list_page", "feed_304", "feed_full", "patch", "patch_while_publishing")
 
 
 def request_for(scenario: str, plan: dict[str, Any], rng: random.Random) -> tuple[str, str, bytes | None, dict[str, str]]:
@@ -107,8 +108,20 @@ def measure(base: str, scenario: str, plan: dict[str, Any], clients: int, second
     """``clients`` concurrent clients split over up to two processes; their figures together."""
     processes = min(clients, 2)
     shares = [clients // processes + (1 if n < clients % processes else 0) for n in range(processes)]
-    with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        parts = pool.starmap(client_process, [(base, scenario, plan, share, seconds, n) for n, share in enumerate(shares)])
+    publishing = scenario == "patch_while_publishing"
+    stop, publications = threading.Event(), []
+    if publishing:
+        publisher = threading.Thread(target=publish_until, args=(plan["env"], stop, publications))
+        publisher.start()
+        time.sleep(2)  # under way: its workers started
+    try:
+        with multiprocessing.get_context("spawn").Pool(processes) as pool:
+            parts = pool.starmap(client_process, [(base, "patch" if publishing else scenario, plan, share, seconds, n)
+                                                  for n, share in enumerate(shares)])
+    finally:
+        stop.set()
+        if publishing:
+            publisher.join()
     latencies = sorted(x for part in parts for x in part["latencies"])
     statuses: dict[str, int] = {}
     for part in parts:
@@ -125,7 +138,16 @@ def measure(base: str, scenario: str, plan: dict[str, Any], clients: int, second
         "p95_ms": percentile(0.95), "p99_ms": percentile(0.99), "max_ms": round(1000 * latencies[-1], 1) if latencies else 0.0,
         "statuses": statuses, "failed": sum(count for status, count in statuses.items() if status not in ("200", "304")),
         "megabytes_per_second": round(sum(part["bytes"] for part in parts) / wall / 1e6, 1),
+        **({"publications_meanwhile_seconds": publications} if publishing else {}),
     }
+
+
+def publish_until(env: dict[str, str], stop: threading.Event, seconds: list[float]) -> None:
+    """Publish the channel afresh (every item rendered), again and again until ``stop``."""
+    while not stop.is_set():
+        answer = subprocess.run([sys.executable, "-m", "bench.publish_one", CHANNEL, "--workers", "0", "--fresh"],
+                                env=env, check=True, capture_output=True, text=True)
+        seconds.append(json.loads(answer.stdout.strip().splitlines()[-1])["seconds"])
 
 
 def prepare(folder: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -143,7 +165,7 @@ def prepare(folder: Path, env: dict[str, str]) -> dict[str, Any]:
     feeds = subprocess.run([sys.executable, "-m", "hub.cli", "feeds"], env=env, check=True, capture_output=True, text=True).stdout
     line = next(line for line in feeds.splitlines() if line.startswith(CHANNEL + " ") and ".xml" in line)
     url = urlsplit(line.split()[-1])
-    return {"token": token, "skus": skus, "feed": f"{url.path}?{url.query}"}
+    return {"token": token, "skus": skus, "feed": f"{url.path}?{url.query}", "env": env}
 
 
 def bench_database(database: str, size: int, clients: list[int], seconds: float, workers: int | None,

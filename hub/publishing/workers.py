@@ -11,6 +11,7 @@ The fan-out issue hands the same shard tasks to Celery workers on other machines
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -62,8 +63,16 @@ class ShardWork:
 _work: ShardWork | None = None  # the worker process's, made by _start
 
 
+# Shard workers run at a lower CPU priority: a publication is a background job, and the editors'
+# requests on the same cores should not wait for it (8 clients PATCHing while the Google feed of
+# 100,000 was published back to back on SQLite: p99 575 -> 456 ms, 38 -> 63 writes/s; the
+# publication 14.3 -> 15.2 s).
+RENDER_NICENESS = 10
+
+
 def _start(job: Job) -> None:
     global _work
+    os.nice(RENDER_NICENESS)
     engine = make_engine(job.settings.database_url)
     _work = ShardWork(job, make_session_factory(engine), make_session_factory(engine, writer=True),
                       load_adapters(job.settings.disabled_adapters))
