@@ -24,6 +24,9 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"  # how channels reach this hub: image links in feeds
     import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES  # an import file uploaded over HTTP; the CLI has no limit
     shard_span: int = DEFAULT_SHARD_SPAN  # product ids per publishing shard: the unit a worker renders
+    # Proxies in front whose X-Forwarded-For/-Proto/-Host are believed: 0 believes none, so a
+    # client cannot claim https (or another address) by sending the headers itself.
+    trusted_proxies: int = 0
 
     @property
     def media_url(self) -> str:
@@ -52,6 +55,7 @@ class Settings:
             ),
             import_max_bytes=_size(env, "CROSSCANAL_IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES),
             shard_span=_count(env, "CROSSCANAL_SHARD_SPAN", DEFAULT_SHARD_SPAN),
+            trusted_proxies=_count(env, "CROSSCANAL_TRUSTED_PROXIES", 0),
         )
 
 

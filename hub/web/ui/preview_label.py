@@ -58,7 +58,8 @@ class LabelDrawing:
 
     @property
     def style(self) -> str:
-        """The sheet's measures in points, as CSS variables, so the HTML is laid out like the paper."""
+        """The sheet's measures in points, as CSS variables, so the HTML is laid out like the paper;
+        set by previews.js (the pages' Content-Security-Policy allows no style attribute)."""
         sizes = {"w": self.width, "h": self.height, "pad": PADDING, "name": NAME_SIZE, "leading": NAME_LEADING,
                  "small": SMALL, "sku": SKU_SIZE, "price": self.price_size,
                  "code-w": self.barcode.width if self.barcode else 0, "code-h": self.barcode.height if self.barcode else 0}

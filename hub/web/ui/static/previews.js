@@ -19,7 +19,19 @@
     details.appendChild(object);
   }
 
+  function measure(root) {
+    // A label's measures come as "--w: 170.08; --h: 85.04; ...": set as CSS variables here, since
+    // the Content-Security-Policy lets no style attribute through.
+    root.querySelectorAll("[data-measures]").forEach(function (label) {
+      label.dataset.measures.split(";").forEach(function (pair) {
+        var parts = pair.split(":");
+        if (parts.length === 2) { label.style.setProperty(parts[0].trim(), parts[1].trim()); }
+      });
+    });
+  }
+
   function wire(root) {
+    measure(root);
     root.querySelectorAll("details[data-pdf]").forEach(function (details) {
       details.addEventListener("toggle", function () { showPdf(details); });
     });
@@ -58,4 +70,5 @@
   }
 
   document.querySelectorAll("[data-preview-url]").forEach(load);
+  measure(document);  // a preview on a page of its own
 })();
