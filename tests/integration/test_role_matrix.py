@@ -1,5 +1,5 @@
-"""Every operation of the served OpenAPI document against every kind of caller, as the design's
-roles say: viewers read; editors write catalog data; publishers also publish; admins also manage
+"""Every operation of the served OpenAPI document, and every route of the UI, against every kind
+of caller, as the design's roles say: viewers read; editors write catalog data; publishers also publish; admins also manage
 channels, locales, currencies, users and tokens. A caller without a valid API token (none, a
 channel's feed token, a revoked token) gets 401, a role below the operation's 403, and any role
 at or above it gets past both. An operation no rule below covers fails the test, so a new route
@@ -86,3 +86,63 @@ def test_a_feed_token_opens_only_its_own_channels_feeds(
         assert answer.status_code == 404  # its own channel: let in, nothing published yet
     else:
         assert_problem(answer, 401)
+
+
+UI_RULES: list[tuple[str, str, str]] = [  # the UI's routes, as RULES: (methods, path pattern, least role)
+    ("GET", r"/(channels/new-channel|channels/<code>/delete)", "admin"),
+    ("GET", r"/(attributes|families)/\+new|/products/<sku>/history/<int:version>/revert", "editor"),
+    ("GET", r".*", "viewer"),
+    ("POST", r"/channels(/<code>(/delete|/feed-token)?)?", "admin"),
+    ("POST", r"/channels/<code>/publications", "publisher"),
+    ("POST", r"/(attributes|families)(/<code>(/delete)?)?|/brand-guide|/bulk-edits|/imports(/uploads/<token>)?"
+             r"|/products/<sku>(/media|/history/<int:version>/revert)?", "editor"),
+]
+UI_PARAMETERS = {"code": "nothing", "sku": "nothing", "channel": "nothing", "token": "nothing", "filename": "x.pdf",
+                 "kind": "products", "fmt": "csv", "job_id": "999999", "publication_id": "999999", "version": "1"}
+OUTSIDE = {"ui.sign_in", "ui.sign_out", "ui.static"}  # public, or ending the session the test walks with
+
+
+def csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, html[:300]
+    return found.group(1)
+
+
+def signed_in(app, role: str | None) -> tuple[FlaskClient, str]:
+    """A client signed in to the UI with ``role`` (None: signed out), and its form token."""
+    client = app.test_client()
+    token = csrf(client.get("/sign-in").get_data(as_text=True))
+    if role is not None:
+        answer = client.post("/sign-in", data={"email": f"{role}@example.com", "password": "a long password",
+                                               "csrf_token": token})
+        assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+        token = csrf(client.get("/").get_data(as_text=True))
+    return client, token
+
+
+def test_every_ui_route_answers_each_role_as_the_roles_say(app, db_session: Session, seeded: None) -> None:
+    from hub.services.accounts import create_user
+
+    for role in ROLES:
+        create_user(db_session, f"{role}@example.com", "a long password", role)
+    db_session.commit()
+    callers = {role: signed_in(app, role) for role in (None, *ROLES)}
+    routes = [(method, rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint.startswith("ui.")
+              and rule.endpoint not in OUTSIDE for method in sorted(rule.methods & {"GET", "POST"})]
+    assert len(routes) > 45
+    for method, route in routes:
+        needed = next((role for methods, pattern, role in UI_RULES
+                       if method in methods.split() and re.fullmatch(pattern, route)), None)
+        assert needed is not None, f"no rule says who may {method} {route}: add one to UI_RULES"
+        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: UI_PARAMETERS[m.group(1)], route)
+        for role, (client, token) in callers.items():
+            answer = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+            if role is None:
+                assert answer.status_code == 302 and "/sign-in" in answer.headers["Location"], (method, route)
+            elif ROLES.index(role) < ROLES.index(needed):
+                assert answer.status_code == 403, (method, route, role, answer.status_code)
+                assert needed in answer.get_data(as_text=True), (method, route, role)
+            else:
+                assert answer.status_code not in (403, 500) and "/sign-in" not in answer.headers.get("Location", ""), \
+                    (method, route, role, answer.status_code, answer.get_data(as_text=True)[:300])
+            answer.close()
