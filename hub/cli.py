@@ -21,6 +21,7 @@ from hub.config import Settings, workers_for
 from hub.errors import HubError, ValidationFailed
 from hub.imports.errors import FileRefused
 from hub.imports.mappings import combined
+from hub.jobs.runners import fail_orphans
 from hub.services import product_index
 from hub.services.accounts import ROLES, create_token, create_user
 from hub.services.completeness import completeness
@@ -56,11 +57,14 @@ class Context:
         """Migrate the schema and, when that changed it, fill in the derived rows (product index,
         documents) its products lack. Services keep those rows in the same transaction as each
         change, so only a migration leaves gaps; scanning for them on every command took
-        seconds at a million products."""
-        if not upgrade(self.engine):
-            return
+        seconds at a million products. Then mark failed the jobs whose process died
+        (``hub.jobs.runners``)."""
+        if upgrade(self.engine):
+            with self.session() as session:
+                if product_index.backfill(session, CatalogContext(session)):
+                    session.commit()
         with self.session() as session:
-            if product_index.backfill(session, CatalogContext(session)):
+            if fail_orphans(session):
                 session.commit()
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.errors import Conflict, HubError, NotFound, unforeseen
+from hub.jobs.runners import this_process
 from hub.services import bulk_edit
 from hub.services.context import CatalogContext
 from hub.services.product_batch import ProductBatch
@@ -43,7 +44,8 @@ class BulkEditor:
         raises ValidationFailed when the action names things that do not exist."""
         bulk_edit.check_action(action, CatalogContext(session))
         job = BulkEdit(author=author, action={k: v for k, v in action.items() if k != "skus"},
-                       skus=list(dict.fromkeys(action["skus"])), status="queued", total=len(set(action["skus"])))
+                       skus=list(dict.fromkeys(action["skus"])), status="queued", total=len(set(action["skus"])),
+                       runner=this_process())
         session.add(job)
         session.flush()
         return job

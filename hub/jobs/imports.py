@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub import allocations
 from hub.errors import Conflict, HubError, NotFound, unforeseen
+from hub.jobs.runners import this_process
 from hub.imports.entity_rows import BatchResult, DryRunMemory, EntityRows
 from hub.imports.file_keys import FileKeys
 from hub.imports.errors import FileRefused
@@ -84,7 +85,7 @@ class Importer:
             get_mapping(session, options["mapping"])
         job = ImportJob(
             author=author, kind=options.get("kind"), format=options.get("format"), filename=options["filename"],
-            dry_run=options.get("dry_run", False), status="queued", rejections=[],
+            dry_run=options.get("dry_run", False), status="queued", rejections=[], runner=this_process(),
             options={name: options.get(name) for name in ("encoding", "delimiter", "mapping", "columns")},
         )
         session.add(job)

@@ -20,6 +20,9 @@ class BulkEdit(Base):
     action: Mapped[dict[str, Any]] = mapped_column(Json)  # as schemas.bulk_edit.BulkEditIn loads it
     skus: Mapped[list[str]] = mapped_column(Json)
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued, running, succeeded, failed
+    # The process that runs it ("host pid start"), so a start after that process died can tell
+    # (hub.jobs.runners); None for jobs from before migration 0015.
+    runner: Mapped[str | None] = mapped_column(String(200))
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     changed: Mapped[int] = mapped_column(Integer, default=0)

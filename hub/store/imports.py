@@ -23,6 +23,9 @@ class ImportJob(Base):
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     options: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)  # encoding, delimiter, mapping name and columns
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued, running, succeeded, failed
+    # The process that runs it ("host pid start"), so a start after that process died can tell
+    # (hub.jobs.runners); None for jobs from before migration 0015.
+    runner: Mapped[str | None] = mapped_column(String(200))
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     total: Mapped[int | None] = mapped_column(Integer)  # rows, when the format tells before reading them all
     rows: Mapped[int] = mapped_column(Integer, default=0)  # rows read so far

@@ -78,9 +78,14 @@ def _gunicorn(settings: Settings, host: str, port: int, workers: int, threads: i
                 self.cfg.set(name, value)
 
         def load(self) -> Flask:
+            from hub.jobs.runners import fail_orphans
             from hub.web import create_app
 
-            return create_app(settings)
+            app = create_app(settings)
+            with app.extensions["crosscanal"].writers() as session:  # a worker replacing one that died
+                if fail_orphans(session):
+                    session.commit()
+            return app
 
     def _started() -> None:
         if with_scheduler:
