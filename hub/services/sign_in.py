@@ -15,6 +15,32 @@ from hub.store.types import utcnow
 
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
+# From one address: many accounts, each below its own lock-out (a password spray), or one
+# office's people mistyping; it is checked before any password is.
+MAX_ADDRESS_FAILURES = 20
+ADDRESS_WINDOW = timedelta(minutes=15)
+
+
+def address_locked(session: Session, address: str, now: datetime | None = None) -> datetime | None:
+    """Until when sign-ins from ``address`` are refused, or None."""
+    found = AccountRepo(session).address_failures(address)
+    now = now or utcnow()
+    return found.locked_until if found is not None and found.locked_until is not None and found.locked_until > now else None
+
+
+def address_failed(session: Session, address: str, now: datetime | None = None) -> None:
+    """Count a failed sign-in from ``address``; past ``MAX_ADDRESS_FAILURES`` within the window,
+    lock the address out for the window (the caller commits)."""
+    now = now or utcnow()
+    repo = AccountRepo(session)
+    found = repo.address_failures(address)
+    if found is None or now - found.since > ADDRESS_WINDOW:
+        found = found or repo.new_address_failures(address)
+        found.failures, found.since, found.locked_until = 0, now, None
+    found.failures += 1
+    if found.failures >= MAX_ADDRESS_FAILURES:
+        found.locked_until = now + ADDRESS_WINDOW
+    session.flush()
 
 
 @cache

@@ -22,6 +22,17 @@ class User(Base):
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class AddressFailures(Base):
+    """Failed sign-ins from one client address within a window: one address trying many
+    accounts (a password spray) meets no account's lock-out."""
+
+    __tablename__ = "address_failures"
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)  # the window's first failure
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class ApiToken(Base):
     """A bearer token; only its SHA-256 is stored, so a leaked database leaks no token."""
 

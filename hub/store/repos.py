@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from hub.store.base import for_writing
 from hub.store.bulk_rows import among, plain_rows, upsert_many
 from hub.store.models import (
-    ApiToken, Attribute, Publication, PublicationDiagnostic, PublicationFile, BrandGuide, Category, Channel, Currency, Family, Locale, Location, Media,
+    AddressFailures, ApiToken, Attribute, Publication, PublicationDiagnostic, PublicationFile, BrandGuide, Category, Channel, Currency, Family, Locale, Location, Media,
     Offer, Product, ProductModel, Stock, User, Version, family_attribute, model_category, product_category,
 )
 from hub.store.publications import DiagnosticCount, DiagnosticRepo
@@ -356,6 +356,14 @@ class AccountRepo:
 
     def user_by_id(self, user_id: int) -> User | None:
         return self._s.get(User, user_id)
+
+    def address_failures(self, address: str) -> AddressFailures | None:
+        return self._s.get(AddressFailures, address)
+
+    def new_address_failures(self, address: str) -> AddressFailures:
+        found = AddressFailures(address=address, failures=0, since=utcnow())
+        self._s.add(found)
+        return found
 
     def add(self, obj: object) -> None:
         self._s.add(obj)

@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, request, session as cook
 from werkzeug.wrappers import Response
 
 from hub.services import sign_in as accounts
+from hub.store.types import utcnow
 from hub.web.hub import session
 from hub.web.ui.access import safe_next
 
@@ -24,7 +25,15 @@ def sign_in_page() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         return render_template("ui/sign_in.html", next=target, email="", error=None)
     email = request.form.get("email", "")
+    address = request.remote_addr or "unknown"  # the client's, behind trusted proxies (CROSSCANAL_TRUSTED_PROXIES)
+    locked = accounts.address_locked(session(), address)
+    if locked is not None:
+        minutes = max(1, -(-int((locked - utcnow()).total_seconds()) // 60))
+        message = f"Too many failed sign-ins from your address: try again in {minutes} minute{'s' if minutes > 1 else ''}."
+        return render_template("ui/sign_in.html", next=target, email=email, error=message), 429, {"Retry-After": str(minutes * 60)}
     user = accounts.attempt(session(), email, request.form.get("password", ""))
+    if user is None:
+        accounts.address_failed(session(), address)
     session().commit()  # failures count even though the sign-in fails
     if user is None:
         return render_template("ui/sign_in.html", next=target, email=email, error=FAILED), 401
