@@ -7,7 +7,7 @@ from flask import Flask
 from channel_adapters.base.registry import load_adapters
 from hub.config import Settings
 from hub.store.db import make_engine, make_session_factory
-from hub.web import errors, feeds, files, hub as hub_module, request_text, security_headers, ui
+from hub.web import body_limits, errors, feeds, files, hub as hub_module, request_text, security_headers, ui
 from hub.web.api import register as register_api
 from hub.web.api_doc import HubApi
 from hub.web.hub import Hub
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
                                        writers=make_session_factory(engine, writer=True),
                                        adapters=load_adapters(settings.disabled_adapters))
     hub_module.init_app(app)
+    body_limits.init_app(app)  # before anything reads a body
     request_text.init_app(app)
     security_headers.init_app(app, settings.trusted_proxies)
     api = HubApi(app)

@@ -68,3 +68,18 @@ def test_a_nul_in_an_upload_name_is_refused(client: FlaskClient, tokens: dict[st
     response = upload(client, tokens["editor"], b"sku;family\nx;drinks\n", name=f"sup{NUL}plier.csv")
     assert_problem(response, 422, "filename", "NUL")
     assert client.get(f"{API}/imports", headers=tokens["viewer"]).json["items"] == []
+
+
+def test_an_oversize_body_is_refused_before_it_is_read(client: FlaskClient, tokens: dict[str, Headers], seeded: None) -> None:
+    from hub.web.body_limits import BODY_MAX
+
+    before = everything(client, tokens["admin"])
+    huge = b'{"sku": "water", "family": "drinks", "values": {"name": [{"data": "' + b"x" * BODY_MAX + b'"}]}}'
+    response = client.post(f"{API}/products", data=huge, content_type="application/json", headers=tokens["editor"])
+    assert_problem(response, 413)
+    assert everything(client, tokens["admin"]) == before
+    lines = [{"sku": f"w{n}", "family": "drinks", "colour": "x" * 1000} for n in range(BODY_MAX // 1000 + 1)]  # each refused
+    bulk = client.patch(f"{API}/products", data=ndjson(*lines), content_type="application/x-ndjson", headers=tokens["editor"])
+    assert bulk.status_code == 200  # more than BODY_MAX in all, read line by line: no body limit here
+    results = read_ndjson(bulk)
+    assert len(results) == len(lines) and {r["status"] for r in results} == {422}
