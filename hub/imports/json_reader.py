@@ -9,6 +9,7 @@ from typing import Any, Iterator
 from hub.imports.errors import FileRefused
 from hub.imports.limits import ReadLimits
 from hub.imports.rows import Row
+from schemas import json_input
 
 CHUNK = 1 << 16
 
@@ -40,7 +41,7 @@ class NdjsonSource:
             if not raw.strip():
                 continue
             try:
-                yield Row(number, body=json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8")))
+                yield Row(number, body=json_input.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8")))
             except (ValueError, UnicodeDecodeError) as exc:
                 yield Row(number, problem=f"malformed JSON: {exc}")
 
@@ -104,6 +105,8 @@ class JsonArraySource:
                 if self._eof or not self._fill():
                     raise FileRefused(f"malformed JSON: {exc.msg} at character {exc.pos}") from exc
                 continue
+            except RecursionError:
+                raise FileRefused(f"an element is nested more than {json_input.MAX_DEPTH} levels deep") from None
             # A number at the end of the buffer may go on in the next chunk; read on to be sure.
             if end == len(self._buffer) and not self._eof and self._fill():
                 continue

@@ -7,10 +7,10 @@ from typing import Any, NoReturn
 import flask
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError
-from webargs import core
 from webargs.flaskparser import FlaskParser
 
 from hub.errors import UnsupportedMediaType, ValidationFailed
+from schemas import json_input
 from schemas.errors import flatten_messages
 
 JSON_TYPES = ("application/json", "application/merge-patch+json")
@@ -30,7 +30,10 @@ class HubParser(FlaskParser):
 
     def _raw_load_json(self, req: flask.Request) -> Any:
         _require_json_type(req)
-        return core.parse_json(req.get_data(cache=True))
+        try:
+            return json_input.loads(req.get_data(cache=True))
+        except ValueError as exc:
+            raise _malformed(exc) from exc
 
     def _handle_invalid_json_error(self, error: Exception, req: flask.Request, *args: Any, **kwargs: Any) -> NoReturn:
         raise _malformed(error)
@@ -50,7 +53,7 @@ def json_body() -> Any:
     """The request's JSON, for bodies that are merged before their schema sees them (PATCH)."""
     _require_json_type(flask.request)
     try:
-        return flask.json.loads(flask.request.get_data(cache=True) or b"")
+        return json_input.loads(flask.request.get_data(cache=True) or b"")
     except ValueError as exc:
         raise _malformed(exc) from exc
 

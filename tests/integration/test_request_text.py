@@ -83,3 +83,19 @@ def test_an_oversize_body_is_refused_before_it_is_read(client: FlaskClient, toke
     assert bulk.status_code == 200  # more than BODY_MAX in all, read line by line: no body limit here
     results = read_ndjson(bulk)
     assert len(results) == len(lines) and {r["status"] for r in results} == {422}
+
+
+def test_deeply_nested_json_is_refused_as_malformed(client: FlaskClient, tokens: dict[str, Headers], seeded: None) -> None:
+    for depth in (65, 5000):  # past our bound, and past the parser's own recursion
+        nested = "[" * depth + "]" * depth
+        body = '{"sku": "w1", "family": "drinks", "values": {"name": [{"locale": "en_US", "data": ' + nested + "}]}}"
+        assert_problem(client.post(f"{API}/products", data=body, content_type="application/json", headers=tokens["editor"]),
+                       422, "body", "nested more than 64 levels")
+        assert_problem(client.patch(f"{API}/products/juice", data=body.replace('"sku": "w1", ', ""),
+                                    content_type="application/merge-patch+json", headers=tokens["editor"]), 422, "body", "nested")
+        [line] = read_ndjson(client.patch(f"{API}/products", data=body + "\n", content_type="application/x-ndjson",
+                                          headers=tokens["editor"]))
+        assert line["status"] == 422 and "nested more than 64 levels" in line["errors"]["body"][0]
+    assert client.get(f"{API}/products/w1", headers=tokens["viewer"]).status_code == 404
+    fine = '{"sku": "w1", "family": "drinks", "values": {"name": [{"locale": "en_US", "data": "Water"}]}}'
+    assert client.post(f"{API}/products", data=fine, content_type="application/json", headers=tokens["editor"]).status_code == 201

@@ -27,6 +27,7 @@ from hub.web.crud import Collection, register
 from hub.web.etag import check_if_match, etag_of
 from hub.web.hub import catalog, hub, session
 from hub.web.merge_patch import merge_patch
+from schemas import json_input
 from schemas.common import StrictSchema
 from schemas.product import (
     CompletenessOut, ProductIn, ProductModelIn, ProductModelOut, ProductOut, RevertIn, VersionOut,
@@ -217,7 +218,7 @@ def _careful_lines(service: ProductService, parsed: list[tuple[int, Any]]) -> li
 
 def _parse_line(raw: bytes) -> Any:
     try:
-        return json.loads(raw)
+        return json_input.loads(raw)
     except ValueError as exc:
         return ValidationFailed(errors={"body": [f"malformed JSON: {exc}"]})
 
