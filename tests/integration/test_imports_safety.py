@@ -15,7 +15,7 @@ from hub.config import Settings
 from hub.jobs.imports import Importer
 from hub.store.imports import ImportJob
 from schemas.imports import ImportOptionsIn
-from tests.integration.helpers import Headers, everything
+from tests.integration.helpers import Headers, everything, tiny_png
 
 
 @pytest.fixture
@@ -138,3 +138,22 @@ def test_an_xlsx_with_a_doctype_is_refused_without_naming_where_the_upload_lies(
     job = run(importer, db_session, path)
     assert job.status == "failed" and "DOCTYPE" in job.error and "[Content_Types].xml" in job.error
     assert str(tmp_path) not in job.error and "/" not in job.error.replace("[Content_Types].xml", ""), job.error
+
+
+@pytest.mark.parametrize("name", ["../../../escaped.csv", "..\\..\\escaped.csv", "/tmp/escaped.csv", "sub/../../escaped.csv"])
+def test_an_upload_name_never_becomes_a_path(
+    client: FlaskClient, tokens: dict[str, Headers], seeded: None, settings: Settings, name: str
+) -> None:
+    import io
+
+    from tests.integration.helpers import finished, upload
+
+    job = finished(client, tokens["editor"], upload(client, tokens["editor"], b"sku;family\nsafe-1;drinks\n", name=name)
+                   .headers["Location"])
+    assert (job["status"], job["created"]) == ("succeeded", 1)
+    assert job["filename"].endswith("escaped.csv")  # kept as text for the report (a multipart parser may drop backslashes)
+    media = client.post("/api/v1/media", data={"file": (io.BytesIO(tiny_png()), name.replace(".csv", ".png"))},
+                        content_type="multipart/form-data", headers=tokens["editor"])
+    assert media.status_code == 201 and ".." not in media.json["path"] and media.json["path"].endswith(".png")
+    root = settings.data_dir.parent
+    assert not [path for path in root.rglob("escaped*")] and not Path("/tmp/escaped.csv").exists()
