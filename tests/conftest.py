@@ -6,6 +6,7 @@ Choose the database with ``pytest --db sqlite|postgresql``; ``make test`` runs b
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -13,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from hub.config import Settings
@@ -47,14 +49,23 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 def wipe(engine: Engine) -> None:
-    """Empty every table (the schema stays), so the next test starts from nothing."""
+    """Empty every table (the schema stays), so the next test starts from nothing. A request a
+    browser test left in flight (a preview still rendering) may hold a table: PostgreSQL then
+    reports the TRUNCATE as a deadlock, and it is tried again once that request has ended."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(text(f'DELETE FROM "{table}"'))
+    for attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                else:
+                    for table in tables:
+                        conn.execute(text(f'DELETE FROM "{table}"'))
+            return
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(1)
 
 
 @pytest.fixture

@@ -59,7 +59,10 @@ def live_url(app: Flask, settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.effective_port}"
     # Close the sockets from the server's own loop thread: closing them from here raced with
     # its select() ("Bad file descriptor" in the loop or in a worker waking it).
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    try:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    except OSError:  # its trigger is closed already: the loop has ended
+        pass
     thread.join(timeout=5)
     server.task_dispatcher.shutdown()
 
