@@ -4,19 +4,13 @@ speak HTTP as channels and scripts do."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.ports import free_port, wait_until_listening
 
 
 @contextmanager
@@ -28,15 +22,7 @@ def running_hub(database_url: str, data_dir: Path, workers: int | None = 1) -> I
     command = [sys.executable, "-m", "hub.cli", "serve", "--port", str(port), *(["--workers", str(workers)] if workers else [])]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the hub did not start")
-                time.sleep(0.1)
+        wait_until_listening(port, process)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

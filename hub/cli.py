@@ -63,9 +63,7 @@ class Context:
             with self.session() as session:
                 if product_index.backfill(session, CatalogContext(session)):
                     session.commit()
-        with self.session() as session:
-            if fail_orphans(session):
-                session.commit()
+        fail_orphans(make_session_factory(self.engine, writer=True))
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)

@@ -15,8 +15,8 @@ def loads(raw: bytes | str) -> Any:
         data = json.loads(raw)
     except RecursionError:
         raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
-    opened = raw.count(b"[" if isinstance(raw, bytes) else "[") + raw.count(b"{" if isinstance(raw, bytes) else "{")
-    if opened > MAX_DEPTH and _deeper_than(data, MAX_DEPTH):  # the count bounds the depth: most bodies skip the walk
+    bracket, brace = (b"[", b"{") if isinstance(raw, bytes) else ("[", "{")
+    if raw.count(bracket) + raw.count(brace) > MAX_DEPTH and _deeper_than(data, MAX_DEPTH):  # most bodies skip the walk
         raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
     return data
 

@@ -15,7 +15,7 @@ import socket
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from hub.store.bulk_edits import BulkEdit
 from hub.store.imports import ImportJob
@@ -55,14 +55,16 @@ def gone(runner: str) -> bool:
     return bool(started) and _started(int(pid)) != started
 
 
-def fail_orphans(session: Session) -> int:
-    """Mark failed every queued or running import and bulk edit whose process is gone; answers
-    how many (the caller commits)."""
+def fail_orphans(writers: sessionmaker[Session]) -> int:
+    """Mark failed every queued or running import and bulk edit whose process is gone, in a
+    transaction of its own; answers how many."""
     count = 0
-    for model in (ImportJob, BulkEdit):
-        for job in session.scalars(select(model).where(model.status.in_(("queued", "running")), model.runner.is_not(None))):
-            if gone(job.runner):  # type: ignore[arg-type]
-                job.status, job.error, job.finished = "failed", GONE, utcnow()
-                logger.warning("%s %s marked failed: %s", model.__tablename__, job.id, GONE)
-                count += 1
+    with writers() as session:
+        for model in (ImportJob, BulkEdit):
+            for job in session.scalars(select(model).where(model.status.in_(("queued", "running")), model.runner.is_not(None))):
+                if gone(job.runner):  # type: ignore[arg-type]
+                    job.status, job.error, job.finished = "failed", GONE, utcnow()
+                    logger.warning("%s %s marked failed: %s", model.__tablename__, job.id, GONE)
+                    count += 1
+        session.commit()
     return count

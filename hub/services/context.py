@@ -86,11 +86,8 @@ class CatalogContext:
     @cached_property
     def codes(self) -> dict[str, dict[int, str]]:
         """Codes by id of families, categories, channels and stores: rows read with Core name ids.
-        Read as plain (id, code) rows unless the objects are loaded already: a page of the product
-        list needs no more, and loading every family and channel whole was a third of it."""
-        names = ("families", "categories", "channels", "stores")
-        if all(name in self.__dict__ for name in names):
-            return {name: {obj.id: code for code, obj in getattr(self, name).items()} for name in names}
+        Read as plain (id, code) rows: a page of the product list needs no more, and loading every
+        family and channel whole was a third of it."""
         return self.repo.code_maps()
 
     def selection(self, channel: Channel) -> Selection:

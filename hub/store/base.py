@@ -33,13 +33,13 @@ def unsynced(statement: Statement) -> Statement:
     return statement.execution_options(synchronize_session=False)
 
 
-def for_writing(session: Session, query: Query, entity: type[Base]) -> Query:
-    """``query`` (of one entity, by its key) as a writer session must read it: locked, and read
-    afresh. A write checks what it read (an If-Match, a form's ETag) and then changes it; on
+def for_writing(session: Session, query: Query, entity: type[Base], lock: bool = True) -> Query:
+    """``query`` (of one entity, by its key) as a writer session must read the subject of its
+    write (unless ``lock`` is false): locked, and read afresh. A write checks what it read (an If-Match, a form's ETag) and then changes it; on
     PostgreSQL two writers read the same row at once, both passed the check, and the second then
     overwrote the first (attributes, families) or clashed on the next version's history row (a
     409 where the contract promises 412). Locked, the second waits for the first to commit and
     reads what it wrote. SQLite renders no lock: its writers begin IMMEDIATE, one at a time."""
-    if not session.info.get(WRITER):
+    if not lock or not session.info.get(WRITER):
         return query
     return query.with_for_update(of=entity).execution_options(populate_existing=True)

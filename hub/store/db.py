@@ -36,9 +36,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     event.listen(engine, "begin", partial(_sqlite_on_begin, gate=gate))
     if gate is not None:
         for name in ("commit", "rollback"):
-            event.listen(engine, name, lambda connection: gate.leave(connection.connection._connection_record))
+            event.listen(engine, name, lambda connection: gate.leave(connection.connection.info))
         # A connection back in the pool ended its transaction too (the pool rolled it back).
-        event.listen(engine, "checkin", lambda _dbapi, record: gate.leave(record))
+        event.listen(engine, "checkin", lambda _dbapi, record: gate.leave(record.info))
         checkpointer = _checkpointer(parsed.database)
         event.listen(engine, "checkout", checkpointer.on_checkout)
         event.listen(engine, "checkin", checkpointer.on_checkin)
@@ -71,7 +71,7 @@ def _sqlite_on_begin(connection: Any, gate: WriterGate | None = None) -> None:
     # committed in between.
     mode = connection.get_execution_options().get("sqlite_begin", "")
     if mode == "IMMEDIATE" and gate is not None:
-        gate.enter(connection.connection._connection_record)
+        gate.enter(connection.connection.info)
     connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 

@@ -20,7 +20,7 @@ import threading
 import time
 from typing import Any
 
-HELD = "writer_gate"  # the key of a DBAPI connection's record info while its transaction holds the gate
+HELD = "writer_gate"  # the key of a pooled connection's ``info`` while its transaction holds the gate
 
 
 class WriterGate:
@@ -30,9 +30,9 @@ class WriterGate:
         self._lock = threading.Lock()  # this process's writers; a release wakes a waiter at once
         self._holder: int | None = None  # the thread inside
 
-    def enter(self, record: Any) -> None:
-        """Wait for this process's writers, then for the other processes'; ``record`` (the
-        connection's pool record) remembers that it holds the gate."""
+    def enter(self, info: dict[str, Any]) -> None:
+        """Wait for this process's writers, then for the other processes'; ``info`` (the pooled
+        connection's, which lives as long as the connection) remembers that it holds the gate."""
         if self._holder == threading.get_ident():
             return  # this thread holds the gate already (see above)
         deadline = time.monotonic() + self.timeout
@@ -50,11 +50,11 @@ class WriterGate:
                     return
                 time.sleep(0.0005)  # one writer of each other process at most: it leaves within its transaction
         self._holder = threading.get_ident()
-        record.info[HELD] = handle
+        info[HELD] = handle
 
-    def leave(self, record: Any) -> None:
+    def leave(self, info: dict[str, Any]) -> None:
         """The transaction ended: let the next writer in."""
-        handle = record.info.pop(HELD, None)
+        handle = info.pop(HELD, None)
         if handle is None:
             return
         fcntl.flock(handle, fcntl.LOCK_UN)

@@ -66,6 +66,11 @@ def _representation(collection: Collection, service: Any, obj: Any) -> dict[str,
     return collection.redact(rep, current_actor())
 
 
+def _next(rows: list[Any], limit: int, key: Callable[[Any], str]) -> str | None:
+    """The cursor of the page after these ``limit + 1`` rows read, or None when they were the last."""
+    return encode_cursor(key(rows[limit - 1])) if len(rows) > limit else None
+
+
 def _single(collection: Collection, service: Any, obj: Any, status: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     headers = {"ETag": etag_of(service.state(obj))}
     if status == 201:
@@ -84,19 +89,13 @@ def register(blp: HubBlueprint, collection: Collection) -> None:
     @blp.response(200, page_schema(c))
     @blp.doc(summary=f"List {c.name}, a page at a time")
     def list_(args: dict[str, Any]) -> Any:
-        service = c.service()
+        service, after, limit = c.service(), decode_cursor(args["after"]), args["limit"]
         if hasattr(service, "page_records"):  # answered as built, past the schema's dump (products)
-            records = service.page_records(decode_cursor(args["after"]), args["limit"] + 1)
-            more = len(records) > args["limit"]
-            records = records[: args["limit"]]
-            return current_app.json.response({"items": records, "next": encode_cursor(records[-1][c.key]) if more else None})
-        rows = list(service.page(decode_cursor(args["after"]), args["limit"] + 1))
-        more = len(rows) > args["limit"]
-        rows = rows[: args["limit"]]
-        return {
-            "items": [_representation(c, service, row) for row in rows],
-            "next": encode_cursor(getattr(rows[-1], c.key)) if more else None,
-        }
+            records = service.page_records(after, limit + 1)
+            return current_app.json.response({"items": records[:limit], "next": _next(records, limit, lambda r: r[c.key])})
+        rows = list(service.page(after, limit + 1))
+        return {"items": [_representation(c, service, row) for row in rows[:limit]],
+                "next": _next(rows, limit, lambda row: getattr(row, c.key))}
 
     @blp.route("", methods=["POST"], endpoint="create")
     @require(c.write_role)

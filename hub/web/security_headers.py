@@ -10,7 +10,7 @@ sent over https only.
 
 from __future__ import annotations
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Response, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -43,8 +43,7 @@ class _SessionCookies(SecureCookieSessionInterface):
     over https (as a trusted proxy says)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        current: Request | None = request if request else None
-        return bool(super().get_cookie_secure(app) or (current is not None and current.is_secure))
+        return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
 
 
 def init_app(app: Flask, trusted_proxies: int) -> None:

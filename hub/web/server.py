@@ -82,9 +82,7 @@ def _gunicorn(settings: Settings, host: str, port: int, workers: int, threads: i
             from hub.web import create_app
 
             app = create_app(settings)
-            with app.extensions["crosscanal"].writers() as session:  # a worker replacing one that died
-                if fail_orphans(session):
-                    session.commit()
+            fail_orphans(app.extensions["crosscanal"].writers)  # a worker replacing one that died
             return app
 
     def _started() -> None:

@@ -7,7 +7,6 @@ import gzip
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from hub.config import Settings
 from tests.integration.helpers import API
 from tests.integration.test_cli_publish import run
 from tests.integration.test_publishing import shop  # noqa: F401 - fixture
+from tests.support.ports import free_port, wait_until_listening
 
 
 def children(pid: int) -> list[tuple[int, str]]:
@@ -35,12 +35,6 @@ def children(pid: int) -> list[tuple[int, str]]:
             if parent == pid:
                 found.append((int(entry.name), command))
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
@@ -60,14 +54,7 @@ def test_serve_runs_worker_processes_and_one_scheduler_and_stops_them_all(
     server = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--port", str(port), "--workers", "2",
                                "--threads", "2", "--with-scheduler"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
-                time.sleep(0.2)
+        wait_until_listening(port, server, 60)
 
         def products(_: int) -> int:
             request = urllib.request.Request(f"http://127.0.0.1:{port}{API}/products", headers=tokens["viewer"])

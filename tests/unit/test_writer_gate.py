@@ -6,7 +6,6 @@ import fcntl
 import os
 import threading
 from pathlib import Path
-from types import SimpleNamespace
 
 from sqlalchemy import text
 
@@ -43,6 +42,8 @@ def test_a_writer_transaction_holds_the_gate_until_it_ends_however_it_ends(tmp_p
 
 
 def test_writers_of_one_process_go_in_one_after_the_other(tmp_path: Path) -> None:
+    """SQLite would order them too: this checks that the gate lets the second in once the first
+    commits (a gate not left would hold it to the timeout, and the join below would give up)."""
     engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
     writers = make_session_factory(engine, writer=True)
     with writers() as session:
@@ -78,10 +79,11 @@ def test_writers_of_one_process_go_in_one_after_the_other(tmp_path: Path) -> Non
 
 def test_a_thread_inside_does_not_queue_behind_itself(tmp_path: Path) -> None:
     gate = WriterGate(str(tmp_path / "hub.db"), timeout=5)
-    outer, inner = SimpleNamespace(info={}), SimpleNamespace(info={})
+    outer: dict = {}
+    inner: dict = {}
     gate.enter(outer)
     gate.enter(inner)  # returns at once: the gate is this thread's
-    assert "writer_gate" in outer.info and "writer_gate" not in inner.info
+    assert "writer_gate" in outer and "writer_gate" not in inner
     gate.leave(inner)  # holds nothing: changes nothing
     assert gate_is_held(tmp_path / "hub.db")
     gate.leave(outer)
