@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import shutil
 import sys
@@ -22,7 +23,7 @@ from hub.errors import HubError, ValidationFailed
 from hub.imports.errors import FileRefused
 from hub.imports.mappings import combined
 from hub.jobs.runners import fail_orphans
-from hub.services import product_index
+from hub.services import audit, product_index
 from hub.services.accounts import ROLES, create_token, create_user
 from hub.services.completeness import completeness
 from hub.services.context import CatalogContext
@@ -115,11 +116,11 @@ def demo(ctx: Context, count: int | None, seed: int, workers: int | None) -> Non
             session.rollback()
             _fail(exc)
             return
-        token = create_token(session, "admin", "demo admin")
+        token = create_token(session, "admin", "demo admin", actor=audit.CLI)
         password = None
         if AccountRepo(session).user_by_email(DEMO_USER) is None:
             password = secrets.token_urlsafe(12)
-            create_user(session, DEMO_USER, password, "admin")
+            create_user(session, DEMO_USER, password, "admin", actor=audit.CLI)
         session.commit()
     refresh_statistics(ctx.engine)
     for name, number in summary.items():
@@ -180,7 +181,7 @@ def token_create(ctx: Context, role: str, name: str) -> None:
     """Create a token; it is printed alone on the last line, and only once."""
     ctx.ready()
     with ctx.session() as session:
-        raw = create_token(session, role, name)
+        raw = create_token(session, role, name, actor=audit.CLI)
         session.commit()
     click.echo(f"{role} token created; keep it secret:", err=True)
     click.echo(raw)
@@ -204,7 +205,7 @@ def user_create(ctx: Context, email: str, role: str) -> None:
     ctx.ready()
     with ctx.session() as session:
         try:
-            create_user(session, email, password, role)
+            create_user(session, email, password, role, actor=audit.CLI)
             session.commit()
         except HubError as exc:
             _fail(exc)
@@ -284,6 +285,50 @@ def reindex(ctx: Context) -> None:
     refresh_statistics(ctx.engine)
     forget_all(ctx.settings.data_dir)
     click.echo(f"{done} products reindexed")
+
+
+@main.command("backup")
+@click.argument("path", required=False, type=click.Path())
+@pass_context
+def backup_command(ctx: Context, path: str | None) -> None:
+    """Write the database, the media and the current feed files to one archive (.tar) at PATH
+    (default: crosscanal-<UTC time>.tar here; a folder gets that name inside). Safe while the
+    hub serves and writes."""
+    from datetime import datetime, timezone
+
+    from hub.backup import backup, default_name
+
+    name = default_name(datetime.now(timezone.utc))
+    folder = path is None or path.endswith(("/", os.sep)) or Path(path).is_dir()
+    target = Path(path or ".") / name if folder else Path(path)
+    try:
+        manifest = backup(ctx.settings, target.resolve(), partial(click.echo, err=True))
+    except HubError as exc:
+        _fail(exc)
+        return
+    counts = manifest["counts"]
+    click.echo(f"backup written to {target}: {counts['products']} products, {counts['media_files']} media files, "
+               f"{counts['feed_files']} feed files (schema {manifest['database']['revision']})")
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+@pass_context
+def restore_command(ctx: Context, path: Path, force: bool) -> None:
+    """Put a backup's database, media and feed files in place of the hub's, then migrate it.
+    Refuses a damaged archive, one from a newer hub, and (without --force) a database that
+    holds data; nothing is changed then. Stop the hub's processes first."""
+    from hub.backup import restore
+
+    try:
+        manifest = restore(ctx.settings, ctx.engine, path, force=force, step=partial(click.echo, err=True))
+    except HubError as exc:
+        _fail(exc)
+        return
+    ctx.ready()  # an older backup's schema is migrated, and its derived rows filled in
+    refresh_statistics(ctx.engine)
+    click.echo(f"restored {path} (made {manifest['created']}): {manifest['counts']['products']} products")
 
 
 @main.command("feeds")

@@ -111,6 +111,18 @@ def open_location(location: str) -> BinaryIO:
     return FolderDestination(Path(location).parent).open(location)
 
 
+def put_location(location: str, source: Path, content_type: str) -> None:
+    """Write ``source`` back as the published file at ``location`` (as ``put`` made it), as
+    atomically as ``put`` (``crosscanal restore``); raises DestinationError."""
+    if location.startswith("s3://"):
+        parts = urlsplit(location)
+        *prefix, channel, name = parts.path.strip("/").split("/")
+        S3Destination(parts.netloc, "/".join(prefix)).put(channel, name, source, content_type)
+        return
+    target = Path(location)
+    FolderDestination(target.parent.parent).put(target.parent.name, target.name, source, content_type)
+
+
 def chunks(stream: BinaryIO) -> Iterator[bytes]:
     try:
         while chunk := stream.read(CHUNK):

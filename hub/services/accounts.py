@@ -11,6 +11,8 @@ from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, NotFound, ValidationFailed
+from hub.services import audit
+from hub.services.audit import Acting
 from hub.store.models import ApiToken, User
 from hub.store.repos import AccountRepo
 from hub.store.types import utcnow
@@ -34,33 +36,38 @@ class Actor:
 
     name: str
     role: str
+    id: int | None = None  # the token's, for the audit log
 
 
-def issue_token(session: Session, role: str, name: str = "") -> tuple[ApiToken, str]:
-    """Store a new token; the clear text is returned this once and never stored."""
+def issue_token(session: Session, role: str, name: str = "", *, actor: Acting | None = None) -> tuple[ApiToken, str]:
+    """Store a new token; the clear text is returned this once and never stored. Raises
+    ValidationFailed for an unknown role."""
     if role not in ROLES:
         raise ValidationFailed(errors={"role": [f"one of {', '.join(ROLES)}"]})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=name or f"{role} token", token_hash=_hash_token(raw), role=role)
     AccountRepo(session).add(token)
+    audit.record(session, actor, "token.create", ("token", str(token.id)), {"name": token.name, "role": role})
     return token, raw
 
 
-def create_token(session: Session, role: str, name: str = "") -> str:
-    return issue_token(session, role, name)[1]
+def create_token(session: Session, role: str, name: str = "", *, actor: Acting | None = None) -> str:
+    return issue_token(session, role, name, actor=actor)[1]
 
 
 def tokens(session: Session) -> list[ApiToken]:
     return list(AccountRepo(session).tokens())
 
 
-def revoke_token(session: Session, token_id: int) -> None:
+def revoke_token(session: Session, token_id: int, *, actor: Acting | None = None) -> None:
     """Revoke a token; raises NotFound. Revoked tokens stay listed, so their use can be traced."""
     token = AccountRepo(session).token_by_id(token_id)
     if token is None:
         raise NotFound(f"no API token {token_id}")
-    token.revoked = True
-    session.flush()
+    if not token.revoked:  # revoking it again changes nothing, and records nothing
+        token.revoked = True
+        session.flush()
+        audit.record(session, actor, "token.revoke", ("token", str(token.id)), {"revoked": True})
 
 
 def users(session: Session) -> list[User]:
@@ -78,7 +85,7 @@ def authenticate_token(session: Session, raw: str) -> tuple[Actor, int | None] |
     if token is None:
         return None
     due = token.last_used is None or utcnow() - token.last_used > USE_RECORDED_EVERY
-    return Actor(name=f"token:{token.name}", role=token.role), token.id if due else None
+    return Actor(name=f"token:{token.name}", role=token.role, id=token.id), token.id if due else None
 
 
 def record_token_use(session: Session, token_id: int) -> None:
@@ -88,7 +95,9 @@ def record_token_use(session: Session, token_id: int) -> None:
     AccountRepo(session).record_use(token_id, now, now - USE_RECORDED_EVERY)
 
 
-def create_user(session: Session, email: str, password: str, role: str) -> User:
+def create_user(session: Session, email: str, password: str, role: str, *, actor: Acting | None = None) -> User:
+    """Store a new user with the password's argon2 hash. Raises ValidationFailed for bad input,
+    Conflict for a known email."""
     errors: dict[str, list[str]] = {}
     if role not in ROLES:
         errors["role"] = [f"one of {', '.join(ROLES)}"]
@@ -103,4 +112,5 @@ def create_user(session: Session, email: str, password: str, role: str) -> User:
         raise Conflict(f"a user '{email}' exists", errors={"email": ["already exists"]})
     user = User(email=email, password_hash=PasswordHasher().hash(password), role=role)
     repo.add(user)
+    audit.record(session, actor, "user.create", ("user", email), {"email": email, "role": role})
     return user

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from channel_adapters.base.diagnostics import Diagnostic, Severity
 from channel_adapters.base.view import ProductView
+from hub.services import audit
+from hub.services.audit import Acting
 from hub.store.models import BrandGuide
 from hub.store.repos import CatalogRepo
 
@@ -62,13 +64,19 @@ def _fill(guide: BrandGuide, data: dict[str, Any]) -> BrandGuide:
     return guide
 
 
-def put(session: Session, data: dict[str, Any]) -> BrandGuide:
+def put(session: Session, data: dict[str, Any], *, actor: Acting | None = None) -> BrandGuide:
+    """Store the guide ``data`` (loaded by ``BrandGuideIn``) describes; a change is recorded in
+    the audit log for ``actor``."""
     guide = CatalogRepo(session).brand_guide()
+    before = state(guide) if guide is not None else None
     if guide is None:
         guide = BrandGuide(id=1)
         session.add(guide)
     _fill(guide, data)
     session.flush()
+    changes = audit.changed(before, state(guide))
+    if changes:
+        audit.record(session, actor, "brand_guide.update", ("brand_guide", "brand_guide"), changes)
     return guide
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from channel_adapters.base.registry import AdapterRegistry
 
 from hub.errors import Conflict, NotFound, ValidationFailed
-from hub.services import family_values, product_index, schedules
+from hub.services import audit, family_values, product_index, schedules
+from hub.services.audit import Acting
 from hub.services.context import CatalogContext
 from hub.store.models import (
     Attribute, Category, Channel, ChannelLock, Currency, Family, FamilyRequirement, Locale, Location,
@@ -29,16 +30,20 @@ class CodedService(Generic[M]):
     """Create, read, replace and delete an entity identified by its code.
 
     Subclasses say how a loaded input becomes the entity (``_apply``), what its editable state is
-    (``state``) and what may stop a delete (``_check_delete``).
+    (``state``) and what may stop a delete (``_check_delete``). Those whose changes are
+    administrative actions name an ``audited`` kind: each create, change and delete of theirs is
+    recorded in the audit log for ``actor``.
     """
 
     model: type[M]
     noun = ""
+    audited: str | None = None  # the audit log's subject kind; None: not recorded
 
-    def __init__(self, session: Session, ctx: CatalogContext, author: str = "") -> None:
+    def __init__(self, session: Session, ctx: CatalogContext, author: str = "", *, actor: Acting | None = None) -> None:
         self.session = session
         self.ctx = ctx
         self.author = author  # who a change that reaches products is recorded for
+        self.actor = actor  # who the audit log records
         self.repo = CatalogRepo(session)
 
     def find(self, code: str) -> M | None:
@@ -63,6 +68,7 @@ class CodedService(Generic[M]):
         self.repo.add(obj)
         self.ctx.refresh()
         self._saved(obj, None)
+        self._audit("create", obj, None)
         return obj
 
     def replace(self, obj: M, data: dict[str, Any]) -> M:
@@ -74,13 +80,26 @@ class CodedService(Generic[M]):
         self.session.flush()
         self.ctx.refresh()
         self._saved(obj, before)
+        self._audit("update", obj, before)
         return obj
 
     def delete(self, obj: M) -> None:
         self._check_delete(obj)
         self._deleting(obj)
+        code = obj.code  # type: ignore[attr-defined]
         self.repo.delete(obj)
         self.ctx.refresh()
+        if self.audited:
+            audit.record(self.session, self.actor, f"{self.audited}.delete", (self.audited, code), {})
+
+    def _audit(self, verb: str, obj: M, before: dict[str, Any] | None) -> None:
+        """Record the create or change of an audited entity: its fields that differ from
+        ``before`` (all of them for a create); a save that changes nothing is no action."""
+        if not self.audited or self.actor is None:
+            return
+        changes = audit.changed(before, self.state(obj))
+        if changes or before is None:
+            audit.record(self.session, self.actor, f"{self.audited}.{verb}", (self.audited, obj.code), changes)  # type: ignore[attr-defined]
 
     def _check_labels(self, data: dict[str, Any]) -> None:
         """Labels are per locale, so only locales the hub knows may hold one."""
@@ -265,10 +284,11 @@ class ChannelService(CodedService[Channel]):
     """Channels; given the adapter registry, a channel must name an installed adapter whose
     settings schema accepts its settings."""
 
-    model, noun = Channel, "channel"
+    model, noun, audited = Channel, "channel", "channel"
 
-    def __init__(self, session: Session, ctx: CatalogContext, author: str = "", adapters: AdapterRegistry | None = None) -> None:
-        super().__init__(session, ctx, author)
+    def __init__(self, session: Session, ctx: CatalogContext, author: str = "", adapters: AdapterRegistry | None = None,
+                 *, actor: Acting | None = None) -> None:
+        super().__init__(session, ctx, author, actor=actor)
         self.adapters = adapters
 
     def state(self, obj: Channel) -> dict[str, Any]:
@@ -335,6 +355,7 @@ class ChannelService(CodedService[Channel]):
     def rotate_token(self, obj: Channel) -> str:
         obj.feed_token = new_feed_token()
         self.session.flush()
+        audit.record(self.session, self.actor, "channel.rotate_token", ("channel", obj.code), {"feed_token": audit.NOT_RECORDED})
         return obj.feed_token
 
 
@@ -343,7 +364,7 @@ def new_feed_token() -> str:
 
 
 class LocaleService(CodedService[Locale]):
-    model, noun = Locale, "locale"
+    model, noun, audited = Locale, "locale", "locale"
 
     def state(self, obj: Locale) -> dict[str, Any]:
         return {"code": obj.code, "label": obj.label}
@@ -358,7 +379,7 @@ class LocaleService(CodedService[Locale]):
 
 
 class CurrencyService(CodedService[Currency]):
-    model, noun = Currency, "currency"
+    model, noun, audited = Currency, "currency", "currency"
 
     def state(self, obj: Currency) -> dict[str, Any]:
         return {"code": obj.code, "label": obj.label}

@@ -1,6 +1,7 @@
 """Every model in one import, so Alembic and tests see the whole schema."""
 
 from hub.store.accounts import AddressFailures, ApiToken, User
+from hub.store.audit import AuditEntry
 from hub.store.base import Base
 from hub.store.bulk_edits import BulkEdit
 from hub.store.catalog import Attribute, Category, Currency, Family, FamilyRequirement, Locale, family_attribute
@@ -18,7 +19,7 @@ from hub.store.publications import ChannelLock, Publication, PublicationDiagnost
 from hub.store.products import Offer, Product, ProductModel, model_category, product_category
 
 __all__ = [
-    "AddressFailures", "ApiToken", "Attribute", "Base", "BrandGuide", "BulkEdit", "CategoryMember", "ChannelTally", "ProductCompleteness", "Category", "Channel", "ColumnMapping", "Currency", "DocumentCounter", "DocumentRemoval", "Family",
+    "AddressFailures", "ApiToken", "Attribute", "AuditEntry", "Base", "BrandGuide", "BulkEdit", "CategoryMember", "ChannelTally", "ProductCompleteness", "Category", "Channel", "ColumnMapping", "Currency", "DocumentCounter", "DocumentRemoval", "Family",
     "FamilyRequirement", "ImportFingerprint", "ImportJob", "Locale", "Location", "Media", "Offer", "Product", "ProductDocument", "ProductDocumentBody", "ProductModel", "Stock",
     "User", "Version", "ChannelLock", "Publication", "PublicationDiagnostic", "PublicationFile", "ScheduledRun", "family_attribute", "model_category", "product_category",
 ]

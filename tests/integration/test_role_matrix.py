@@ -1,6 +1,6 @@
 """Every operation of the served OpenAPI document, and every route of the UI, against every kind
 of caller, as the design's roles say: viewers read; editors write catalog data; publishers also publish; admins also manage
-channels, locales, currencies, users and tokens. A caller without a valid API token (none, a
+channels, locales, currencies, users and tokens, and read the audit log. A caller without a valid API token (none, a
 channel's feed token, a revoked token) gets 401, a role below the operation's 403, and any role
 at or above it gets past both. An operation no rule below covers fails the test, so a new route
 comes with its rule."""
@@ -20,7 +20,7 @@ from tests.integration.helpers import API, Headers, assert_problem
 ROLES = ("viewer", "editor", "publisher", "admin")
 ADMIN = r"/(channels(/\{key\}(/feed-token)?)?|locales(/\{key\})?|currencies(/\{key\})?|users|tokens(/\{token_id\})?)"
 RULES: list[tuple[str, str, str]] = [  # (methods, path pattern after /api/v1, least role); the first match decides
-    ("GET", r"/(users|tokens)", "admin"),
+    ("GET", r"/(users|tokens|audit-log)", "admin"),
     ("GET", r".*", "viewer"),
     ("POST", r"/channels/\{code\}/publications", "publisher"),
     ("POST PUT PATCH DELETE", ADMIN, "admin"),
@@ -89,7 +89,7 @@ def test_a_feed_token_opens_only_its_own_channels_feeds(
 
 
 UI_RULES: list[tuple[str, str, str]] = [  # the UI's routes, as RULES: (methods, path pattern, least role)
-    ("GET", r"/(channels/new-channel|channels/<code>/delete)", "admin"),
+    ("GET", r"/(channels/new-channel|channels/<code>/delete|audit-log)", "admin"),
     ("GET", r"/(attributes|families)/\+new|/products/<sku>/history/<int:version>/revert", "editor"),
     ("GET", r".*", "viewer"),
     ("POST", r"/channels(/<code>(/delete|/feed-token)?)?", "admin"),

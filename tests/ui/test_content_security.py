@@ -10,7 +10,7 @@ from tests.ui.conftest import sign_in
 from tests.ui.test_product_previews import SKU, card
 
 PAGES = ["/", "/products", f"/products/{SKU}", f"/products/{SKU}/history", "/channels", "/channels/shelf_labels",
-         "/imports", "/brand-guide", f"/products/{SKU}/previews/shelf_labels", "/api/docs"]
+         "/imports", "/brand-guide", f"/products/{SKU}/previews/shelf_labels", "/audit-log", "/api/docs"]
 
 
 def test_no_page_needs_what_the_policy_refuses(page: Page) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response
 
 from hub.services import accounts
+from hub.web.acting import acting
 from hub.web.auth import require
 from hub.web.body import HubBlueprint
 from hub.web.hub import session
@@ -29,7 +30,7 @@ def list_tokens() -> Any:
 @tokens_blp.response(201, TokenOut)
 @tokens_blp.doc(summary="Create a token; its clear text is in this answer only")
 def create_token(data: dict[str, Any]) -> Any:
-    token, raw = accounts.issue_token(session(), data["role"], data["name"])
+    token, raw = accounts.issue_token(session(), data["role"], data["name"], actor=acting())
     session().commit()
     return {"id": token.id, "name": token.name, "role": token.role, "created": token.created,
             "last_used": None, "revoked": False, "token": raw}
@@ -40,7 +41,7 @@ def create_token(data: dict[str, Any]) -> Any:
 @tokens_blp.response(204)
 @tokens_blp.doc(summary="Revoke a token; it stops working at once")
 def revoke(token_id: int) -> Response:
-    accounts.revoke_token(session(), token_id)
+    accounts.revoke_token(session(), token_id, actor=acting())
     session().commit()
     return Response(status=204)
 
@@ -57,6 +58,6 @@ def list_users() -> Any:
 @users_blp.arguments(UserIn)
 @users_blp.response(201, UserOut)
 def create_user(data: dict[str, Any]) -> Any:
-    user = accounts.create_user(session(), data["email"], data["password"], data["role"])
+    user = accounts.create_user(session(), data["email"], data["password"], data["role"], actor=acting())
     session().commit()
     return user

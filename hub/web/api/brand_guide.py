@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.services import brand_guide
+from hub.web.acting import acting
 from hub.web.auth import require
 from hub.web.body import HubBlueprint
 from hub.web.etag import check_if_match, etag_of
@@ -30,6 +31,6 @@ def get_guide() -> Any:
 @blp.alt_response(412, description="If-Match names a version that is not current")
 def put_guide(data: dict[str, Any]) -> Any:
     check_if_match(etag_of(brand_guide.state(brand_guide.get(session(), lock=True))))
-    state = brand_guide.state(brand_guide.put(session(), data))
+    state = brand_guide.state(brand_guide.put(session(), data, actor=acting()))
     session().commit()
     return state, 200, {"ETag": etag_of(state)}

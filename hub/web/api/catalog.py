@@ -8,6 +8,7 @@ from hub.services.accounts import Actor, role_allows
 from hub.services.catalog import (
     AttributeService, CategoryService, ChannelService, CurrencyService, FamilyService, LocaleService, LocationService,
 )
+from hub.web.acting import acting
 from hub.web.auth import current_actor, require
 from hub.web.body import HubBlueprint
 from hub.web.crud import Collection, register
@@ -29,15 +30,15 @@ def _channel_representation(rep: dict[str, Any], actor: Actor) -> dict[str, Any]
 
 
 def _service(cls: type) -> Any:
-    return lambda: cls(session(), catalog(), current_actor().name)
+    return lambda: cls(session(), catalog(), current_actor().name, actor=acting())
 
 
 class ChannelRecords(ChannelService):
     """Channels as the web layer shows them: checked against the installed adapters, with the
     feed token and pull URLs (callers redact both for roles below publisher)."""
 
-    def __init__(self, session: Any, ctx: Any, author: str = "") -> None:
-        super().__init__(session, ctx, author, adapters=hub().adapters)
+    def __init__(self, session: Any, ctx: Any, author: str = "", **kwargs: Any) -> None:
+        super().__init__(session, ctx, author, adapters=hub().adapters, **kwargs)
 
     def representation(self, obj: Any) -> dict[str, Any]:
         """Adds the feed token and the pull URLs of the files the last good publication wrote."""
@@ -77,7 +78,7 @@ def _add_token_rotation(blp: HubBlueprint) -> None:
     @blp.response(200, ChannelOut)
     @blp.doc(summary="Replace the channel's feed token; pull URLs with the old one stop working")
     def rotate(key: str) -> Any:
-        service = ChannelRecords(session(), catalog())
+        service = ChannelRecords(session(), catalog(), current_actor().name, actor=acting())
         channel = service.get(key)
         check_if_match(etag_of(service.state(channel)))
         service.rotate_token(channel)

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import HubError
-from hub.web.ui import (access, brand_guide, bulk_edit, catalog_admin, channels, dashboard, grid, imports, model_page,
+from hub.web.ui import (access, admin, brand_guide, bulk_edit, catalog_admin, channels, dashboard, grid, imports, model_page,
                         product_history, product_media, product_page, product_previews, sign_in)
 
 
@@ -21,7 +21,7 @@ def blueprint() -> Blueprint:
     blp.before_request(access.guard)
     blp.app_context_processor(access.template_context)
     for module in (sign_in, dashboard, grid, bulk_edit, product_page, product_media, product_previews, product_history,
-                   model_page, channels, brand_guide, catalog_admin, imports):
+                   model_page, channels, brand_guide, catalog_admin, imports, admin):
         module.register(blp)
     blp.register_error_handler(CSRFError, _csrf_error)
     blp.register_error_handler(HubError, _hub_error)

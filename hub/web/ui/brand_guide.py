@@ -23,6 +23,7 @@ from hub.services.resolve import resolve
 from hub.store.models import BrandGuide, Channel, Product
 from hub.store.documents import DocumentRepo
 from hub.store.repos import ProductRepo
+from hub.web.acting import acting
 from hub.web.api.brand_guide import WRITE_ROLE  # the page lets exactly the API's writers edit
 from hub.web.etag import etag_of
 from hub.web.hub import catalog, session
@@ -100,7 +101,7 @@ def submit() -> Response | tuple[str, int] | str:
         verb = "saved" if saving else "previewed"
         return _render(guide, form, etag=sent_etag, message=f"Not {verb}: correct the fields marked below."), 422
     if saving:
-        brand_guide.put(session(), data)
+        brand_guide.put(session(), data, actor=acting())
         session().commit()
         flash("Saved: every channel applies the new brand guide from its next publication.")
         return redirect(url_for("ui.brand_guide"))

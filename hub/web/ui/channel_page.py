@@ -11,6 +11,7 @@ from hub.store.models import Channel
 from hub.store.repos import PublicationRepo
 from hub.web.api.catalog import ChannelRecords  # the feed URLs, as the API shows them
 from hub.web.etag import etag_of
+from hub.web.acting import acting
 from hub.web.hub import catalog, hub, session
 from hub.web.ui import channel_form, channel_settings
 from hub.web.ui.access import can, current_user
@@ -19,7 +20,7 @@ from hub.web.ui.channel_form import ChannelForm
 
 def service() -> ChannelService:
     """The channel service as the API's uses it: checked against the installed adapters."""
-    return ChannelService(session(), catalog(), f"user:{current_user().email}", adapters=hub().adapters)
+    return ChannelService(session(), catalog(), f"user:{current_user().email}", adapters=hub().adapters, actor=acting())
 
 
 def form_context(form: ChannelForm) -> dict[str, Any]:
