@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from channel_adapters.base.units import UNITS
-from schemas.common import Code, Labels, StrictSchema
+from schemas.common import Code, JsonBoolean, Labels, StrictSchema
 
 ATTRIBUTE_TYPES = (
     "text", "textarea", "number", "boolean", "date", "select", "multiselect",
@@ -21,7 +21,7 @@ class ValidationRules(StrictSchema):
     pattern = fields.String(validate=validate.Length(max=500))
     min = fields.Decimal(as_string=True, allow_nan=False)
     max = fields.Decimal(as_string=True, allow_nan=False)
-    decimals_allowed = fields.Boolean()
+    decimals_allowed = JsonBoolean()
     format = fields.String(validate=validate.OneOf(["gtin"]))
 
     @validates_schema
@@ -44,8 +44,8 @@ class AttributeIn(StrictSchema):
     code = Code(required=True)
     type = fields.String(required=True, validate=validate.OneOf(ATTRIBUTE_TYPES))
     labels = Labels()
-    localizable = fields.Boolean(load_default=False)
-    scopable = fields.Boolean(load_default=False)
+    localizable = JsonBoolean(load_default=False)
+    scopable = JsonBoolean(load_default=False)
     validation = fields.Nested(ValidationRules, load_default=dict)
     options = fields.List(fields.Nested(OptionIn), load_default=list)
     unit = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(sorted(UNITS)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from schemas.common import Code, CountryCode, CurrencyCode, Labels, LocaleCode, StrictSchema
+from schemas.common import Code, CountryCode, CurrencyCode, JsonBoolean, Labels, LocaleCode, StrictSchema
 
 # Five cron fields of digits, names, and the usual * , - / operators; the scheduler parses them fully.
 CRON_PATTERN = r"^\s*([0-9A-Za-z*,/?-]+\s+){4}[0-9A-Za-z*,/?-]+\s*$"
@@ -15,7 +15,7 @@ class ChannelFilterIn(StrictSchema):
 
     families = fields.List(fields.String(), load_default=list)
     categories = fields.List(fields.String(), load_default=list)
-    enabled_only = fields.Boolean(load_default=True)
+    enabled_only = JsonBoolean(load_default=True)
 
 
 class ChannelMappingIn(StrictSchema):
@@ -25,7 +25,7 @@ class ChannelMappingIn(StrictSchema):
 
 
 class ChannelIn(StrictSchema):
-    code = Code(required=True)
+    code = Code(required=True, max_length=64)  # the column's width
     labels = Labels()
     adapter = Code(required=True)
     locale = LocaleCode(required=True)

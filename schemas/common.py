@@ -16,11 +16,12 @@ MEDIA_ROLES = ("main", "additional", "swatch")
 MEDIA_TEXT_MAX = 500  # a media path, an alt text
 
 
-def Code(**kwargs: Any) -> fields.String:
-    """A code: letters, digits and underscores, as Akeneo codes are."""
+def Code(max_length: int = CODE_MAX, **kwargs: Any) -> fields.String:
+    """A code: letters, digits and underscores, as Akeneo codes are; at most ``max_length``, the
+    width of the column it is stored in."""
     return fields.String(
         validate=[
-            validate.Length(min=1, max=CODE_MAX),
+            validate.Length(min=1, max=max_length),
             validate.Regexp(CODE_PATTERN, error="use only letters, digits and underscores"),
         ],
         **kwargs,
@@ -37,6 +38,16 @@ def CurrencyCode(**kwargs: Any) -> fields.String:
 
 def CountryCode(**kwargs: Any) -> fields.String:
     return fields.String(validate=validate.Regexp(r"^[A-Z]{2}$", error="an ISO 3166-1 alpha-2 code such as FR"), **kwargs)
+
+
+class JsonBoolean(fields.Boolean):
+    """``true`` or ``false`` in a JSON body, as the document says: marshmallow's own Boolean also
+    takes 0, 1, "yes" or "off", which a client then believes the API understands."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if type(value) is not bool:
+            raise self.make_error("invalid")
+        return value
 
 
 def Labels(**kwargs: Any) -> fields.Dict:

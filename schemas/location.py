@@ -15,7 +15,7 @@ class AddressIn(StrictSchema):
 
 
 class LocationIn(StrictSchema):
-    code = Code(required=True)
+    code = Code(required=True, max_length=64)  # the column's width
     type = fields.String(required=True, validate=validate.OneOf(["store", "warehouse"]))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     address = fields.Nested(AddressIn, load_default=dict)

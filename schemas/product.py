@@ -7,8 +7,8 @@ from typing import Any, Callable
 from marshmallow import RAISE, ValidationError, fields, post_load, validate, validates_schema
 
 from schemas import product_fast
-from schemas.common import (MEDIA_ROLES, MEDIA_TEXT_MAX, MOST_AXES, SKU_MAX, SKU_PATTERN, Code, CurrencyCode, LocaleCode, StrictSchema,
-                            Values)
+from schemas.common import (MEDIA_ROLES, MEDIA_TEXT_MAX, MOST_AXES, SKU_MAX, SKU_PATTERN, Code, CurrencyCode, JsonBoolean, LocaleCode,
+                            StrictSchema, Values)
 
 # Fields a client reads and may send back unchanged in a PUT; they are ignored on input.
 READ_ONLY = ("stock", "revision", "created", "updated", "inherited_values")
@@ -54,11 +54,11 @@ class MediaRefIn(StrictSchema):
 
 
 class _IgnoresReadOnly(StrictSchema):
-    stock = fields.Raw(load_only=True)
-    revision = fields.Raw(load_only=True)
-    created = fields.Raw(load_only=True)
-    updated = fields.Raw(load_only=True)
-    inherited_values = fields.Raw(load_only=True)
+    stock = fields.Raw(load_only=True, allow_none=True)
+    revision = fields.Raw(load_only=True, allow_none=True)
+    created = fields.Raw(load_only=True, allow_none=True)
+    updated = fields.Raw(load_only=True, allow_none=True)
+    inherited_values = fields.Raw(load_only=True, allow_none=True)
 
     @post_load
     def _drop_read_only(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -93,7 +93,7 @@ class ProductIn(_FastLoaded):
     )
     family = fields.String(allow_none=True, load_default=None)
     parent = fields.String(allow_none=True, load_default=None)
-    enabled = fields.Boolean(load_default=True)
+    enabled = JsonBoolean(load_default=True)
     categories = fields.List(fields.String(), load_default=list)
     values = Values()
     offers = fields.List(fields.Nested(OfferIn), load_default=list)

@@ -73,12 +73,12 @@ def _model(body: Any) -> dict[str, Any]:
 
 
 def _check_keys(body: Any, known: frozenset[str]) -> None:
-    """A dict of known fields, none of the read-only ones null or holding a NUL (the schema takes
-    anything else there)."""
+    """A dict of known fields, none of the read-only ones holding a NUL (the schema takes anything
+    else there, null included)."""
     if type(body) is not dict or not known.issuperset(body):
         raise _NotHere
     for name in _READ_ONLY & body.keys():
-        if body[name] is None or nul_messages(body[name]) is not None:  # the schema refuses a NUL even there
+        if nul_messages(body[name]) is not None:  # the schema refuses a NUL even there
             raise _NotHere
 
 

@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     security_headers.init_app(app, settings.trusted_proxies)
     api = HubApi(app)
     register_api(api)
+    api.declare_links()
     errors.init_app(app)  # after Api(), so our handlers replace flask-smorest's
     app.register_blueprint(files.blp)
     app.register_blueprint(feeds.blp)

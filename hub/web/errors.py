@@ -51,7 +51,10 @@ def init_app(app: Flask) -> None:
         error.type = f"/problems/http-{err.code}"
         if data.get("messages"):
             error.errors = flatten_messages(data["messages"])
-        return problem_response(error)
+        response = problem_response(error)
+        if "Allow" in (headers := dict(err.get_headers())):  # a 405 names the methods the URL has (RFC 9110)
+            response.headers["Allow"] = headers["Allow"]
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> Response:

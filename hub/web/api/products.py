@@ -125,7 +125,9 @@ def _bulk(blp: HubBlueprint) -> None:
     @require("editor")
     @blp.doc(
         summary="Upsert many products from NDJSON, one per line; one result line per input line",
-        requestBody={"required": True, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
+        requestBody={"required": True, "content": {"application/x-ndjson": {"schema": {
+            "type": "array", "items": {"$ref": "#/components/schemas/ProductIn"},
+            "description": "NDJSON: each line one JSON object, a product or a merge patch naming its sku"}}}},
         responses={"200": {"description": "NDJSON: {line, sku, status: 201|204|422, errors}",
                            "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}},
     )
