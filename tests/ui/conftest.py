@@ -7,7 +7,6 @@ catalog loaded and one user per role. Playwright never downloads a browser of it
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -15,7 +14,6 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from sqlalchemy.orm import Session
-from waitress import create_server, wasyncore
 
 from hub.config import Settings
 from hub.services.accounts import ROLES, create_user
@@ -23,6 +21,7 @@ from hub.services.context import CatalogContext
 from hub.services.demo import DemoCatalog
 from hub.services.products import ProductService
 from schemas.product import ProductIn
+from tests.support.live_server import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -53,18 +52,8 @@ def live_url(app: Flask, settings: Settings) -> Iterator[str]:
         for role in ROLES:
             create_user(session, email(role), PASSWORD, role)
         session.commit()
-    server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="crosscanal-test")
-    thread = threading.Thread(target=server.run, daemon=True, name="ui-test-server")
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    # Close the sockets from the server's own loop thread: closing them from here raced with
-    # its select() ("Bad file descriptor" in the loop or in a worker waking it).
-    try:
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-    except OSError:  # its trigger is closed already: the loop has ended
-        pass
-    thread.join(timeout=5)
-    server.task_dispatcher.shutdown()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture
