@@ -270,6 +270,10 @@ class LocationService(CodedService[Location]):
         return {"code": obj.code, "type": obj.type, "name": obj.name, "address": obj.address, "country": obj.country}
 
     def _apply(self, obj: Location, data: dict[str, Any], existing: bool) -> None:
+        if existing and obj.type == "store" and data["type"] != "store" and (held := CatalogRepo(self.session).offers_at(obj.id)):
+            # A store's own price names a store: as a warehouse, the products holding one could not be read.
+            raise ValidationFailed("the location was not saved", errors={"type": [
+                f"{held} offers are this store's own prices: remove them before it stops being a store"]})
         obj.type = data["type"]
         obj.name = data["name"]
         obj.address = data["address"]

@@ -58,6 +58,10 @@ class CatalogRepo(CodeRepo):
     def attributes(self) -> Sequence[Attribute]:
         return self.all(Attribute)
 
+    def offers_at(self, location_id: int) -> int:
+        """How many offers name this location: a store's own prices."""
+        return self._s.scalar(select(func.count()).select_from(Offer).where(Offer.location_id == location_id)) or 0
+
     def code_maps(self) -> dict[str, dict[int, str]]:
         """Codes by id of the families, categories, channels and stores (``CatalogContext.codes``)."""
         found = {name: dict(plain_rows(self._s, select(model.id, model.code)).all())  # type: ignore[attr-defined]

@@ -304,3 +304,19 @@ def test_patch_merges_a_nested_object_named_values_like_any_other(
 
     assert second.status_code == 200, second.get_data(as_text=True)
     assert second.json["mapping"]["field_overrides"] == {"values": {"a": 1, "b": 2}}
+
+
+def test_a_store_holding_its_own_prices_stays_a_store(client: FlaskClient, tokens: dict[str, Headers], seeded: None):
+    """As a warehouse, the products holding its prices could not be read (the list answered 500)."""
+    _, juice, etag = read(client, f"{API}/products/juice", tokens["editor"])
+    offers = [*juice["offers"], {"currency": "EUR", "price": "2.20", "location": "paris"}]
+    assert client.patch(f"{API}/products/juice", json={"offers": offers}, headers={**tokens["editor"], "If-Match": etag}).status_code == 200
+    before = everything(client, tokens["admin"])
+
+    body = {"code": "paris", "type": "warehouse", "name": "Paris", "country": "FR"}
+    refused = client.put(f"{API}/locations/paris", json=body, headers=tokens["admin"])
+
+    assert_problem(refused, 422, "type")
+    assert "1 offers are this store's own prices" in refused.get_json()["errors"]["type"][0]
+    assert everything(client, tokens["admin"]) == before
+    assert client.get(f"{API}/products", headers=tokens["viewer"]).status_code == 200
