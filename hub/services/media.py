@@ -11,6 +11,7 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session
 
 from hub.errors import NotFound, ValidationFailed
+from hub.services.media_dimensions import dimension_refusal
 from hub.services.media_svg import looks_like_svg, script_refusal
 from hub.store.models import Media
 from hub.store.repos import CatalogRepo
@@ -36,7 +37,8 @@ def sniff(head: bytes) -> str | None:
 
 
 def store(session: Session, media_dir: Path, stream: BinaryIO, name: str = "") -> Media:
-    """Save a file's bytes and record them; raises ValidationFailed for unknown or oversized files."""
+    """Save a file's bytes and record them; raises ValidationFailed for unknown or oversized files,
+    images declaring too many pixels or with unreadable headers, and SVGs that can run script."""
     media_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
@@ -55,6 +57,8 @@ def store(session: Session, media_dir: Path, stream: BinaryIO, name: str = "") -
         kind = sniff(head)
         if kind is None:
             raise ValidationFailed(errors={"file": [f"'{name or 'the file'}' is not a JPEG, PNG, GIF, WebP, SVG or PDF"]})
+        if (refusal := dimension_refusal(kind, Path(temp_name))) is not None:
+            raise ValidationFailed(errors={"file": [f"'{name or 'the file'}' {refusal}"]})
         if kind == "image/svg+xml" and (refusal := script_refusal(Path(temp_name))) is not None:
             raise ValidationFailed(errors={"file": [f"'{name or 'the file'}' {refusal}"]})
         sha = digest.hexdigest()
