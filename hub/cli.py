@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from hub.config import Settings, workers_for
-from hub.errors import HubError, ValidationFailed
+from hub.errors import HubError, NotFound, ValidationFailed
 from hub.imports.errors import FileRefused
 from hub.imports.mappings import combined
 from hub.jobs.runners import fail_orphans
@@ -150,6 +150,30 @@ def serve(ctx: Context, host: str, port: int, workers: int | None, threads: int,
 
 
 @main.command()
+@click.option("--concurrency", type=click.IntRange(min=1), default=None,
+              help="Processes taking tasks side by side (default: one per core).")
+@click.option("--queues", default="publications,shards", show_default=True,
+              help="Queues to take tasks from: publications (begin and finish one), shards (render one).")
+@pass_context
+def worker(ctx: Context, concurrency: int | None, queues: str) -> None:
+    """Run a Celery worker (broker CROSSCANAL_BROKER_URL) that renders and publishes the
+    publications queued by any hub, with the same settings as the hub; stop it with Ctrl-C."""
+    from hub.config import default_workers
+    from hub.queue.app import QUEUES, configure
+
+    if not ctx.settings.broker_url:
+        _fail(HubError("a worker takes its tasks from a broker: set CROSSCANAL_BROKER_URL (e.g. redis://127.0.0.1:6379/0)"))
+    unknown = sorted(set(queues.split(",")) - set(QUEUES))
+    if unknown:
+        raise click.BadParameter(f"no queue {', '.join(unknown)}; queues are {', '.join(QUEUES)}", param_hint="--queues")
+    ctx.ready()
+    ctx.engine.dispose()  # the worker's processes open their own connections
+    configure(ctx.settings).worker_main(["worker", "--loglevel=INFO", f"--queues={queues}", "--pool=prefork",
+                                         f"--concurrency={concurrency or default_workers()}",
+                                         f"--hostname=crosscanal-{os.getpid()}@%h", "--without-gossip", "--without-mingle"])
+
+
+@main.command()
 @pass_context
 def scheduler(ctx: Context) -> None:
     """Run scheduled publications until stopped (Ctrl-C); safe to run on several machines."""
@@ -227,6 +251,7 @@ def publish(ctx: Context, channels: tuple[str, ...], everything: bool, wait: boo
     rendered again; the files are the same as a full render of the same state."""
     from channel_adapters.base.registry import load_adapters
     from hub.publishing.pipeline import ChannelBusy, Publisher
+    from hub.queue.dispatch import follow, hand_on
 
     if bool(channels) == everything:
         raise click.UsageError("name channels, or give --all")
@@ -258,7 +283,12 @@ def publish(ctx: Context, channels: tuple[str, ...], everything: bool, wait: boo
                 bar.update(step)
                 shown[0] += step
 
-            results.append(publisher.run(publication_id, advance))
+            ran: list[Any] = []
+            try:
+                queued = hand_on(publisher, publication_id, lambda pid: ran.append(publisher.run(pid, advance)))
+            except HubError as exc:
+                _fail(exc)
+            results.append(follow(publisher, publication_id, advance) if queued else ran[0])
             bar.update(100 - shown[0])
     click.echo(f"{'channel':<18} {'status':<10} {'items':>7} {'excluded':>9} {'warnings':>9} {'bytes':>11}  files")
     for result in results:
@@ -345,6 +375,29 @@ def feeds(ctx: Context) -> None:
                     for file in publication.files:
                         click.echo(f"{channel.code:<18} {base}/feeds/{channel.code}/{file.name}?token={channel.feed_token}")
                     break
+
+
+@main.command("publications")
+@click.argument("channel")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="How many, newest first.")
+@pass_context
+def publications_command(ctx: Context, channel: str, limit: int) -> None:
+    """A channel's latest publications: how each ended, and which workers rendered its shards in how long."""
+    from hub.publishing.shards import by_worker
+    from hub.store.repos import PublicationRepo
+
+    ctx.ready()
+    with ctx.session() as session:
+        found = CatalogContext(session).channels.get(channel)
+        if found is None:
+            _fail(NotFound(f"no channel '{channel}'"))
+        click.echo(f"{'id':>6} {'status':<10} {'trigger':<24} {'seconds':>8} {'items':>8} {'rendered':>9}  shards by worker")
+        for publication in PublicationRepo(session).for_channel(found.id, limit=limit):
+            took = (publication.finished - publication.started).total_seconds() if publication.finished and publication.started else None
+            workers = "; ".join(f"{worker}: {shards} in {seconds} s" for worker, shards, seconds in by_worker(publication.shards))
+            click.echo(f"{publication.id:>6} {publication.status:<10} {publication.trigger[:24]:<24} "
+                       f"{'' if took is None else f'{took:.1f}':>8} {publication.items:>8} {publication.rendered:>9}  "
+                       f"{workers or publication.error or ''}")
 
 
 @main.command("completeness")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Mapping
 
 DEFAULT_IMPORT_MAX_BYTES = 200 * 1024 * 1024
+DEFAULT_TASK_REDELIVERY = 300  # seconds; see Settings.task_redelivery
 DEFAULT_SHARD_SPAN = 5_000  # a few thousand products: small enough to spread, big enough to be cheap to plan
 
 
@@ -27,6 +28,12 @@ class Settings:
     # Proxies in front whose X-Forwarded-For/-Proto/-Host are believed: 0 believes none, so a
     # client cannot claim https (or another address) by sending the headers itself.
     trusted_proxies: int = 0
+    # Celery's broker and result backend (Redis); None runs publications and jobs in-process.
+    broker_url: str | None = None
+    # How long a task a worker took, but neither finished nor gave back (its process was killed),
+    # waits before the broker hands it to another worker (Redis's visibility timeout). Longer
+    # than any one task takes: a shard is a few seconds, a publication's stitching under a minute.
+    task_redelivery: int = DEFAULT_TASK_REDELIVERY
 
     @property
     def media_url(self) -> str:
@@ -56,6 +63,8 @@ class Settings:
             import_max_bytes=_size(env, "CROSSCANAL_IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES),
             shard_span=_count(env, "CROSSCANAL_SHARD_SPAN", DEFAULT_SHARD_SPAN),
             trusted_proxies=_count(env, "CROSSCANAL_TRUSTED_PROXIES", 0),
+            broker_url=env.get("CROSSCANAL_BROKER_URL") or None,
+            task_redelivery=_count(env, "CROSSCANAL_TASK_REDELIVERY_SECONDS", DEFAULT_TASK_REDELIVERY),
         )
 
 

@@ -74,6 +74,13 @@ class UnsupportedMediaType(HubError):
     status, title, type = 415, "Unsupported media type", "/problems/unsupported-media-type"
 
 
+class ServiceUnavailable(HubError):
+    """A service the hub needs for this (the task queue) cannot be reached; nothing was done."""
+
+    status, title, type = 503, "Service unavailable", "/problems/unavailable"
+    exit_code = 3
+
+
 class ConfigurationError(HubError):
     """The hub is set up in a way it cannot run with."""
 

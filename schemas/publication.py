@@ -35,6 +35,14 @@ class PublicationOut(Schema):
     finished = fields.AwareDateTime(allow_none=True)
     error = fields.String(allow_none=True)
     files = fields.Method("_files")
+    shards = fields.Method("_shards", metadata={"description": "each shard's number, the worker that rendered it "
+                                                                "(host and process), its seconds, products and items rendered anew"})
+
+    def _shards(self, publication: Any) -> list[dict[str, Any]] | None:
+        if not publication.shards:
+            return None
+        return [{"number": n, "worker": worker, "seconds": seconds, "products": done, "rendered": rendered}
+                for n, worker, seconds, done, rendered in publication.shards]
 
     def _files(self, publication: Any) -> list[dict[str, Any]]:
         """Each file with the path of its pull URL (add the channel's feed token to fetch it)."""

@@ -20,9 +20,9 @@ from functools import partial
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
@@ -36,7 +36,7 @@ from hub.publishing.destinations import destination_for
 from hub.publishing.channel_key import channel_key
 from hub.publishing.render import ChannelRenderer, Resolvable
 from hub.publishing.kept_parts import RUN_SUFFIX, KeptParts, read_manifest
-from hub.publishing.shards import Outcome, findings, plan, with_changes
+from hub.publishing.shards import Outcome, Shard, findings, plan, stem_of, with_changes
 from hub.publishing.stitching import Stitcher, sha256_of
 from hub.publishing.workers import Job, ShardWork, render_all
 from hub.services import product_index
@@ -121,22 +121,117 @@ class Publisher:
             publication = session.get(Publication, publication_id)
             if publication is None:
                 raise NotFound(f"no publication {publication_id}")
-            channel_id = publication.channel_id
             folder = Path(tempfile.mkdtemp(prefix=f"publish-{publication_id}-", dir=self._temp_root()))
-            try:
-                self._run(session, publication, folder, progress)
-            except (HubError, InvalidOutput, OSError) as exc:
-                self._fail(session, publication_id, str(exc))
-            except Exception as exc:  # noqa: BLE001 - a job must always record how it ended
-                logger.exception("publication %s failed", publication_id)
-                self._fail(session, publication_id, unforeseen(exc))
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
-                lock.release(session, channel_id, publication_id)
-                session.commit()
+            self._guarded(session, publication_id, folder, lambda: self._run(session, publication, folder, progress))
             session.expunge_all()
             # Answered after the session closes, so load what callers read (channel, files) now.
             return session.get(Publication, publication_id, options=[joinedload(Publication.channel)])  # type: ignore[return-value]
+
+    def _guarded(self, session: Session, publication_id: int, folder: Path, body: Callable[[], None], *,
+                 ends: bool = True) -> bool:
+        """Run ``body``; a failure is recorded on the publication, never raised. ``ends``: the
+        publication ends here either way (its folder removed, its channel's lock released);
+        otherwise only when it failed. Answers whether ``body`` succeeded."""
+        channel_id = session.scalar(select(Publication.channel_id).where(Publication.id == publication_id))
+        failed = True
+        try:
+            body()
+            failed = False
+        except (HubError, InvalidOutput, OSError) as exc:
+            self._fail(session, publication_id, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a job must always record how it ended
+            logger.exception("publication %s failed", publication_id)
+            self._fail(session, publication_id, unforeseen(exc))
+        finally:
+            if ends or failed:
+                shutil.rmtree(folder, ignore_errors=True)
+                lock.release(session, channel_id, publication_id)
+                session.commit()
+        return not failed
+
+    # A publication on Celery workers (``hub.queue``): begun by one task, its shards rendered by
+    # any worker, finished by the chord's last step. The same steps as ``run``, in three processes.
+
+    def queued_folder(self, publication_id: int) -> Path:
+        """A queued publication's working folder: under the data folder every worker shares."""
+        return self._temp_root() / f"publish-{publication_id}"
+
+    def begin_sharded(self, publication_id: int) -> ShardPlan | None:
+        """Begin a started publication: its shards to render, or None when it has ended here
+        already (an adapter that writes whole files runs through; a failure is recorded)."""
+        with self.sessions() as session:
+            publication = session.get(Publication, publication_id)
+            if publication is None or publication.status != "queued":
+                return None  # gone, or begun by a delivery of this task before
+            folder = self.queued_folder(publication_id)
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            planned: list[ShardPlan] = []
+
+            def begin() -> None:
+                run, renderer, last_id = self._begin(session, publication, folder, None)
+                if isinstance(renderer.adapter, ChunkedAdapter):
+                    planned.append(self._plan(run, renderer, folder, last_id)[0])
+                else:
+                    keep, digests = self._render_stream(run, renderer, folder, DocumentRepo(session))
+                    self._end(run, renderer, folder, digests, keep)
+
+            done = self._guarded(session, publication_id, folder, begin, ends=False)
+            if done and not planned:  # written whole: it ended here
+                shutil.rmtree(folder, ignore_errors=True)
+                lock.release(session, publication.channel_id, publication_id)
+                session.commit()
+            return planned[0] if done and planned else None
+
+    def shard_rendered(self, plan: ShardPlan, outcome: Outcome) -> None:
+        """A shard rendered on a worker: the publication's progress and counts advance, its lock is renewed."""
+        with self.sessions() as session:
+            total = session.scalar(select(Publication.total).where(Publication.id == plan.publication_id)) or 0
+            session.execute(update(Publication).where(Publication.id == plan.publication_id, Publication.status == "running")
+                            .values(progress=Publication.progress + (round(outcome.done / total, 4) if total else 0),
+                                    items=Publication.items + outcome.items, excluded=Publication.excluded + outcome.excluded,
+                                    warnings=Publication.warnings + outcome.warnings))
+            lock.renew(session, plan.channel_id, plan.publication_id, self.now())
+            session.commit()
+
+    def finish_sharded(self, plan: ShardPlan, outcomes: list[Outcome]) -> None:
+        """Every shard rendered: stitch, validate, publish and record, as ``run`` does."""
+        with self.sessions() as session:
+            publication = session.get(Publication, plan.publication_id)
+            if publication is None or publication.status != "running":
+                return  # finished by a delivery of this task before, or failed meanwhile
+
+            def finish() -> None:
+                channel = publication.channel
+                renderer = ChannelRenderer(session, self.registry, self.settings, channel, plan.now)
+                run = _Run(session, (channel.id, publication.id, channel.code), publication.total or 0, None,
+                           item_fingerprints.FingerprintRecorder(plan.folder / ".item-fingerprints"))
+                stitcher = self._stitcher(plan, renderer)
+                try:
+                    for outcome in sorted(outcomes, key=lambda o: o.number):
+                        self._shard_done(run, stitcher, outcome)
+                    self._end_shards(run, renderer, plan, stitcher)
+                finally:
+                    stitcher.close()
+
+            self._guarded(session, plan.publication_id, plan.folder, finish)
+
+    def abandon(self, plan: ShardPlan, reason: str) -> None:
+        """A shard kept failing: the publication fails with the reason; the last good files stay current."""
+        with self.sessions() as session:
+            def fail() -> None:
+                raise HubError(reason)
+            self._guarded(session, plan.publication_id, plan.folder, fail)
+
+    def withdraw(self, publication_id: int) -> None:
+        """A publication started but never handed on (the queue was unreachable): it and its
+        channel's lock go, as if never started."""
+        with self.sessions() as session:
+            channel_id = session.scalar(select(Publication.channel_id).where(Publication.id == publication_id))
+            if channel_id is not None:
+                lock.release(session, channel_id, publication_id)
+                session.execute(delete(Publication).where(Publication.id == publication_id, Publication.status == "queued"))
+                session.commit()
 
     def publish(self, channel_code: str, trigger: str, progress: Progress | None = None) -> Publication:
         return self.run(self.start(channel_code, trigger), progress)
@@ -155,6 +250,23 @@ class Publisher:
         session.commit()
 
     def _run(self, session: Session, publication: Publication, folder: Path, progress: Progress | None) -> None:
+        run, renderer, last_id = self._begin(session, publication, folder, progress)
+        if isinstance(renderer.adapter, ChunkedAdapter):
+            plan, job, local = self._plan(run, renderer, folder, last_id)
+            stitcher = self._stitcher(plan, renderer)
+            try:
+                render_all(job, plan.shards, workers_for(sum(shard.reach() for shard in plan.shards), self.workers), local,
+                           partial(self._shard_done, run, stitcher))
+                self._end_shards(run, renderer, plan, stitcher)
+            finally:
+                stitcher.close()
+        else:
+            keep, digests = self._render_stream(run, renderer, folder, DocumentRepo(session))
+            self._end(run, renderer, folder, digests, keep)
+
+    def _begin(self, session: Session, publication: Publication, folder: Path,
+               progress: Progress | None) -> tuple["_Run", ChannelRenderer, int]:
+        """The publication running: documents refreshed, its total counted, what failed runs left undone."""
         channel = publication.channel
         now = self.now()
         renderer = ChannelRenderer(session, self.registry, self.settings, channel, now)
@@ -167,10 +279,9 @@ class Publisher:
         session.commit()
         run = _Run(session, (channel.id, publication.id, channel.code), publication.total, progress,
                    item_fingerprints.FingerprintRecorder(folder / ".item-fingerprints"))
-        if isinstance(renderer.adapter, ChunkedAdapter):
-            keep, digests = self._render_shards(run, renderer, folder, last_id)
-        else:
-            keep, digests = self._render_stream(run, renderer, folder, docs)
+        return run, renderer, last_id
+
+    def _end(self, run: "_Run", renderer: ChannelRenderer, folder: Path, digests: dict[str, str], keep: Callable[[], None]) -> None:
         self._record(run, renderer, folder, digests)
         keep()
         if run.counts["rendered"] >= STATISTICS_AFTER:
@@ -178,7 +289,7 @@ class Publisher:
             # planner's counts from before this run, PostgreSQL read every held finding of the
             # channel per shard (0.2 s each, 20 s for a 1 % republish of a million) instead of
             # the few it ends (1 ms).
-            refresh_statistics(session.get_bind(), "publication_diagnostic")
+            refresh_statistics(run.session.get_bind(), "publication_diagnostic")
 
     def _render_stream(self, run: "_Run", renderer: ChannelRenderer, folder: Path, docs: DocumentRepo) -> "Rendered":
         """Adapters that write their files whole (a PDF, one file per store): one stream of
@@ -204,50 +315,50 @@ class Publisher:
                 renderer.adapter.validate(name, handle, renderer.ctx)
         return lambda: None, {name: sha256_of(folder / name) for name in outputs.streams}
 
-    def _render_shards(self, run: "_Run", renderer: ChannelRenderer, folder: Path, last_id: int) -> "Rendered":
-        """Adapters that write in chunks: shards rendered here or by worker processes (each part
-        validated where it was rendered), reusing the channel's kept parts, then stitched."""
-        adapter = renderer.adapter
-        head, tail = adapter.head(renderer.ctx), adapter.tail(renderer.ctx)  # type: ignore[attr-defined]
-        names = list(head)
+    def _plan(self, run: "_Run", renderer: ChannelRenderer, folder: Path, last_id: int) -> tuple["ShardPlan", Job, ShardWork]:
+        """Adapters that write in chunks: the shards to render (here, in worker processes or on
+        Celery workers; each part validated where it was rendered), reusing the channel's kept parts."""
+        names = list(renderer.adapter.head(renderer.ctx))  # type: ignore[attr-defined]
         key = channel_key(renderer, CatalogContext(run.session))
-        kept = KeptParts(self.settings.data_dir, run.ids[0])
+        kept = KeptParts(self.settings.data_dir, run.ids[0]).usable(key, names)
         work = folder / "shards"
-        work.mkdir()
-        job = Job(self.settings, run.ids[1], run.ids[0], renderer.now, work, kept.usable(key, names))
+        work.mkdir(exist_ok=True)
         seen = document_changes.horizon(run.session)  # before any change is read: where the next republish starts
         shards = with_changes(run.session, plan(last_id, self.shard_span or self.settings.shard_span),
-                              read_manifest(job.kept[0]) if job.kept else None, renderer.now)
-        # Workers only where each has enough to render: a republish of a few changes renders in
-        # this process, beside the stitching, rather than wait a second for workers to start.
-        workers = workers_for(sum(shard.reach() for shard in shards), self.workers)
-        local = ShardWork(job, readers_of(self.sessions), self.sessions, self.registry, renderer)
-        items: dict[int, int] = {}
+                              read_manifest(kept[0]) if kept else None, renderer.now)
         run.session.commit()  # hold no transaction (on SQLite, the write lock) while shards render
-        stems = {shard.number: shard.stem() for shard in shards}
-        stitcher = Stitcher(work, list(stems.values()), head, tail, folder, job.kept[0] if job.kept else None)
+        sharded = ShardPlan(run.ids[1], run.ids[0], renderer.now, folder, kept, shards, key, names, str(seen))
+        job = sharded.job(self.settings)
+        return sharded, job, ShardWork(job, readers_of(self.sessions), self.sessions, self.registry, renderer)
 
-        def done(outcome: Outcome) -> None:
-            items[outcome.number] = outcome.items
-            for name in ("done", "items", "excluded", "warnings", "rendered"):
-                run.counts[name] += getattr(outcome, name)
-            run.outcomes.append(outcome)
-            stitcher.add(stems[outcome.number])
-            self._progress(run)
+    def _stitcher(self, plan: "ShardPlan", renderer: ChannelRenderer) -> Stitcher:
+        adapter = renderer.adapter
+        head, tail = adapter.head(renderer.ctx), adapter.tail(renderer.ctx)  # type: ignore[attr-defined]
+        return Stitcher(plan.work, [shard.stem() for shard in plan.shards], head, tail, plan.folder,
+                        plan.kept[0] if plan.kept else None)
 
-        try:
-            render_all(job, shards, workers, local, done)
-            DiagnosticRepo(run.session).close(run.ids[0], run.ids[1], beyond=shards[-1].high)  # products past the last shard, findings without one
-            run.session.commit()
-            digests, positions = stitcher.finish()
-        finally:
-            stitcher.close()
+    def _shard_done(self, run: "_Run", stitcher: Stitcher, outcome: Outcome) -> None:
+        for name in ("done", "items", "excluded", "warnings", "rendered"):
+            run.counts[name] += getattr(outcome, name)
+        run.outcomes.append(outcome)
+        stitcher.add(stem_of(outcome.number))
+        self._progress(run)
+
+    def _end_shards(self, run: "_Run", renderer: ChannelRenderer, plan: "ShardPlan", stitcher: Stitcher) -> None:
+        """Every shard rendered and in the stitcher: the files finished, published, recorded, the parts kept."""
+        shards = plan.shards
+        DiagnosticRepo(run.session).close(run.ids[0], run.ids[1], beyond=shards[-1].high)  # products past the last shard, findings without one
+        run.session.commit()
+        digests, positions = stitcher.finish()
+        items = {outcome.number: outcome.items for outcome in run.outcomes}
         moments = {outcome.number: outcome.next for outcome in run.outcomes}
         upcoming = {shard.stem(): moments.get(shard.number) for shard in shards}
         for shard in shards:
-            run.fingerprints.add_run(work / f"{shard.stem()}{RUN_SUFFIX}", items[shard.number])
-        return partial(self._keep, run.ids[1], partial(kept.keep, work, folder, key, names, run.ids[1], positions, str(seen),
-                                                       upcoming, digests)), digests
+            run.fingerprints.add_run(plan.work / f"{shard.stem()}{RUN_SUFFIX}", items[shard.number])
+        kept = KeptParts(self.settings.data_dir, run.ids[0])
+        keep = partial(self._keep, run.ids[1], partial(kept.keep, plan.work, plan.folder, plan.key, plan.names, run.ids[1],
+                                                       positions, plan.seen, upcoming, digests))
+        self._end(run, renderer, plan.folder, digests, keep)
 
     def _keep(self, publication_id: int, keep: Callable[[], None]) -> None:
         try:
@@ -276,6 +387,8 @@ class Publisher:
         publication.status, publication.finished, publication.progress = "succeeded", self.now(), 1.0
         publication.items, publication.excluded, publication.warnings = counts["items"], counts["excluded"], counts["warnings"]
         publication.rendered = counts["rendered"]
+        publication.shards = [[o.number, o.worker, o.seconds, o.done, o.rendered]
+                              for o in sorted(run.outcomes, key=lambda o: o.number)] or None
         publication.bytes = sum(f.bytes for f in files)
         publication.sha256 = files[0].sha256 if len(files) == 1 else hashlib.sha256("".join(f.sha256 for f in files).encode()).hexdigest()
         publication.location = files[0].location.rsplit("/", 1)[0] if files else None
@@ -331,6 +444,42 @@ class Publisher:
 
 
 Rendered = tuple[Callable[[], None], dict[str, str]]  # what to do once published; each file's SHA-256
+
+
+@dataclass(frozen=True)
+class ShardPlan:
+    """A sharded publication between its start and its end: what any process rendering one of
+    its shards, or stitching them, needs; plain data, so it travels to Celery workers as JSON."""
+
+    publication_id: int
+    channel_id: int
+    now: datetime
+    folder: Path  # the publication's working folder: its shards' parts in ``shards/``, its files stitched here
+    kept: tuple[Path, int] | None  # the kept parts' folder and the publication that rendered them
+    shards: list[Shard]
+    key: str  # the channel key the parts are rendered under
+    names: list[str]  # the channel's files
+    seen: str  # the document changes seen before any was read (``hub.store.document_changes``)
+
+    @property
+    def work(self) -> Path:
+        return self.folder / "shards"
+
+    def job(self, settings: Settings) -> Job:
+        return Job(settings, self.publication_id, self.channel_id, self.now, self.work, self.kept)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"publication_id": self.publication_id, "channel_id": self.channel_id, "now": self.now.isoformat(),
+                "folder": str(self.folder), "kept": [str(self.kept[0]), self.kept[1]] if self.kept else None,
+                "shards": [[s.number, s.low, s.high, list(s.touched) if s.touched is not None else None] for s in self.shards],
+                "key": self.key, "names": self.names, "seen": self.seen}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "ShardPlan":
+        return cls(data["publication_id"], data["channel_id"], datetime.fromisoformat(data["now"]), Path(data["folder"]),
+                   (Path(data["kept"][0]), data["kept"][1]) if data["kept"] else None,
+                   [Shard(n, low, high, tuple(touched) if touched is not None else None) for n, low, high, touched in data["shards"]],
+                   data["key"], data["names"], data["seen"])
 
 
 @dataclass

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.errors import HubError
+from hub.queue.dispatch import hand_on
 from hub.publishing.pipeline import Publisher, clock
 from hub.services import schedules
 from hub.store.models import Channel, ScheduledRun
@@ -79,7 +80,11 @@ class Scheduler:
                 continue
             self._remember(code, slot, publication_id)
             logger.info("publishing %s for its %s slot", code, slot.isoformat(), extra={"channel": code})
-            self.publisher.run(publication_id)
+            try:
+                hand_on(self.publisher, publication_id, self.publisher.run)  # queued when a broker is set
+            except HubError as exc:
+                logger.warning("scheduled publication of %s for %s not started: %s", code, slot, exc.detail)
+                continue
             ran.append(publication_id)
         return ran
 

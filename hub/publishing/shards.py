@@ -20,6 +20,7 @@ others keep the single stream of ``Publisher``.
 from __future__ import annotations
 
 import os
+import socket
 import time
 from contextlib import ExitStack, contextmanager
 from bisect import bisect_left
@@ -49,6 +50,21 @@ PART_BUFFER = 1 << 20  # bytes a part file gathers before each write: a shard wr
 Key = tuple[int, str, str]  # product id, item key, what it lacks on the channel (JSON text; "" for a kept item)
 
 
+def by_worker(shards: list[list[Any]] | None) -> list[tuple[str, int, float]]:
+    """A publication's recorded shards (``Publication.shards``) as (worker, shards, seconds) per
+    worker, busiest first: who rendered it, for the channel page and ``crosscanal publications``."""
+    found: dict[str, list[float]] = {}
+    for _number, worker, seconds, _done, _rendered in shards or ():
+        found.setdefault(worker, []).append(seconds)
+    return sorted(((worker, len(times), round(sum(times), 2)) for worker, times in found.items()),
+                  key=lambda row: (-row[1], row[0]))
+
+
+def stem_of(number: int) -> str:
+    """The name a shard's files start with: in number order, which is key order."""
+    return f"shard-{number:06d}"
+
+
 @dataclass(frozen=True)
 class Shard:
     number: int
@@ -59,7 +75,7 @@ class Shard:
     touched: tuple[int, ...] | None = None
 
     def stem(self) -> str:
-        return f"shard-{self.number:06d}"
+        return stem_of(self.number)
 
     def reach(self) -> int:
         """About how much work the shard is, in products rendered: its whole id range, or its
@@ -109,7 +125,7 @@ class Outcome:
     warnings: int = 0
     rendered: int = 0  # items rendered anew (the others were copied from the kept parts)
     seconds: float = 0.0
-    worker: str = field(default_factory=lambda: f"pid {os.getpid()}")
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()} pid {os.getpid()}")  # the process that rendered it
     # products per "severity code" among the shard's findings (kept parts of a format without
     # them are not reused, so every shard has them)
     counts: dict[str, int] = field(default_factory=dict)

@@ -34,6 +34,9 @@ class Publication(Base):
     queued: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Each shard's [number, worker ("<host> pid <n>"), seconds, products, rendered anew], in
+    # number order; None for a publication written whole (no shards).
+    shards: Mapped[list[list[Any]] | None] = mapped_column(Json)
     channel: Mapped["Channel"] = relationship()  # noqa: F821
     files: Mapped[list["PublicationFile"]] = relationship(cascade="all, delete-orphan", order_by="PublicationFile.name", lazy="selectin")
 

@@ -9,6 +9,7 @@ import hashlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -422,7 +423,7 @@ def test_worker_processes_start_only_where_each_has_enough_to_render(demo, app, 
 
     caplog.set_level(logging.INFO, logger="hub.publishing.pipeline")
     monkeypatch.setattr(config, "default_workers", lambda: 2)
-    here = f"pid {os.getpid()}"
+    here = f"{socket.gethostname()} pid {os.getpid()}"
     full_publication(app, settings, "google_shopping", workers=None)
     assert set(renderers(caplog).values()) == {here}  # 240 products: not worth a worker
 
@@ -437,6 +438,6 @@ def test_this_process_renders_the_first_shards_while_its_workers_start(shop, app
     result = Publisher(settings, the_hub.writers, the_hub.adapters, workers=2, shard_span=1).publish("acme", "test")
     assert result.status == "succeeded", result.error
     by = renderers(caplog)
-    here = f"pid {os.getpid()}"
+    here = f"{socket.gethostname()} pid {os.getpid()}"
     assert len(by) == 5 and by[min(by)] == here  # five products, a shard each: about a second each
     assert set(by.values()) - {here}, "no shard went to a worker process"

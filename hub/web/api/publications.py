@@ -9,11 +9,14 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Iterator
 
+from functools import partial
+
 from flask import Response, stream_with_context, url_for
 
 from hub.errors import NotFound
 from hub.publishing.item_diff import compare_last_two
 from hub.publishing.render import ChannelRenderer
+from hub.queue.dispatch import hand_on
 from hub.services.catalog import ChannelService
 from hub.services.products import ProductService
 from hub.store.models import Publication
@@ -38,6 +41,7 @@ def _publication(publication_id: int) -> Publication:
 @require("publisher")
 @blp.response(202, PublicationOut)
 @blp.alt_response(409, description="The channel is being published already, or cannot publish as configured")
+@blp.alt_response(503, description="The task queue (CROSSCANAL_BROKER_URL) cannot be reached; nothing was started")
 @blp.doc(summary="Publish the channel now; answers at once, then follow GET /publications/<id>")
 def start(code: str) -> Any:
     the_hub = hub()
@@ -48,7 +52,7 @@ def start(code: str) -> Any:
     # SQLite it holds the write lock), and read the publication back in a fresh one.
     session().commit()
     publication_id = publisher.start(code, f"api:{current_actor().name}")
-    the_hub.jobs.submit(publisher.run, publication_id)
+    hand_on(publisher, publication_id, partial(the_hub.jobs.submit, publisher.run))
     publication = _publication(publication_id)
     return publication, 202, {"Location": url_for("publications.one", publication_id=publication_id)}
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import render_template, request
 
+from hub.publishing.shards import by_worker
 from hub.services.catalog import ChannelService
 from hub.store.models import Channel
 from hub.store.repos import PublicationRepo
@@ -49,5 +50,6 @@ def render(channel_service: ChannelService, channel: Channel, *, form: ChannelFo
     context = form_context(form or channel_form.initial(channel, sorted(catalog().locales), hub().adapters))
     return render_template(
         "ui/channel.html", channel=channel, state=state, etag=etag_of(state), adapter_title=adapter.title if adapter else None,
-        history=history, watched=watched, feed_urls=feed_urls, message=message, **context,
+        history=history, watched=watched, feed_urls=feed_urls, message=message,
+        rendered_by={p.id: by_worker(p.shards) for p in history}, **context,
     )

@@ -1,0 +1,77 @@
+"""The tasks a ``crosscanal worker`` runs: begin a publication, render one of its shards,
+finish it. Each is safe to run twice (a redelivery after a worker died): a publication begins
+only from ``queued`` and finishes only from ``running``, and a shard writes the same files again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+from typing import Any
+
+from celery import chord
+
+from channel_adapters.base.registry import load_adapters
+from hub.config import Settings
+from hub.publishing.pipeline import Publisher, ShardPlan
+from hub.publishing.shards import Outcome
+from hub.publishing.workers import ShardWork
+from hub.queue.app import app
+from hub.store.db import make_engine, make_session_factory, readers_of
+
+SHARD_TRIES = 3  # a shard that fails this often fails its publication, with the shard's error
+
+
+@lru_cache(maxsize=1)
+def _publisher() -> Publisher:
+    """This worker process's publisher: its own engine, the hub's settings from the environment."""
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    return Publisher(settings, make_session_factory(engine, writer=True), load_adapters(settings.disabled_adapters))
+
+
+_rendering: dict[int, ShardWork] = {}  # the publication whose shards this process renders, its renderer prepared once
+
+
+def _shard_work(plan: ShardPlan) -> ShardWork:
+    work = _rendering.get(plan.publication_id)
+    if work is None:
+        publisher = _publisher()
+        _rendering.clear()
+        work = _rendering[plan.publication_id] = ShardWork(plan.job(publisher.settings), readers_of(publisher.sessions),
+                                                             publisher.sessions, publisher.registry)
+    return work
+
+
+@app.task(name="crosscanal.publish", ignore_result=True)
+def publish(publication_id: int) -> None:
+    """Begin a started publication, then render its shards on any workers and finish it (a chord)."""
+    plan = _publisher().begin_sharded(publication_id)
+    if plan is None:
+        return  # it ended already: written whole, failed, or begun by an earlier delivery
+    as_json = plan.to_json()
+    chord(render_shard.s(as_json, index) for index in range(len(plan.shards)))(
+        finish.s(as_json).on_error(abandon.s(as_json)))
+
+
+@app.task(name="crosscanal.render_shard", bind=True, autoretry_for=(Exception,), max_retries=SHARD_TRIES - 1,
+          default_retry_delay=1)
+def render_shard(self: Any, plan: dict[str, Any], index: int) -> dict[str, Any]:
+    """Render one shard into the publication's folder; answers its outcome."""
+    sharded = ShardPlan.from_json(plan)
+    outcome = _shard_work(sharded).render(sharded.shards[index])
+    _publisher().shard_rendered(sharded, outcome)
+    return dataclasses.asdict(outcome)
+
+
+@app.task(name="crosscanal.finish_publication", ignore_result=True)
+def finish(outcomes: list[dict[str, Any]], plan: dict[str, Any]) -> None:
+    """Every shard rendered: stitch, validate, publish, record."""
+    _publisher().finish_sharded(ShardPlan.from_json(plan), [Outcome(**outcome) for outcome in outcomes])
+
+
+@app.task(name="crosscanal.abandon_publication", ignore_result=True)
+def abandon(request: Any, exc: BaseException, traceback: Any, plan: dict[str, Any]) -> None:
+    """A shard failed SHARD_TRIES times: the publication fails, naming the shard's error."""
+    sharded = ShardPlan.from_json(plan)
+    _publisher().abandon(sharded, f"a shard failed {SHARD_TRIES} times: {exc}")

@@ -1,0 +1,167 @@
+"""Publications on real Celery workers (``crosscanal worker`` processes) over real Redis.
+
+The files are the same bytes whether the shards render in the publishing process, on one
+worker or on two; a worker killed with SIGKILL mid-publication has its shard run again by the
+other; a shard that keeps failing fails its publication and leaves the last good feed current;
+an unreachable broker answers 503 and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from channel_adapters.base.registry import load_adapters
+from hub.config import Settings
+from hub.publishing import kept_parts
+from hub.publishing.pipeline import Publisher
+from hub.queue.dispatch import follow, hand_on
+from hub.services.demo import DemoCatalog
+from hub.store.db import make_engine, make_session_factory
+from hub.store.documents import ProductDocumentBody
+from hub.store.models import ChannelLock, Publication
+from hub.web import create_app
+from tests.support.celery_workers import REDELIVERY, running_workers
+from tests.support.ports import free_port
+from tests.support.redis_server import claimed_database
+
+FOLLOW = 180  # seconds a publication may take before the test gives up on it
+PRODUCTS, SPAN = 1500, 300  # five shards or so of the generated demo catalog
+CHANNELS = ("google_shopping", "marketplace")  # two files (XML and TSV), and BMEcat's XML
+GENERATED = re.compile(rb'<DATETIME type="generation_date">.*?</DATETIME>')  # BMEcat's header names the moment it was written
+
+
+@pytest.fixture(scope="module")
+def broker_url() -> Iterator[str]:
+    with claimed_database() as url:
+        yield url
+
+
+@pytest.fixture
+def queued(settings: Settings, broker_url: str, db_session: Session) -> Settings:
+    """The test's hub with a broker, its demo catalog loaded."""
+    DemoCatalog(db_session, settings.media_dir, products=PRODUCTS).load()
+    db_session.commit()
+    return dataclasses.replace(settings, broker_url=broker_url, shard_span=SPAN)
+
+
+def _publisher(settings: Settings) -> Publisher:
+    engine = make_engine(settings.database_url)
+    return Publisher(settings, make_session_factory(engine, writer=True), load_adapters(), workers=1)
+
+
+def _files(settings: Settings, code: str) -> dict[str, bytes]:
+    folder = Path(settings.publish_url) / code
+    return {path.name: GENERATED.sub(b"", path.read_bytes()) for path in sorted(folder.iterdir())}
+
+
+def _publish(settings: Settings, code: str) -> Publication:
+    """Publish through the queue when ``settings`` has a broker, else in this process; every item rendered."""
+    kept_parts.forget_all(settings.data_dir)
+    publisher = _publisher(settings)
+    publication_id = publisher.start(code, "test")
+    ran: list[Publication] = []
+    if hand_on(publisher, publication_id, lambda pid: ran.append(publisher.run(pid))):
+        return follow(publisher, publication_id, timeout=FOLLOW)
+    return ran[0]
+
+
+def test_the_files_are_the_same_bytes_in_process_on_one_worker_and_on_two(queued: Settings, broker_url: str, tmp_path: Path):
+    in_process = dataclasses.replace(queued, broker_url=None)
+    expected = {}
+    for code in CHANNELS:
+        publication = _publish(in_process, code)
+        assert publication.status == "succeeded", publication.error
+        expected[code] = _files(queued, code)
+    assert all(expected.values()) and len(expected["google_shopping"]) == 2
+
+    for count in (1, 2):
+        with running_workers(queued, broker_url, count, tmp_path) as workers:
+            for code in CHANNELS:
+                publication = _publish(queued, code)
+                assert publication.status == "succeeded", publication.error
+                assert _files(queued, code) == expected[code], f"{code} on {count} worker(s)"
+                assert len(publication.shards) >= 5 and publication.progress == 1.0
+                rendered_by = {worker for _n, worker, _s, _done, _rendered in publication.shards}
+                assert all(f"pid {w.process.pid}" not in " ".join(rendered_by) for w in workers)  # pool processes, not the parents
+                assert len(rendered_by) == count, rendered_by
+                assert sum(done for *_, done, _rendered in publication.shards) == publication.total
+
+
+def test_a_worker_killed_mid_publication_has_its_shard_run_by_another(queued: Settings, broker_url: str, tmp_path: Path):
+    in_process = dataclasses.replace(queued, broker_url=None)
+    assert _publish(in_process, "google_shopping").status == "succeeded"
+    expected = _files(queued, "google_shopping")
+
+    with running_workers(queued, broker_url, 2, tmp_path) as workers:
+        publisher = _publisher(queued)
+        kept_parts.forget_all(queued.data_dir)
+        publication_id = publisher.start("google_shopping", "test")
+        assert hand_on(publisher, publication_id, publisher.run)
+        victim = _first_to_take_a_shard(workers)
+        victim.kill()
+        killed = time.monotonic()
+        publication = follow(publisher, publication_id, timeout=FOLLOW)
+        recovered = time.monotonic() - killed
+
+    assert publication.status == "succeeded", publication.error
+    assert _files(queued, "google_shopping") == expected
+    assert recovered < REDELIVERY + 30
+    assert "render_shard" in victim.text()
+
+
+def _first_to_take_a_shard(workers: list) -> object:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for worker in workers:
+            if re.search(r"crosscanal\.render_shard\[[^]]+\] received", worker.text()):
+                return worker
+        time.sleep(0.02)
+    raise AssertionError("no worker took a shard within a minute")
+
+
+def test_a_shard_that_keeps_failing_fails_the_publication_and_the_last_feed_stays(queued: Settings, broker_url: str,
+                                                                                   db_session: Session, tmp_path: Path):
+    with running_workers(queued, broker_url, 1, tmp_path):
+        assert _publish(queued, "google_shopping").status == "succeeded"
+        before = _files(queued, "google_shopping")
+        broken = db_session.scalar(select(func.max(ProductDocumentBody.product_id)))
+        db_session.execute(update(ProductDocumentBody).where(ProductDocumentBody.product_id == broken).values(doc=b"{not json"))
+        db_session.commit()
+
+        publication = _publish(queued, "google_shopping")
+
+    assert publication.status == "failed"
+    assert "a shard failed 3 times" in publication.error
+    assert _files(queued, "google_shopping") == before
+    assert db_session.scalar(select(func.count()).select_from(ChannelLock)) == 0  # the channel can publish again
+
+
+def test_an_unreachable_broker_answers_503_and_leaves_nothing(queued: Settings, broker_url: str, db_session: Session,
+                                                              tmp_path: Path, tokens: dict[str, dict[str, str]]):
+    down = dataclasses.replace(queued, broker_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    client = create_app(down).test_client()
+    publications = db_session.scalar(select(func.count()).select_from(Publication))
+
+    answer = client.post("/api/v1/channels/google_shopping/publications", headers=tokens["publisher"])
+
+    assert answer.status_code == 503
+    assert answer.mimetype == "application/problem+json"
+    assert "publish again once the broker" in answer.get_json()["detail"]
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(Publication)) == publications
+    assert db_session.scalar(select(func.count()).select_from(ChannelLock)) == 0
+
+    with running_workers(queued, broker_url, 1, tmp_path):
+        answer = create_app(queued).test_client().post("/api/v1/channels/google_shopping/publications",
+                                                       headers=tokens["publisher"])
+        assert answer.status_code == 202, answer.get_json()
+        publication = follow(_publisher(queued), answer.get_json()["id"], timeout=FOLLOW)
+    assert publication.status == "succeeded", publication.error
