@@ -53,7 +53,7 @@ from hub.store.repos import CatalogRepo
 logger = logging.getLogger(__name__)
 BATCH = 1000
 STATISTICS_AFTER = 50_000  # items rendered by a publication after which PostgreSQL counts its findings again
-PROGRESS_EVERY = 0.5  # seconds between two writes of a running publication's progress (the lock's TTL is minutes)
+PROGRESS_EVERY = 0.5  # seconds between two writes of a running publication's progress
 Progress = Callable[[Publication], None]
 
 
@@ -110,7 +110,9 @@ class Publisher:
                 session.rollback()
                 current = lock.holder(session, channel.id)
                 raise ChannelBusy(f"channel '{channel_code}' is being published by publication "
-                                  f"{current.publication_id if current else '?'}; try again when it has finished",
+                                  f"{current.publication_id if current else '?'}; try again when it has finished "
+                                  f"(a run whose process died is taken over {int(lock.TTL.total_seconds())} s after "
+                                  f"its last sign of life)",
                                   publication_id=current.publication_id if current else None)
             session.commit()
             return publication.id
@@ -135,7 +137,8 @@ class Publisher:
         channel_id = session.scalar(select(Publication.channel_id).where(Publication.id == publication_id))
         failed = True
         try:
-            body()
+            with lock.Heartbeat(self.sessions, channel_id, publication_id, self.now):
+                body()
             failed = False
         except (HubError, InvalidOutput, OSError) as exc:
             self._fail(session, publication_id, str(exc))

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import gzip
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from channel_adapters.base.registry import load_adapters
 from hub.config import Settings
+from hub.publishing import lock
 from hub.publishing.pipeline import ChannelBusy, Publisher
-from hub.store.models import Channel, Publication
+from hub.store.models import Channel, ChannelLock, Publication
 from tests import factories
 
 API = "/api/v1"
@@ -90,15 +91,40 @@ def test_two_runs_of_one_channel_never_overlap(shop, settings, app, client, toke
     assert pipeline.run(second).status == "succeeded"
 
 
-def test_an_abandoned_lock_expires(shop, settings, app, db_session):
+def test_a_run_that_stopped_renewing_its_lock_is_taken_over_after_30_seconds(shop, settings, app, db_session):
     pipeline = publisher(settings, app)
-    first = pipeline.start("acme", "test")  # its process "dies": run() never comes
-    later = Publisher(settings, pipeline.sessions, pipeline.registry,
-                      now=lambda: datetime.now(timezone.utc).replace(year=2099))
-    second = later.start("acme", "test")
+    started = datetime.now(timezone.utc)
+    first = Publisher(settings, pipeline.sessions, pipeline.registry, now=lambda: started).start("acme", "test")  # its process "dies": run() never comes
+
+    def at(seconds: int) -> Publisher:
+        return Publisher(settings, pipeline.sessions, pipeline.registry, now=lambda: started + timedelta(seconds=seconds))
+
+    with pytest.raises(ChannelBusy, match="taken over 30 s after its last sign of life"):
+        at(29).start("acme", "test")
+    second = at(31).start("acme", "test")
     assert second != first
-    assert db_session.get(Publication, first).status == "failed"
-    assert "abandoned" in db_session.get(Publication, first).error
+    db_session.expire_all()
+    dead = db_session.get(Publication, first)
+    assert dead.status == "failed"
+    assert dead.error == f"abandoned: its process died (it stopped renewing the channel's lock for 30 s); publication {second} took the channel over"
+
+
+def test_a_working_publication_renews_its_lock_from_a_thread_of_its_own(shop, settings, app, db_session, monkeypatch):
+    monkeypatch.setattr(lock, "BEAT", timedelta(seconds=0.05))
+    pipeline = publisher(settings, app)
+    publication_id = pipeline.start("acme", "test")
+    channel_id = db_session.get(Publication, publication_id).channel_id
+
+    def expires() -> datetime:
+        db_session.rollback()
+        return db_session.scalar(select(ChannelLock.expires).where(ChannelLock.channel_id == channel_id))
+
+    taken = expires()
+    with lock.Heartbeat(pipeline.sessions, channel_id, publication_id, pipeline.now):
+        time.sleep(0.5)
+        assert expires() > taken
+    assert pipeline.run(publication_id).status == "succeeded"
+    assert expires() is None  # released at the end
 
 
 def test_publish_through_the_api_and_follow_progress(shop, client, tokens):
