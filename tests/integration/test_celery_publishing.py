@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Iterator
@@ -26,9 +28,9 @@ from hub.queue.dispatch import follow, hand_on
 from hub.services.demo import DemoCatalog
 from hub.store.db import make_engine, make_session_factory
 from hub.store.documents import ProductDocumentBody
-from hub.store.models import ChannelLock, Publication
+from hub.store.models import Channel, ChannelLock, Publication
 from hub.web import create_app
-from tests.support.celery_workers import REDELIVERY, running_workers
+from tests.support.celery_workers import REDELIVERY, running_workers, worker_environment
 from tests.support.ports import free_port
 from tests.support.redis_server import claimed_database
 
@@ -165,3 +167,31 @@ def test_an_unreachable_broker_answers_503_and_leaves_nothing(queued: Settings, 
         assert answer.status_code == 202, answer.get_json()
         publication = follow(_publisher(queued), answer.get_json()["id"], timeout=FOLLOW)
     assert publication.status == "succeeded", publication.error
+
+
+def test_two_schedulers_started_at_once_queue_a_due_publication_once(queued: Settings, broker_url: str, db_session: Session,
+                                                                     tmp_path: Path):
+    db_session.execute(update(Channel).where(Channel.code == "tiktok").values(schedule="* * * * *"))  # due this minute
+    db_session.commit()
+    environment = worker_environment(queued, broker_url)
+    with running_workers(queued, broker_url, 1, tmp_path):
+        schedulers = [subprocess.Popen([sys.executable, "-m", "hub.cli", "scheduler"], env=environment,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+        try:
+            deadline = time.monotonic() + FOLLOW
+            while not _scheduled(db_session, "succeeded"):
+                assert time.monotonic() < deadline, "the due publication never succeeded"
+                assert all(process.poll() is None for process in schedulers), "a scheduler stopped"
+                time.sleep(0.3)
+            time.sleep(2)  # both have ticked by now (each ticks as it starts)
+        finally:
+            for process in schedulers:
+                process.terminate()
+                process.wait(timeout=15)
+    assert len(_scheduled(db_session)) == 1
+
+
+def _scheduled(db_session: Session, status: str | None = None) -> list[Publication]:
+    db_session.rollback()
+    query = select(Publication).join(Channel).where(Channel.code == "tiktok", Publication.trigger.like("schedule:%"))
+    return db_session.scalars(query.where(Publication.status == status) if status else query).all()
