@@ -15,12 +15,12 @@ check's query (autoflush, which is also how variants of one batch see each other
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import Session
 
+from hub.cached import cached_property
 from hub.errors import HubError
 from hub.imports.file_keys import BatchKeys, FileKeys, gtins
 from hub.imports.flat_columns import KEY

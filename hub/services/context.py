@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hub.cached import cached_property
 from hub.store.models import Attribute, Category, Channel, Family, Location
 from hub.store.repos import CatalogRepo, Selection
 
