@@ -36,15 +36,18 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Callable, Iterator
 
 import orjson
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from hub.config import Settings
 from hub.errors import HubError, NotFound
 from hub.publishing import item_fingerprints
+from hub.publishing.current_set import make_current
 from hub.publishing.destinations import open_location, put_location
 from hub.publishing.kept_parts import forget_all
 from hub.store import dumps
+from hub.store.models import Channel
+from hub.store.repos import PublicationRepo
 
 FORMAT, VERSION = "crosscanal-backup", 1
 MANIFEST = "manifest.json"
@@ -195,6 +198,18 @@ def restore(settings: Settings, engine: Engine, archive: Path, *, force: bool = 
         return manifest
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def point_at_restored(settings: Settings, sessions: sessionmaker[Session], manifest: dict[str, Any]) -> None:
+    """Once the restored database is migrated: each channel whose files were put back points its
+    destination at its newest recorded publication again (``current.json``, the plain names)."""
+    channels = {feed["channel"] for feed in manifest["feeds"]}
+    with sessions() as session:
+        for channel in channels:
+            code = session.scalar(select(Channel.id).where(Channel.code == channel))
+            found = PublicationRepo(session).latest_succeeded(code) if code is not None else None
+            if found is not None:
+                make_current(settings, session, found, restored=True)
 
 
 def read_manifest(archive: Path) -> dict[str, Any]:

@@ -349,7 +349,7 @@ def restore_command(ctx: Context, path: Path, force: bool) -> None:
     """Put a backup's database, media and feed files in place of the hub's, then migrate it.
     Refuses a damaged archive, one from a newer hub, and (without --force) a database that
     holds data; nothing is changed then. Stop the hub's processes first."""
-    from hub.backup import restore
+    from hub.backup import point_at_restored, restore
 
     try:
         manifest = restore(ctx.settings, ctx.engine, path, force=force, step=partial(click.echo, err=True))
@@ -357,6 +357,7 @@ def restore_command(ctx: Context, path: Path, force: bool) -> None:
         _fail(exc)
         return
     ctx.ready()  # an older backup's schema is migrated, and its derived rows filled in
+    point_at_restored(ctx.settings, make_session_factory(ctx.engine, writer=True), manifest)
     refresh_statistics(ctx.engine)
     click.echo(f"restored {path} (made {manifest['created']}): {manifest['counts']['products']} products")
 

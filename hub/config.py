@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Mapping
 
 DEFAULT_IMPORT_MAX_BYTES = 200 * 1024 * 1024
+DEFAULT_FEED_VERSIONS = 3
 DEFAULT_TASK_REDELIVERY = 300  # seconds; see Settings.task_redelivery
 DEFAULT_SHARD_SPAN = 5_000  # a few thousand products: small enough to spread, big enough to be cheap to plan
 
@@ -34,6 +35,9 @@ class Settings:
     # waits before the broker hands it to another worker (Redis's visibility timeout). Longer
     # than any one task takes: a shard is a few seconds, a publication's stitching under a minute.
     task_redelivery: int = DEFAULT_TASK_REDELIVERY
+    # A channel's published sets of files kept in its destination, the current one included:
+    # a reader still downloading an older set finishes it.
+    feed_versions: int = DEFAULT_FEED_VERSIONS
 
     @property
     def media_url(self) -> str:
@@ -65,6 +69,7 @@ class Settings:
             trusted_proxies=_count(env, "CROSSCANAL_TRUSTED_PROXIES", 0),
             broker_url=env.get("CROSSCANAL_BROKER_URL") or None,
             task_redelivery=_count(env, "CROSSCANAL_TASK_REDELIVERY_SECONDS", DEFAULT_TASK_REDELIVERY),
+            feed_versions=_count(env, "CROSSCANAL_FEED_VERSIONS", DEFAULT_FEED_VERSIONS),
         )
 
 

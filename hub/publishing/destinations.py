@@ -1,5 +1,12 @@
 """Where rendered files go: a local folder or S3. Writes are atomic: readers see the old file
-or the new one, never a torn one."""
+or the new one, never a torn one.
+
+A publication's files go under a version of their own (``<channel>/v<publication>/<name>``), so
+a channel's set of files (an XML and a TSV; a PDF and a JSON per store) switches at once when the
+publication is recorded: the hub's feed URLs serve the newest recorded set, and readers of the
+destination itself read ``<channel>/current.json``, which names the current set and is replaced
+in one write. The plain ``<channel>/<name>`` is then refreshed too, for a reader of one file. Old
+versions are dropped once more than ``Settings.feed_versions`` are kept."""
 
 from __future__ import annotations
 
@@ -25,13 +32,33 @@ class DestinationError(HubError):
 CHUNK = 1 << 16
 
 
+POINTER = "current.json"  # names a channel's current set of files, in its folder or prefix
+VERSION = "v{:08d}"  # a publication's own folder or prefix
+
+
+def version_of(publication_id: int) -> str:
+    return VERSION.format(publication_id)
+
+
 class Destination(Protocol):
-    def put(self, channel: str, name: str, source: Path, content_type: str) -> str:
-        """Publish ``source`` as the channel's file ``name``; answers its location."""
+    def put(self, channel: str, name: str, source: Path, content_type: str, version: str | None = None) -> str:
+        """Publish ``source`` as the channel's file ``name`` (under ``version`` when given); answers its location."""
         ...
 
     def open(self, location: str) -> BinaryIO:
         """A stream of a published file; raises NotFound."""
+        ...
+
+    def alias(self, channel: str, name: str, location: str, content_type: str) -> None:
+        """Make the plain ``<channel>/<name>`` the file published at ``location``."""
+        ...
+
+    def versions(self, channel: str) -> list[str]:
+        """The versions the channel's folder or prefix holds."""
+        ...
+
+    def drop(self, channel: str, version: str) -> None:
+        """Remove one version's files."""
         ...
 
 
@@ -39,8 +66,8 @@ class Destination(Protocol):
 class FolderDestination:
     root: Path
 
-    def put(self, channel: str, name: str, source: Path, content_type: str) -> str:
-        target = self.root / channel / name
+    def put(self, channel: str, name: str, source: Path, content_type: str, version: str | None = None) -> str:
+        target = self.root / channel / version / name if version else self.root / channel / name
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{name}.{os.getpid()}.partial")
         try:
@@ -63,6 +90,17 @@ class FolderDestination:
         except FileNotFoundError:
             raise NotFound("the published file is gone from the destination") from None
 
+    def alias(self, channel: str, name: str, location: str, content_type: str) -> None:
+        """The plain ``<channel>/<name>`` made the file at ``location`` (a link: no copy)."""
+        self.put(channel, name, Path(location), content_type)
+
+    def versions(self, channel: str) -> list[str]:
+        folder = self.root / channel
+        return sorted(p.name for p in folder.iterdir() if p.is_dir() and _is_version(p.name)) if folder.is_dir() else []
+
+    def drop(self, channel: str, version: str) -> None:
+        shutil.rmtree(self.root / channel / version, ignore_errors=True)
+
 
 @dataclass(frozen=True)
 class S3Destination:
@@ -73,8 +111,8 @@ class S3Destination:
         # boto3 reads AWS_ENDPOINT_URL and the credentials from its own environment variables.
         return boto3.client("s3")
 
-    def put(self, channel: str, name: str, source: Path, content_type: str) -> str:
-        key = "/".join(part for part in (self.prefix, channel, name) if part)
+    def put(self, channel: str, name: str, source: Path, content_type: str, version: str | None = None) -> str:
+        key = "/".join(part for part in (self.prefix, channel, version, name) if part)
         try:
             # An S3 object appears only once its upload completes: readers never see half of it.
             self._client().upload_file(str(source), self.bucket, key, ExtraArgs={"ContentType": content_type})
@@ -92,6 +130,40 @@ class S3Destination:
             raise DestinationError(f"could not read {location}: {exc}") from exc
         except BotoCoreError as exc:
             raise DestinationError(f"could not read {location}: {exc}") from exc
+
+    def alias(self, channel: str, name: str, location: str, content_type: str) -> None:
+        """The plain ``<channel>/<name>`` made a copy of ``location``, inside S3 (no upload)."""
+        key = "/".join(part for part in (self.prefix, channel, name) if part)
+        source = urlsplit(location)
+        try:
+            self._client().copy({"Bucket": source.netloc, "Key": source.path.lstrip("/")}, self.bucket, key,
+                                ExtraArgs={"ContentType": content_type, "MetadataDirective": "REPLACE"})
+        except (BotoCoreError, ClientError) as exc:
+            raise DestinationError(f"could not copy {location} to s3://{self.bucket}/{key}: {exc}") from exc
+
+    def versions(self, channel: str) -> list[str]:
+        prefix = "/".join(part for part in (self.prefix, channel) if part) + "/"
+        try:
+            pages = self._client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix, Delimiter="/")
+            found = [common["Prefix"][len(prefix):].rstrip("/") for page in pages for common in page.get("CommonPrefixes", [])]
+        except (BotoCoreError, ClientError) as exc:
+            raise DestinationError(f"could not list s3://{self.bucket}/{prefix}: {exc}") from exc
+        return sorted(name for name in found if _is_version(name))
+
+    def drop(self, channel: str, version: str) -> None:
+        prefix = "/".join(part for part in (self.prefix, channel, version) if part) + "/"
+        client = self._client()
+        try:
+            for page in client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+                keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+                if keys:
+                    client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
+        except (BotoCoreError, ClientError) as exc:
+            raise DestinationError(f"could not remove s3://{self.bucket}/{prefix}: {exc}") from exc
+
+
+def _is_version(name: str) -> bool:
+    return name.startswith("v") and name[1:].isdigit()
 
 
 def destination_for(url: str) -> Destination:
@@ -113,14 +185,22 @@ def open_location(location: str) -> BinaryIO:
 
 def put_location(location: str, source: Path, content_type: str) -> None:
     """Write ``source`` back as the published file at ``location`` (as ``put`` made it), as
-    atomically as ``put`` (``crosscanal restore``); raises DestinationError."""
+    atomically as ``put``, and its plain name after it when ``location`` is a version's
+    (``crosscanal restore``); raises DestinationError."""
     if location.startswith("s3://"):
         parts = urlsplit(location)
-        *prefix, channel, name = parts.path.strip("/").split("/")
-        S3Destination(parts.netloc, "/".join(prefix)).put(channel, name, source, content_type)
-        return
-    target = Path(location)
-    FolderDestination(target.parent.parent).put(target.parent.name, target.name, source, content_type)
+        segments = parts.path.strip("/").split("/")
+        version = segments.pop(-2) if len(segments) >= 3 and _is_version(segments[-2]) else None
+        *prefix, channel, name = segments
+        destination: S3Destination | FolderDestination = S3Destination(parts.netloc, "/".join(prefix))
+    else:
+        target = Path(location)
+        version = target.parent.name if _is_version(target.parent.name) else None
+        folder = target.parent.parent if version else target.parent
+        channel, name, destination = folder.name, target.name, FolderDestination(folder.parent)
+    written = destination.put(channel, name, source, content_type, version)
+    if version:
+        destination.alias(channel, name, written, content_type)
 
 
 def chunks(stream: BinaryIO) -> Iterator[bytes]:

@@ -32,7 +32,8 @@ from channel_adapters.base.registry import AdapterRegistry
 from hub.config import Settings, workers_for
 from hub.errors import Conflict, HubError, NotFound, unforeseen
 from hub.publishing import item_fingerprints, lock
-from hub.publishing.destinations import destination_for
+from hub.publishing.current_set import make_current
+from hub.publishing.destinations import destination_for, version_of
 from hub.publishing.channel_key import channel_key
 from hub.publishing.render import ChannelRenderer, Resolvable
 from hub.publishing.kept_parts import RUN_SUFFIX, KeptParts, read_manifest
@@ -383,7 +384,8 @@ class Publisher:
             path = folder / name
             files.append(PublicationFile(name=name, content_type=declared[name].content_type, bytes=path.stat().st_size,
                                          sha256=digests[name],
-                                         location=destination.put(code, name, path, declared[name].content_type)))
+                                         location=destination.put(code, name, path, declared[name].content_type,
+                                                                  version_of(publication_id))))
         publication = session.get(Publication, publication_id)
         assert publication is not None
         publication.files = files
@@ -396,12 +398,23 @@ class Publisher:
         publication.sha256 = files[0].sha256 if len(files) == 1 else hashlib.sha256("".join(f.sha256 for f in files).encode()).hexdigest()
         publication.location = files[0].location.rsplit("/", 1)[0] if files else None
         DiagnosticRepo(session).keep_counts(publication, run.counted())
-        session.commit()
+        session.commit()  # the new set of files is current: the feed URLs serve it from now on
+        self._point(session, publication)
         if run.outcomes:
             logger.info("publication %s: %s", publication_id, "; ".join(
                 f"shard {o.number} {o.done} products ({o.rendered} rendered) in {o.seconds} s by {o.worker}"
                 for o in sorted(run.outcomes, key=lambda o: o.number) if o.done))
         self._prune_fingerprints(session, channel_id)
+
+    def _point(self, session: Session, publication: Publication) -> None:
+        """The new set made current for readers of the destination itself (``current_set``). The
+        publication has succeeded already: a failure here is logged; the next publication does it again."""
+        try:
+            make_current(self.settings, session, publication)
+        except (HubError, OSError, SQLAlchemyError) as exc:
+            session.rollback()
+            logger.warning("publication %s: could not point the destination at its files or prune old ones: %s",
+                           publication.id, exc)
 
     def _prune_fingerprints(self, session: Session, channel_id: int) -> None:
         """Keep the item records of the channel's last two good publications (what a diff

@@ -411,6 +411,11 @@ class PublicationRepo:
             found += [(publication.id, severity, code, n) for severity, code, n in repo.counted(publication)]
         return sorted(found, key=lambda row: (-row[3], row[2]))
 
+    def latest_succeeded(self, channel_id: int) -> Publication | None:
+        """The channel's current publication: the newest that succeeded."""
+        return self._s.scalar(select(Publication).where(Publication.channel_id == channel_id, Publication.status == "succeeded")
+                              .order_by(Publication.id.desc()).limit(1))
+
     def for_channel(self, channel_id: int, limit: int = 50) -> Sequence[Publication]:
         query = select(Publication).where(Publication.channel_id == channel_id).order_by(Publication.id.desc()).limit(limit)
         return self._s.scalars(query).all()
@@ -426,10 +431,12 @@ class PublicationRepo:
             query = query.where(d.severity == severity)
         return self._s.scalars(query.order_by(d.product_id, d.id).execution_options(yield_per=1000))
 
-    def latest_file(self, channel_id: int, name: str) -> tuple[Publication, PublicationFile] | None:
-        """The newest succeeded publication's file of that name: what a feed URL serves."""
+    def latest_file(self, channel_id: int, name: str, publication_id: int | None = None) -> tuple[Publication, PublicationFile] | None:
+        """The newest succeeded publication's file of that name (or ``publication_id``'s): what a feed URL serves."""
         query = (select(Publication, PublicationFile).join(PublicationFile, PublicationFile.publication_id == Publication.id)
                  .where(Publication.channel_id == channel_id, Publication.status == "succeeded", PublicationFile.name == name)
                  .order_by(Publication.id.desc()).limit(1))
+        if publication_id is not None:
+            query = query.where(Publication.id == publication_id)
         row = self._s.execute(query).first()
         return (row[0], row[1]) if row else None

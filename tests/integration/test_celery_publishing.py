@@ -9,6 +9,7 @@ an unreachable broker answers 503 and leaves nothing behind.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import subprocess
 import sys
@@ -60,8 +61,10 @@ def _publisher(settings: Settings) -> Publisher:
 
 
 def _files(settings: Settings, code: str) -> dict[str, bytes]:
+    """The channel's current set, as its destination's ``current.json`` names it."""
     folder = Path(settings.publish_url) / code
-    return {path.name: GENERATED.sub(b"", path.read_bytes()) for path in sorted(folder.iterdir())}
+    pointer = json.loads((folder / "current.json").read_bytes())
+    return {name: GENERATED.sub(b"", (folder / entry["path"]).read_bytes()) for name, entry in pointer["files"].items()}
 
 
 def _publish(settings: Settings, code: str) -> Publication:

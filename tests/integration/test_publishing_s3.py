@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Iterator
 
 import boto3
@@ -56,14 +57,27 @@ def test_publish_to_s3_and_serve_the_feed_from_it(acme, s3, settings: Settings, 
 
     result = Publisher(s3_settings, the_hub.sessions, the_hub.adapters).publish("acme", "test")
     assert result.status == "succeeded", result.error
-    assert result.files[0].location == f"s3://{BUCKET}/shop/acme/acme.csv"
-    stored = s3.get_object(Bucket=BUCKET, Key="shop/acme/acme.csv")
+    version = f"v{result.id:08d}"
+    assert result.files[0].location == f"s3://{BUCKET}/shop/acme/{version}/acme.csv"
+    stored = s3.get_object(Bucket=BUCKET, Key=f"shop/acme/{version}/acme.csv")
     body = stored["Body"].read()
     assert stored["ContentType"] == "text/csv" and b"tea-1,Green tea,4.20 EUR" in body
+    plain = s3.get_object(Bucket=BUCKET, Key="shop/acme/acme.csv")  # the plain name, copied inside S3
+    assert plain["Body"].read() == body and plain["ContentType"] == "text/csv"
+    pointer = json.loads(s3.get_object(Bucket=BUCKET, Key="shop/acme/current.json")["Body"].read())
+    assert pointer["publication"] == result.id
+    assert pointer["files"]["acme.csv"] == {"path": f"{version}/acme.csv", "sha256": result.files[0].sha256,
+                                            "bytes": len(body), "content_type": "text/csv"}
 
     pulled = client.get(f"/feeds/acme/acme.csv?token={token}")
     assert pulled.status_code == 200 and pulled.data == body
     assert pulled.headers["ETag"] == f'"{result.files[0].sha256}"'
+
+    for _ in range(3):  # three more: the retention keeps the newest three versions
+        assert Publisher(s3_settings, the_hub.sessions, the_hub.adapters).publish("acme", "test").status == "succeeded"
+    listed = s3.list_objects_v2(Bucket=BUCKET, Prefix="shop/acme/", Delimiter="/")
+    assert [common["Prefix"] for common in listed["CommonPrefixes"]] == [
+        f"shop/acme/v{n:08d}/" for n in (result.id + 1, result.id + 2, result.id + 3)]
     app.extensions["crosscanal"].engine.dispose()
 
 
