@@ -55,6 +55,24 @@ def gone(runner: str) -> bool:
     return bool(started) and _started(int(pid)) != started
 
 
+def taken(writers: sessionmaker[Session], model: type[ImportJob] | type[BulkEdit], job_id: int) -> bool:
+    """A worker takes a queued job: it names this process as its runner. False when the job is
+    gone or was taken before (a task the broker handed out again because its worker died: the
+    job is marked failed, as a job whose process died is at a start of the hub)."""
+    with writers() as session:
+        job = session.get(model, job_id)
+        if job is None or job.status not in ("queued", "running"):
+            return False
+        if job.status == "running":
+            job.status, job.error, job.finished = "failed", GONE, utcnow()
+            logger.warning("%s %s marked failed: %s", model.__tablename__, job.id, GONE)
+            session.commit()
+            return False
+        job.runner = this_process()
+        session.commit()
+        return True
+
+
 def fail_orphans(writers: sessionmaker[Session]) -> int:
     """Mark failed every queued or running import and bulk edit whose process is gone, in a
     transaction of its own; answers how many."""

@@ -1,19 +1,37 @@
-"""Handing a started publication on: to the queue when a broker is configured, else to the caller's own way of running it."""
+"""Handing started work on: to the queue when a broker is configured, else to the caller's own
+way of running it (the hub's threads, the command's own process)."""
 
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Any, Callable
 
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
-from sqlalchemy.orm import joinedload
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
+from hub.config import Settings
 from hub.errors import NotFound, ServiceUnavailable
 from hub.publishing.pipeline import Publisher
+from hub.store.bulk_edits import BulkEdit
+from hub.store.imports import ImportJob
 from hub.store.models import Publication
 
 ENDED = ("succeeded", "failed")
+JOBS = {"import": (ImportJob, "crosscanal.run_import"), "bulk_edit": (BulkEdit, "crosscanal.run_bulk_edit")}
+
+
+def _queue(settings: Settings, task: str, args: tuple[Any, ...], withdraw: Callable[[], None], what: str) -> None:
+    """Send ``task``; on an unreachable broker, ``withdraw`` what was started and raise ServiceUnavailable."""
+    from hub.queue.app import configure
+
+    try:
+        configure(settings).send_task(task, args, retry=False, ignore_result=True)  # the hub never waits on a result
+    except (OperationalError, RedisError, OSError) as exc:
+        withdraw()
+        raise ServiceUnavailable(f"the task queue cannot be reached ({type(exc).__name__}); the {what} was not "
+                                 "started: start it again once the broker (CROSSCANAL_BROKER_URL) is back") from exc
 
 
 def hand_on(publisher: Publisher, publication_id: int, in_process: Callable[[int], object]) -> bool:
@@ -24,16 +42,31 @@ def hand_on(publisher: Publisher, publication_id: int, in_process: Callable[[int
     if not publisher.settings.broker_url:
         in_process(publication_id)
         return False
-    from hub.queue.app import configure
-    from hub.queue.tasks import publish
+    _queue(publisher.settings, "crosscanal.publish", (publication_id,), lambda: publisher.withdraw(publication_id), "publication")
+    return True
 
-    configure(publisher.settings)
-    try:
-        publish.apply_async((publication_id,), retry=False)
-    except (OperationalError, RedisError, OSError) as exc:
-        publisher.withdraw(publication_id)
-        raise ServiceUnavailable(f"the task queue cannot be reached ({type(exc).__name__}); the publication was not "
-                                 "started: publish again once the broker (CROSSCANAL_BROKER_URL) is back") from exc
+
+def hand_on_job(settings: Settings, writers: sessionmaker[Session], kind: str, args: tuple[Any, ...],
+                in_process: Callable[[], object]) -> bool:
+    """Run a started import or bulk edit (``kind``; its job id first in ``args``): queued when a
+    broker is set, else through ``in_process``. Queued, the job names no process until a worker
+    takes it (so a restart of this one does not fail it); an unreachable broker deletes it and
+    raises ServiceUnavailable."""
+    if not settings.broker_url:
+        in_process()
+        return False
+    model, task = JOBS[kind]
+    job_id = args[0]
+    with writers() as session:
+        session.execute(update(model).where(model.id == job_id).values(runner=None))
+        session.commit()
+
+    def withdraw() -> None:
+        with writers() as session:
+            session.execute(delete(model).where(model.id == job_id, model.status == "queued"))
+            session.commit()
+
+    _queue(settings, task, args, withdraw, kind.replace("_", " "))
     return True
 
 

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from celery import chord
+from sqlalchemy.orm import Session, sessionmaker
 
 from channel_adapters.base.registry import load_adapters
 from hub.config import Settings
@@ -17,17 +18,28 @@ from hub.publishing.pipeline import Publisher, ShardPlan
 from hub.publishing.shards import Outcome
 from hub.publishing.workers import ShardWork
 from hub.queue.app import app
+from hub.jobs.bulk_edits import BulkEditor
+from hub.jobs.imports import Importer
+from hub.jobs.runners import taken
+from hub.imports.uploads import Uploads
+from hub.store.bulk_edits import BulkEdit
 from hub.store.db import make_engine, make_session_factory, readers_of
+from hub.store.imports import ImportJob
 
 SHARD_TRIES = 3  # a shard that fails this often fails its publication, with the shard's error
 
 
 @lru_cache(maxsize=1)
-def _publisher() -> Publisher:
-    """This worker process's publisher: its own engine, the hub's settings from the environment."""
+def _writers() -> tuple[Settings, sessionmaker[Session]]:
+    """This worker process's settings (the hub's, from the environment) and writer sessions."""
     settings = Settings.from_env()
-    engine = make_engine(settings.database_url)
-    return Publisher(settings, make_session_factory(engine, writer=True), load_adapters(settings.disabled_adapters))
+    return settings, make_session_factory(make_engine(settings.database_url), writer=True)
+
+
+@lru_cache(maxsize=1)
+def _publisher() -> Publisher:
+    settings, writers = _writers()
+    return Publisher(settings, writers, load_adapters(settings.disabled_adapters))
 
 
 _rendering: dict[int, ShardWork] = {}  # the publication whose shards this process renders, its renderer prepared once
@@ -68,6 +80,22 @@ def render_shard(self: Any, plan: dict[str, Any], index: int) -> dict[str, Any]:
 def finish(outcomes: list[dict[str, Any]], plan: dict[str, Any]) -> None:
     """Every shard rendered: stitch, validate, publish, record."""
     _publisher().finish_sharded(ShardPlan.from_json(plan), [Outcome(**outcome) for outcome in outcomes])
+
+
+@app.task(name="crosscanal.run_import", ignore_result=True)
+def run_import(job_id: int, upload: str) -> None:
+    """Run a queued import on its upload (in the shared data folder), then discard the upload."""
+    settings, writers = _writers()
+    if taken(writers, ImportJob, job_id):
+        Uploads(settings.data_dir, settings.import_max_bytes).run_then_discard(Importer(writers, settings.data_dir).run,
+                                                                            job_id, upload)
+
+
+@app.task(name="crosscanal.run_bulk_edit", ignore_result=True)
+def run_bulk_edit(job_id: int) -> None:
+    _settings, writers = _writers()
+    if taken(writers, BulkEdit, job_id):
+        BulkEditor(writers).run(job_id)
 
 
 @app.task(name="crosscanal.abandon_publication", ignore_result=True)

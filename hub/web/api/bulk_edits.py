@@ -10,6 +10,7 @@ from hub.errors import NotFound
 from hub.store.models import BulkEdit
 from hub.web.auth import current_actor, require
 from hub.web.body import HubBlueprint
+from hub.queue.dispatch import hand_on_job
 from hub.web.hub import hub, session
 from schemas.bulk_edit import BulkEditIn, BulkEditOut
 
@@ -19,6 +20,7 @@ blp = HubBlueprint("bulk_edits", __name__, url_prefix="/bulk-edits",
 
 @blp.route("", methods=["POST"], endpoint="start")
 @require("editor")
+@blp.alt_response(503, description="The task queue (CROSSCANAL_BROKER_URL) cannot be reached; nothing was started")
 @blp.arguments(BulkEditIn)
 @blp.response(202, BulkEditOut)
 @blp.doc(summary="Start a bulk edit of the listed SKUs; answers at once, then follow GET /bulk-edits/<id>")
@@ -26,7 +28,8 @@ def start(action: dict[str, Any]) -> Any:
     editor = hub().bulk_editor()
     job = editor.start(session(), action, f"api:{current_actor().name}")
     session().commit()  # the job writes through its own sessions
-    hub().jobs.submit(editor.run, job.id)
+    the_hub = hub()
+    hand_on_job(the_hub.settings, the_hub.writers, "bulk_edit", (job.id,), lambda: the_hub.jobs.submit(editor.run, job.id))
     return job, 202, {"Location": url_for("bulk_edits.one", job_id=job.id)}
 
 

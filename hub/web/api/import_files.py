@@ -19,6 +19,7 @@ from hub.imports.uploads import UploadTooLarge, Uploads
 from hub.jobs.imports import Importer
 from hub.store.imports import ImportJob
 from hub.web.body import load
+from hub.queue.dispatch import hand_on_job
 from hub.web.hub import hub, session
 from schemas.imports import ExportOptionsIn, ImportOptionsIn
 
@@ -63,11 +64,14 @@ def load_options(fields: Mapping[str, str], filename: str) -> dict[str, Any]:
 
 
 def start_job(options: dict[str, Any], token: str, author: str) -> ImportJob:
-    """Record the job in the request's session, commit, and run it on the hub's pool; the upload
-    is deleted when the job ends. Raises NotFound for an unknown saved mapping."""
+    """Record the job in the request's session, commit, and run it on the hub's pool (or queue it
+    for the workers); the upload is deleted when the job ends. Raises NotFound for an unknown
+    saved mapping, ServiceUnavailable when the broker cannot be reached."""
     job = importer().start(session(), options, author)
     session().commit()  # the job writes through its own sessions
-    hub().jobs.submit(uploads().run_then_discard, importer().run, job.id, token)
+    the_hub = hub()
+    hand_on_job(the_hub.settings, the_hub.writers, "import", (job.id, token),
+                lambda: the_hub.jobs.submit(uploads().run_then_discard, importer().run, job.id, token))
     return job
 
 

@@ -54,6 +54,7 @@ CSV_ANSWER = {"content": {"text/csv": {"schema": {"type": "string"}}}}
 @blp.response(202, ImportJobOut)
 @blp.alt_response(413, description="The file is bigger than an import may be")
 @blp.alt_response(422, description="An option is invalid; errors name it")
+@blp.alt_response(503, description="The task queue (CROSSCANAL_BROKER_URL) cannot be reached; nothing was started")
 @blp.doc(summary="Upload a file and start importing it; answers at once, then follow GET /imports/<id>",
          description="Send the file as multipart/form-data (field 'file', the options as further fields or in the "
                      "query string), or as the raw body with the options in the query string.",

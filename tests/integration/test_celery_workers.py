@@ -1,9 +1,11 @@
-"""Publications on real Celery workers (``crosscanal worker`` processes) over real Redis.
+"""Publications, imports and bulk edits on real Celery workers (``crosscanal worker``
+processes) over real Redis.
 
 The files are the same bytes whether the shards render in the publishing process, on one
 worker or on two; a worker killed with SIGKILL mid-publication has its shard run again by the
 other; a shard that keeps failing fails its publication and leaves the last good feed current;
-an unreachable broker answers 503 and leaves nothing behind.
+an unreachable broker answers 503 and leaves nothing behind; imports and bulk edits started
+through the API run on a worker.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from hub.queue.dispatch import follow, hand_on
 from hub.services.demo import DemoCatalog
 from hub.store.db import make_engine, make_session_factory
 from hub.store.documents import ProductDocumentBody
-from hub.store.models import Channel, ChannelLock, Publication
+from hub.store.models import Channel, ChannelLock, Family, Product, Publication
 from hub.web import create_app
 from tests.support.celery_workers import REDELIVERY, running_workers, worker_environment
 from tests.support.ports import free_port
@@ -159,7 +161,7 @@ def test_an_unreachable_broker_answers_503_and_leaves_nothing(queued: Settings, 
 
     assert answer.status_code == 503
     assert answer.mimetype == "application/problem+json"
-    assert "publish again once the broker" in answer.get_json()["detail"]
+    assert "the publication was not started: start it again once the broker" in answer.get_json()["detail"]
     db_session.expire_all()
     assert db_session.scalar(select(func.count()).select_from(Publication)) == publications
     assert db_session.scalar(select(func.count()).select_from(ChannelLock)) == 0
@@ -198,3 +200,45 @@ def _scheduled(db_session: Session, status: str | None = None) -> list[Publicati
     db_session.rollback()
     query = select(Publication).join(Channel).where(Channel.code == "tiktok", Publication.trigger.like("schedule:%"))
     return db_session.scalars(query.where(Publication.status == status) if status else query).all()
+
+
+def test_an_import_and_a_bulk_edit_started_through_the_api_run_on_a_worker(queued: Settings, broker_url: str,
+                                                                          db_session: Session, tmp_path: Path,
+                                                                          tokens: dict[str, dict[str, str]]):
+    client = create_app(queued).test_client()
+    family = db_session.scalar(select(Product.family_id).where(Product.family_id.is_not(None)).limit(1))
+    family_code = db_session.scalar(select(Family.code).where(Family.id == family))
+    with running_workers(queued, broker_url, 1, tmp_path) as (worker,):
+        body = "sku,family,enabled\nqueued-1,{0},1\nqueued-2,{0},0\n".format(family_code).encode()
+        started = client.post("/api/v1/imports?kind=products&format=csv", data=body, content_type="text/csv",
+                              headers=tokens["editor"])
+        assert started.status_code == 202, started.get_json()
+        job = _ended(client, f"/api/v1/imports/{started.get_json()['id']}", tokens["viewer"])
+        assert job["status"] == "succeeded" and job["created"] == 2, job
+        edit = client.post("/api/v1/bulk-edits", json={"action": "disable", "skus": ["queued-1"]}, headers=tokens["editor"])
+        assert edit.status_code == 202, edit.get_json()
+        assert _ended(client, f"/api/v1/bulk-edits/{edit.get_json()['id']}", tokens["viewer"])["status"] == "succeeded"
+        ran = worker.text()
+    assert "crosscanal.run_import" in ran and "crosscanal.run_bulk_edit" in ran
+    db_session.rollback()
+    enabled = dict(db_session.execute(select(Product.sku, Product.enabled).where(Product.sku.like("queued-%"))).all())
+    assert enabled == {"queued-1": False, "queued-2": False}
+
+
+def _ended(client, url: str, headers: dict[str, str]) -> dict:
+    deadline = time.monotonic() + FOLLOW
+    while (job := client.get(url, headers=headers).get_json())["status"] not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.3)
+    return job
+
+
+def test_the_command_says_the_broker_is_unreachable_and_exits_3(queued: Settings, db_session: Session):
+    environment = worker_environment(queued, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    run = subprocess.run([sys.executable, "-m", "hub.cli", "publish", "google_shopping"], env=environment,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 3, run.stderr[-2000:]
+    assert "the task queue cannot be reached" in run.stderr and "CROSSCANAL_BROKER_URL" in run.stderr
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(Publication)) == 0
+    assert db_session.scalar(select(func.count()).select_from(ChannelLock)) == 0
