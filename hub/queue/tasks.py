@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from channel_adapters.base.registry import load_adapters
 from hub.config import Settings
+from hub.errors import HubError, unforeseen
 from hub.publishing.pipeline import Publisher, ShardPlan
 from hub.publishing.shards import Outcome
 from hub.publishing.workers import ShardWork
@@ -66,9 +67,8 @@ def publish(publication_id: int) -> None:
         finish.s(as_json).on_error(abandon.s(as_json)))
 
 
-@app.task(name="crosscanal.render_shard", bind=True, autoretry_for=(Exception,), max_retries=SHARD_TRIES - 1,
-          default_retry_delay=1)
-def render_shard(self: Any, plan: dict[str, Any], index: int) -> dict[str, Any]:
+@app.task(name="crosscanal.render_shard", autoretry_for=(Exception,), max_retries=SHARD_TRIES - 1, default_retry_delay=1)
+def render_shard(plan: dict[str, Any], index: int) -> dict[str, Any]:
     """Render one shard into the publication's folder; answers its outcome."""
     sharded = ShardPlan.from_json(plan)
     outcome = _shard_work(sharded).render(sharded.shards[index])
@@ -102,4 +102,5 @@ def run_bulk_edit(job_id: int) -> None:
 def abandon(request: Any, exc: BaseException, traceback: Any, plan: dict[str, Any]) -> None:
     """A shard failed SHARD_TRIES times: the publication fails, naming the shard's error."""
     sharded = ShardPlan.from_json(plan)
-    _publisher().abandon(sharded, f"a shard failed {SHARD_TRIES} times: {exc}")
+    reason = exc.detail if isinstance(exc, HubError) else unforeseen(exc)  # never a statement or a path of a worker
+    _publisher().abandon(sharded, f"a shard failed {SHARD_TRIES} times: {reason}")
