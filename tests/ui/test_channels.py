@@ -52,6 +52,9 @@ def test_an_admin_publishes_now_and_downloads_the_diagnostics(page: Page, screen
     page.reload()  # the pull URLs of the new files, with the token
     expect(page.locator(".pull-url input").first).to_have_value(
         re.compile(r"/feeds/google_shopping/.+\?token=.+"))
+    # which process rendered its shards, and how long they took
+    expect(page.locator("table.history tbody tr").first.locator("td.workers")).to_have_text(
+        re.compile(r"^\S+ pid \d+: \d+ shards?, [\d.]+ s$"))
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(screenshots / "channel.png"))
 
