@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 from channel_adapters.base.registry import load_adapters
 from hub.config import Settings
 from hub.publishing import kept_parts
-from hub.publishing.pipeline import Publisher
+from hub.errors import ServiceUnavailable
+from hub.publishing.pipeline import ChannelBusy, Publisher
 from hub.queue.dispatch import follow, hand_on
 from hub.services.demo import DemoCatalog
 from hub.store.db import make_engine, make_session_factory
@@ -34,7 +35,7 @@ from hub.store.documents import ProductDocumentBody
 from hub.store.models import Channel, ChannelLock, Family, Product, Publication
 from hub.web import create_app
 from tests.support.celery_workers import REDELIVERY, running_workers, worker_environment
-from tests.support.ports import free_port
+from tests.support.ports import free_port, wait_until_listening
 from tests.support.redis_server import claimed_database
 
 FOLLOW = 180  # seconds a publication may take before the test gives up on it
@@ -124,11 +125,16 @@ def test_a_worker_killed_mid_publication_has_its_shard_run_by_another(queued: Se
     assert "render_shard" in victim.text()
 
 
-def _first_to_take_a_shard(workers: list) -> object:
+def before_log(workers: list) -> dict[object, int]:
+    """Where each worker's log ends now: a later search starts there."""
+    return {worker: len(worker.text()) for worker in workers}
+
+
+def _first_to_take_a_shard(workers: list, after: dict[object, int] | None = None) -> object:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         for worker in workers:
-            if re.search(r"crosscanal\.render_shard\[[^]]+\] received", worker.text()):
+            if re.search(r"crosscanal\.render_shard\[[^]]+\] received", worker.text()[(after or {}).get(worker, 0):]):
                 return worker
         time.sleep(0.02)
     raise AssertionError("no worker took a shard within a minute")
@@ -242,3 +248,54 @@ def test_the_command_says_the_broker_is_unreachable_and_exits_3(queued: Settings
     db_session.rollback()
     assert db_session.scalar(select(func.count()).select_from(Publication)) == 0
     assert db_session.scalar(select(func.count()).select_from(ChannelLock)) == 0
+
+
+def test_redis_stopped_during_a_run_leaves_the_last_feed_and_a_retry_succeeds_once_it_is_back(
+        queued: Settings, db_session: Session, tmp_path: Path):
+    """The run's tasks go with the broker (it keeps nothing on disk, as ours is run): its channel's
+    lock is no longer renewed and is taken over 30 s after the last renewal by the next run."""
+    port = free_port()
+    broker = f"redis://127.0.0.1:{port}/0"
+
+    def start_redis() -> subprocess.Popen:
+        process = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until_listening(port, process)
+        return process
+
+    own = dataclasses.replace(queued, broker_url=broker)
+    redis = start_redis()
+    try:
+        with running_workers(own, broker, 2, tmp_path) as workers:
+            assert _publish(own, "google_shopping").status == "succeeded"
+            before = _files(own, "google_shopping")
+            publisher = _publisher(own)
+            publication_id = publisher.start("google_shopping", "test")
+            logged = before_log(workers)
+            assert hand_on(publisher, publication_id, publisher.run)
+            _first_to_take_a_shard(workers, after=logged)
+            redis.kill()  # mid-run: the queue and its tasks are gone
+            redis.wait()
+            stopped = time.monotonic()
+            with pytest.raises(ServiceUnavailable):
+                hand_on(publisher, publisher.start("marketplace", "test"), publisher.run)
+            redis = start_redis()  # back, empty
+            deadline = stopped + 90
+            while True:
+                try:
+                    retried = _publish(own, "google_shopping")
+                    break
+                except ChannelBusy:  # the dead run still holds the channel for up to 30 s
+                    assert time.monotonic() < deadline, "the dead run's lock was never taken over"
+                    time.sleep(1)
+            taken_over = time.monotonic() - stopped
+    finally:
+        redis.kill()
+        redis.wait()
+    assert retried.status == "succeeded", retried.error
+    assert taken_over < 30 + 15
+    assert _files(own, "google_shopping") == before  # nothing changed in between: the same bytes again
+    db_session.rollback()
+    dead = db_session.get(Publication, publication_id)
+    assert dead.status == "failed" and f"publication {retried.id} took the channel over" in dead.error
+    assert db_session.scalar(select(func.count()).select_from(Publication).where(Publication.status.in_(("queued", "running")))) == 0
