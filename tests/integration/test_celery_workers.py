@@ -297,5 +297,7 @@ def test_redis_stopped_during_a_run_leaves_the_last_feed_and_a_retry_succeeds_on
     assert _files(own, "google_shopping") == before  # nothing changed in between: the same bytes again
     db_session.rollback()
     dead = db_session.get(Publication, publication_id)
-    assert dead.status == "failed" and f"publication {retried.id} took the channel over" in dead.error
+    # Either its lock was taken over, or a worker still up saw its shard's messages fail and ended it.
+    assert dead.status == "failed"
+    assert f"publication {retried.id} took the channel over" in dead.error or dead.error.startswith("a shard failed"), dead.error
     assert db_session.scalar(select(func.count()).select_from(Publication).where(Publication.status.in_(("queued", "running")))) == 0
