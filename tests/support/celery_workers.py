@@ -27,8 +27,17 @@ def worker_environment(settings: Settings, broker_url: str) -> dict[str, str]:
 
 
 class Worker:
+    """One ``crosscanal worker``, in a session (process group) of its own, logging to ``log``."""
+
     def __init__(self, process: subprocess.Popen, log: Path) -> None:  # type: ignore[type-arg]
         self.process, self.log = process, log
+
+    @classmethod
+    def spawn(cls, environment: dict[str, str], log: Path, concurrency: int = 1) -> "Worker":
+        with log.open("wb") as out:
+            process = subprocess.Popen([sys.executable, "-m", "hub.cli", "worker", "--concurrency", str(concurrency)],
+                                       env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        return cls(process, log)
 
     def text(self) -> str:
         return self.log.read_text(errors="replace")
@@ -39,34 +48,37 @@ class Worker:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        self.process.wait(timeout=10)
+        self.process.wait(timeout=30)
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=15)
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.kill()
+                pass
+            except ProcessLookupError:
+                return
+        self.kill()  # a pool process left behind by its parent would still hold the group
+
+
+def wait_ready(workers: list[Worker], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    for worker in workers:
+        while READY not in worker.text():
+            if worker.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"a worker did not start:\n{worker.text()[-3000:]}")
+            time.sleep(0.2)
 
 
 @contextmanager
 def running_workers(settings: Settings, broker_url: str, count: int, folder: Path) -> Iterator[list[Worker]]:
     """``count`` workers of one process each, ready to take tasks."""
-    workers = []
+    workers: list[Worker] = []
     try:
         for n in range(count):
-            log = folder / f"worker-{n}.log"
-            process = subprocess.Popen([sys.executable, "-m", "hub.cli", "worker", "--concurrency", "1"],
-                                       env=worker_environment(settings, broker_url), stdout=log.open("wb"),
-                                       stderr=subprocess.STDOUT, start_new_session=True)
-            workers.append(Worker(process, log))
-        deadline = time.monotonic() + 60
-        for worker in workers:
-            while READY not in worker.text():
-                if worker.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"a worker did not start:\n{worker.text()[-3000:]}")
-                time.sleep(0.2)
+            workers.append(Worker.spawn(worker_environment(settings, broker_url), folder / f"worker-{n}.log"))
+        wait_ready(workers)
         yield workers
     finally:
         for worker in workers:
