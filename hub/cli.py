@@ -159,6 +159,7 @@ def worker(ctx: Context, concurrency: int | None, queues: str) -> None:
     """Run a Celery worker (broker CROSSCANAL_BROKER_URL) that renders and publishes the
     publications queued by any hub, with the same settings as the hub; stop it with Ctrl-C."""
     from hub.config import default_workers
+    from hub.publishing.workers import RENDER_NICENESS
     from hub.queue.app import QUEUES, configure
 
     if not ctx.settings.broker_url:
@@ -168,6 +169,9 @@ def worker(ctx: Context, concurrency: int | None, queues: str) -> None:
         raise click.BadParameter(f"no queue {', '.join(unknown)}; queues are {', '.join(QUEUES)}", param_hint="--queues")
     ctx.ready()
     ctx.engine.dispose()  # the worker's processes open their own connections
+    # Background work, at the priority of the publishing process's own shard workers: beside a
+    # `serve` on the same machine, requests go first; alone on a machine, it changes nothing.
+    os.nice(RENDER_NICENESS)
     configure(ctx.settings).worker_main(["worker", "--loglevel=INFO", f"--queues={queues}", "--pool=prefork",
                                          f"--concurrency={concurrency or default_workers()}",
                                          f"--hostname=crosscanal-{os.getpid()}@%h", "--without-gossip", "--without-mingle"])

@@ -116,7 +116,22 @@ class Publisher:
                                   f"its last sign of life)",
                                   publication_id=current.publication_id if current else None)
             session.commit()
+            self._sweep(session)
             return publication.id
+
+    def _sweep(self, session: Session) -> None:
+        """Remove the working folders of publications that ended without removing theirs: a
+        process killed mid-run, a run taken over (a million products' parts are 1.5 GB)."""
+        root = self._temp_root()
+        folders = {path: path.name.split("-")[1] for path in root.glob("publish-*") if path.is_dir()}
+        numbers = {int(n) for n in folders.values() if n.isdigit()}
+        if not numbers:
+            return
+        live = set(session.scalars(select(Publication.id).where(Publication.id.in_(numbers),
+                                                                 Publication.status.in_(("queued", "running")))))
+        for path, number in folders.items():
+            if number.isdigit() and int(number) not in live:
+                shutil.rmtree(path, ignore_errors=True)
 
     def run(self, publication_id: int, progress: Progress | None = None) -> Publication:
         """Run a started publication to its end; it records success or failure, never raises for them."""

@@ -56,3 +56,4 @@ def test_killing_a_publication_midway_keeps_the_previous_feed(shop, acme_site, s
     db_session.expire_all()
     dead = db_session.get(Publication, running.id)
     assert dead.status == "failed" and "abandoned" in dead.error
+    assert not list((settings.data_dir / "tmp").glob(f"publish-{running.id}-*"))  # its working folder went with it
