@@ -34,7 +34,7 @@ def shop(acme: None, app: Flask, db_session: Session, client: FlaskClient, token
 
 
 def publisher(settings: Settings, app: Flask) -> Publisher:
-    return Publisher(settings, app.extensions["crosscanal"].sessions, load_adapters())
+    return Publisher(settings, app.extensions["crosscanal"].writers, load_adapters())  # as the hub gives it
 
 
 def compare(app: Flask, settings: Settings) -> Any:

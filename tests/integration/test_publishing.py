@@ -38,7 +38,7 @@ def shop(acme: None, app: Flask, db_session: Session, client: FlaskClient, token
 
 def publisher(settings: Settings, app: Flask) -> Publisher:
     the_hub = app.extensions["crosscanal"]
-    return Publisher(settings, the_hub.sessions, load_adapters())
+    return Publisher(settings, the_hub.writers, load_adapters())  # writer sessions, as the hub gives it
 
 
 def feed(client: FlaskClient, channel: dict[str, Any], name: str, **headers: str) -> Any:
@@ -125,7 +125,7 @@ def test_a_working_publication_renews_its_lock_from_a_thread_of_its_own(shop, se
         while expires() <= taken:
             assert time.monotonic() < deadline, "the lock was not renewed"
             time.sleep(0.05)
-    assert pipeline.run(publication_id).status == "succeeded"
+    assert pipeline.run(publication_id).status == "succeeded"  # its own heartbeat beats every 50 ms meanwhile
     assert expires() is None  # released at the end
 
 

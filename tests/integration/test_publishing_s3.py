@@ -55,7 +55,7 @@ def test_publish_to_s3_and_serve_the_feed_from_it(acme, s3, settings: Settings, 
     factories.product(db_session, "tea-1", values={"name": factories.value("Green tea", "en_US")},
                       offers=[{"currency": "EUR", "price": "4.20"}])
 
-    result = Publisher(s3_settings, the_hub.sessions, the_hub.adapters).publish("acme", "test")
+    result = Publisher(s3_settings, the_hub.writers, the_hub.adapters).publish("acme", "test")
     assert result.status == "succeeded", result.error
     version = f"v{result.id:08d}"
     assert result.files[0].location == f"s3://{BUCKET}/shop/acme/{version}/acme.csv"
@@ -74,7 +74,7 @@ def test_publish_to_s3_and_serve_the_feed_from_it(acme, s3, settings: Settings, 
     assert pulled.headers["ETag"] == f'"{result.files[0].sha256}"'
 
     for _ in range(3):  # three more: the retention keeps the newest three versions
-        assert Publisher(s3_settings, the_hub.sessions, the_hub.adapters).publish("acme", "test").status == "succeeded"
+        assert Publisher(s3_settings, the_hub.writers, the_hub.adapters).publish("acme", "test").status == "succeeded"
     listed = s3.list_objects_v2(Bucket=BUCKET, Prefix="shop/acme/", Delimiter="/")
     assert [common["Prefix"] for common in listed["CommonPrefixes"]] == [
         f"shop/acme/v{n:08d}/" for n in (result.id + 1, result.id + 2, result.id + 3)]
@@ -90,6 +90,6 @@ def test_an_unreachable_bucket_fails_the_publication_and_says_why(acme, s3, sett
         ChannelIn().load({"code": "acme", "adapter": "acme", "locale": "en_US", "currency": "EUR", "country": "FR"}))
     db_session.commit()
     factories.product(db_session, "tea-1", values={"name": factories.value("Tea", "en_US")}, offers=[{"currency": "EUR", "price": "1"}])
-    result = Publisher(missing, the_hub.sessions, the_hub.adapters).publish("acme", "test")
+    result = Publisher(missing, the_hub.writers, the_hub.adapters).publish("acme", "test")
     assert result.status == "failed" and "no-such-bucket" in result.error
     app.extensions["crosscanal"].engine.dispose()
