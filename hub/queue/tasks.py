@@ -6,10 +6,12 @@ only from ``queued`` and finishes only from ``running``, and a shard writes the 
 from __future__ import annotations
 
 import dataclasses
+import re
 from functools import lru_cache
 from typing import Any
 
 from celery import chord
+from celery.exceptions import ChordError
 from sqlalchemy.orm import Session, sessionmaker
 
 from channel_adapters.base.registry import load_adapters
@@ -28,6 +30,7 @@ from hub.store.db import make_engine, make_session_factory, readers_of
 from hub.store.imports import ImportJob
 
 SHARD_TRIES = 3  # a shard that fails this often fails its publication, with the shard's error
+DEPENDENCY = re.compile(r"^Dependency \S+ raised ([\w.:]+)")
 
 
 @lru_cache(maxsize=1)
@@ -102,5 +105,11 @@ def run_bulk_edit(job_id: int) -> None:
 def abandon(request: Any, exc: BaseException, traceback: Any, plan: dict[str, Any]) -> None:
     """A shard failed SHARD_TRIES times: the publication fails, naming the shard's error."""
     sharded = ShardPlan.from_json(plan)
+    if isinstance(exc, ChordError):  # "Dependency <task id> raised <error>(...)": the shard's own error, or its broker gone
+        raised = DEPENDENCY.match(str(exc))
+        what = raised.group(1) if raised else "an error"  # its name only: its text may hold a statement or a path
+        _publisher().abandon(sharded, f"a shard could not be rendered, after up to {SHARD_TRIES} tries ({what}; the "
+                                      "worker's log has the whole error); the last good files stay: publish again")
+        return
     reason = exc.detail if isinstance(exc, HubError) else unforeseen(exc)  # never a statement or a path of a worker
     _publisher().abandon(sharded, f"a shard failed {SHARD_TRIES} times: {reason}")
