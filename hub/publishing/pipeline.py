@@ -146,10 +146,10 @@ class Publisher:
             return session.get(Publication, publication_id, options=[joinedload(Publication.channel)])  # type: ignore[return-value]
 
     def _guarded(self, session: Session, publication_id: int, folder: Path, body: Callable[[], None], *,
-                 ends: bool = True) -> bool:
-        """Run ``body``; a failure is recorded on the publication, never raised. ``ends``: the
-        publication ends here either way (its folder removed, its channel's lock released);
-        otherwise only when it failed. Answers whether ``body`` succeeded."""
+                 ends: Callable[[], bool] = lambda: True) -> bool:
+        """Run ``body``; a failure is recorded on the publication, never raised. When ``ends()``
+        (asked once ``body`` is through) or when it failed, the publication ends here: its folder
+        removed, its channel's lock released. Answers whether ``body`` succeeded."""
         channel_id = session.scalar(select(Publication.channel_id).where(Publication.id == publication_id))
         failed = True
         try:
@@ -162,7 +162,7 @@ class Publisher:
             logger.exception("publication %s failed", publication_id)
             self._fail(session, publication_id, unforeseen(exc))
         finally:
-            if ends or failed:
+            if failed or ends():
                 shutil.rmtree(folder, ignore_errors=True)
                 lock.release(session, channel_id, publication_id)
                 session.commit()
@@ -171,10 +171,6 @@ class Publisher:
     # A publication on Celery workers (``hub.queue``): begun by one task, its shards rendered by
     # any worker, finished by the chord's last step. The same steps as ``run``, in three processes.
 
-    def queued_folder(self, publication_id: int) -> Path:
-        """A queued publication's working folder: under the data folder every worker shares."""
-        return self._temp_root() / f"publish-{publication_id}"
-
     def begin_sharded(self, publication_id: int) -> ShardPlan | None:
         """Begin a started publication: its shards to render, or None when it has ended here
         already (an adapter that writes whole files runs through; a failure is recorded)."""
@@ -182,7 +178,7 @@ class Publisher:
             publication = session.get(Publication, publication_id)
             if publication is None or publication.status != "queued":
                 return None  # gone, or begun by a delivery of this task before
-            folder = self.queued_folder(publication_id)
+            folder = self._temp_root() / f"publish-{publication_id}"  # under the data folder every worker shares
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
             planned: list[ShardPlan] = []
@@ -195,19 +191,14 @@ class Publisher:
                     keep, digests = self._render_stream(run, renderer, folder, DocumentRepo(session))
                     self._end(run, renderer, folder, digests, keep)
 
-            done = self._guarded(session, publication_id, folder, begin, ends=False)
-            if done and not planned:  # written whole: it ended here
-                shutil.rmtree(folder, ignore_errors=True)
-                lock.release(session, publication.channel_id, publication_id)
-                session.commit()
+            done = self._guarded(session, publication_id, folder, begin, ends=lambda: not planned)  # written whole: ended
             return planned[0] if done and planned else None
 
     def shard_rendered(self, plan: ShardPlan, outcome: Outcome) -> None:
         """A shard rendered on a worker: the publication's progress and counts advance, its lock is renewed."""
         with self.sessions() as session:
-            total = session.scalar(select(Publication.total).where(Publication.id == plan.publication_id)) or 0
             session.execute(update(Publication).where(Publication.id == plan.publication_id, Publication.status == "running")
-                            .values(progress=Publication.progress + (round(outcome.done / total, 4) if total else 0),
+                            .values(progress=Publication.progress + (round(outcome.done / plan.total, 4) if plan.total else 0),
                                     items=Publication.items + outcome.items, excluded=Publication.excluded + outcome.excluded,
                                     warnings=Publication.warnings + outcome.warnings))
             lock.renew(session, plan.channel_id, plan.publication_id, self.now())
@@ -223,7 +214,7 @@ class Publisher:
             def finish() -> None:
                 channel = publication.channel
                 renderer = ChannelRenderer(session, self.registry, self.settings, channel, plan.now)
-                run = _Run(session, (channel.id, publication.id, channel.code), publication.total or 0, None,
+                run = _Run(session, (channel.id, publication.id, channel.code), plan.total, None,
                            item_fingerprints.FingerprintRecorder(plan.folder / ".item-fingerprints"))
                 stitcher = self._stitcher(plan, renderer)
                 try:
@@ -346,7 +337,7 @@ class Publisher:
         shards = with_changes(run.session, plan(last_id, self.shard_span or self.settings.shard_span),
                               read_manifest(kept[0]) if kept else None, renderer.now)
         run.session.commit()  # hold no transaction (on SQLite, the write lock) while shards render
-        sharded = ShardPlan(run.ids[1], run.ids[0], renderer.now, folder, kept, shards, key, names, str(seen))
+        sharded = ShardPlan(run.ids[1], run.ids[0], renderer.now, folder, kept, shards, key, names, str(seen), run.total)
         job = sharded.job(self.settings)
         return sharded, job, ShardWork(job, readers_of(self.sessions), self.sessions, self.registry, renderer)
 
@@ -491,6 +482,7 @@ class ShardPlan:
     key: str  # the channel key the parts are rendered under
     names: list[str]  # the channel's files
     seen: str  # the document changes seen before any was read (``hub.store.document_changes``)
+    total: int  # the products the channel carries: each shard's share of the progress
 
     @property
     def work(self) -> Path:
@@ -503,14 +495,14 @@ class ShardPlan:
         return {"publication_id": self.publication_id, "channel_id": self.channel_id, "now": self.now.isoformat(),
                 "folder": str(self.folder), "kept": [str(self.kept[0]), self.kept[1]] if self.kept else None,
                 "shards": [[s.number, s.low, s.high, list(s.touched) if s.touched is not None else None] for s in self.shards],
-                "key": self.key, "names": self.names, "seen": self.seen}
+                "key": self.key, "names": self.names, "seen": self.seen, "total": self.total}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "ShardPlan":
         return cls(data["publication_id"], data["channel_id"], datetime.fromisoformat(data["now"]), Path(data["folder"]),
                    (Path(data["kept"][0]), data["kept"][1]) if data["kept"] else None,
                    [Shard(n, low, high, tuple(touched) if touched is not None else None) for n, low, high, touched in data["shards"]],
-                   data["key"], data["names"], data["seen"])
+                   data["key"], data["names"], data["seen"], data["total"])
 
 
 @dataclass

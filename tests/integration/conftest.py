@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy.orm import Session
+
+from hub.cli import main
+from hub.config import Settings
 
 from hub.services import brand_guide
 from hub.services.stock import set_stock
@@ -46,3 +50,14 @@ def acme_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def acme(acme_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The ACME adapter installed as a separate package, visible to entry-point discovery."""
     monkeypatch.syspath_prepend(str(acme_site))
+
+
+@pytest.fixture
+def run(settings: Settings):
+    """The ``crosscanal`` command on the test's database, in this process: ``run("init").exit_code``."""
+    env = {"CROSSCANAL_DATABASE_URL": settings.database_url, "CROSSCANAL_DATA_DIR": str(settings.data_dir)}
+
+    def invoke(*args: str, stdin: str | None = None):
+        return CliRunner().invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
+
+    return invoke

@@ -7,14 +7,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-from click.testing import CliRunner
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.cli import main
-from hub.config import Settings
 from hub.store.models import ApiToken, AuditEntry, User
 from tests.integration.helpers import API, Headers, assert_problem
 
@@ -169,15 +165,6 @@ def test_a_user_created_twice_is_recorded_once(client: FlaskClient, tokens: dict
     assert_problem(client.post(f"{API}/users", json=body, headers=tokens["admin"]), 409)
     assert [row["action"] for row in stored(db_session)] == ["user.create"]
 
-
-@pytest.fixture
-def run(settings: Settings):
-    env = {"CROSSCANAL_DATABASE_URL": settings.database_url, "CROSSCANAL_DATA_DIR": str(settings.data_dir)}
-
-    def invoke(*args: str, stdin: str | None = None):
-        return CliRunner().invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
-
-    return invoke
 
 
 def test_the_command_records_its_token_and_user_creations_as_cli(run, db_session: Session) -> None:

@@ -6,23 +6,11 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
-from hub.cli import main
-from hub.config import Settings
 from hub.store.models import ApiToken, Product, User
 from tests import factories
 
-
-@pytest.fixture
-def run(settings: Settings):
-    env = {"CROSSCANAL_DATABASE_URL": settings.database_url, "CROSSCANAL_DATA_DIR": str(settings.data_dir)}
-
-    def invoke(*args: str, stdin: str | None = None):
-        return CliRunner().invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
-
-    return invoke
 
 
 def test_init_is_idempotent(run):
