@@ -22,8 +22,13 @@ class TokenOut(Schema):
     token = fields.String(metadata={"description": "only in the answer to POST, and only once"})
 
 
+EMAIL_MAX = 190
+
+
 class UserIn(StrictSchema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    # A user's actions are signed "user:<email>" (history, jobs) or "ui:<email>" (publications),
+    # in columns of 200 characters: longer addresses would not fit them.
+    email = fields.Email(required=True, validate=validate.Length(max=EMAIL_MAX))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
     role = fields.String(required=True, validate=ROLE)
 

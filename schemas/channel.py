@@ -37,7 +37,8 @@ class ChannelIn(StrictSchema):
     destination = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
     schedule = fields.String(
         allow_none=True, load_default=None,
-        validate=validate.Regexp(CRON_PATTERN, error="a cron expression of five fields, such as '0 3 * * *'"),
+        validate=[validate.Length(max=100),  # the column's width
+                  validate.Regexp(CRON_PATTERN, error="a cron expression of five fields, such as '0 3 * * *'")],
     )
 
 

@@ -64,8 +64,8 @@ def record(session: Session, actor: Acting | None, action: str, subject: tuple[s
     if actor is None:
         return None
     kind, key = subject
-    entry = AuditEntry(actor_kind=actor.kind, actor_id=actor.id, actor_name=actor.name[:254], action=action,
-                       subject_kind=kind, subject_key=str(key)[:254], changes=_redacted(dict(changes or {})),
+    entry = AuditEntry(actor_kind=actor.kind, actor_id=actor.id, actor_name=actor.name, action=action,
+                       subject_kind=kind, subject_key=str(key), changes=_redacted(dict(changes or {})),
                        address=actor.address[:64] if actor.address else None)
     AuditRepo(session).add(entry)
     return entry

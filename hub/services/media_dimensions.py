@@ -78,12 +78,33 @@ def _png(file: BinaryIO) -> tuple[int, int]:
 
 
 def _gif(file: BinaryIO) -> tuple[int, int]:
-    """The logical screen descriptor; each frame must fit inside it, so it bounds the canvas."""
+    """The canvas: the logical screen, grown to hold every frame, as decoders grow it (a 1 x 1
+    screen with one 60000 x 60000 frame is a bomb). Walks the blocks, seeking past colour tables
+    and data sub-blocks: two bytes read per sub-block of up to 255. A file that ends before its
+    trailer is measured by the frames it holds, as decoders show them."""
     version = _read(file, 6, "header")
     if version not in (b"GIF87a", b"GIF89a"):
         raise Unreadable("its header is neither GIF87a nor GIF89a")
-    width, height = struct.unpack("<HH", _read(file, 4, "logical screen descriptor"))
+    width, height, packed = struct.unpack("<HHB", _read(file, 7, "logical screen descriptor")[:5])
+    _skip_colour_table(file, packed)
+    while (introducer := file.read(1)) not in (b"", b"\x3b"):  # the end, or the trailer
+        if introducer == b"\x21":  # an extension: its label, then sub-blocks
+            _read(file, 1, "extension label")
+        elif introducer == b"\x2c":  # an image descriptor: where the frame lies, then its data
+            left, top, frame_width, frame_height, packed = struct.unpack("<HHHHB", _read(file, 9, "image descriptor"))
+            width, height = max(width, left + frame_width), max(height, top + frame_height)
+            _skip_colour_table(file, packed)
+            _read(file, 1, "image data")  # the LZW minimum code size
+        else:
+            raise Unreadable(f"byte 0x{introducer[0]:02X} starts no block")
+        while (size := file.read(1)) not in (b"", b"\x00"):  # sub-blocks, up to the terminator
+            file.seek(size[0], 1)
     return width, height
+
+
+def _skip_colour_table(file: BinaryIO, packed: int) -> None:
+    if packed & 0x80:
+        file.seek(3 << ((packed & 0x07) + 1), 1)
 
 
 def _jpeg(file: BinaryIO) -> tuple[int, int]:

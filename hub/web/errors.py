@@ -52,8 +52,9 @@ def init_app(app: Flask) -> None:
         if data.get("messages"):
             error.errors = flatten_messages(data["messages"])
         response = problem_response(error)
-        if "Allow" in (headers := dict(err.get_headers())):  # a 405 names the methods the URL has (RFC 9110)
-            response.headers["Allow"] = headers["Allow"]
+        for name, value in err.get_headers():  # a 405's Allow, a 416's Content-Range: all but the body's type
+            if name.lower() != "content-type":
+                response.headers[name] = value
         return response
 
     @app.errorhandler(Exception)

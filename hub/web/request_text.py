@@ -4,7 +4,7 @@ refused before any view runs.
 Bodies are checked where they are loaded (``schemas.common.StrictSchema``); the URL's path, its
 query and a plain form's fields reach views as text they may look up directly (a SKU in the
 path, a grid's search), and PostgreSQL answered such text with a server error. A number in the
-path past what a stored id holds (64 bits) failed the same way in the database's driver."""
+path past what a stored id holds failed the same way ("integer out of range")."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from typing import Any
 
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter
+
+from hub.errors import NotFound, ValidationFailed
+from schemas.common import NUL, NUL_REASON
 
 ID_MAX = 2**31 - 1  # PostgreSQL's largest INTEGER: the type of every id and version number a path names
 
@@ -22,9 +25,6 @@ class StoredInteger(IntegerConverter):
 
     def __init__(self, map: Any, *args: Any, max: int | None = ID_MAX, **kwargs: Any) -> None:  # noqa: A002 (werkzeug's name)
         super().__init__(map, *args, max=min(max, ID_MAX) if max is not None else ID_MAX, **kwargs)
-
-from hub.errors import NotFound, ValidationFailed
-from schemas.common import NUL, NUL_REASON
 
 
 def refuse_nul() -> None:

@@ -78,6 +78,14 @@ CASES: dict[str, Bad] = {
     # attributes
     "attributes: unknown type": Bad(changed("attributes", type="weight"), "type", ("one of",)),
     "attributes: flag of the wrong type": Bad(changed("attributes", localizable="maybe"), "localizable", ("boolean",)),
+    # found by fuzzing: JSON booleans are true and false, not 0, 1 or "yes"; codes fit their columns
+    "attributes: flag given as 1": Bad(changed("attributes", localizable=1), "localizable", ("boolean",)),
+    "attributes: flag given as yes": Bad(changed("attributes", scopable="yes"), "scopable", ("boolean",)),
+    "products: enabled given as 0": Bad(changed("products", enabled=0), "enabled", ("boolean",)),
+    "channels: a code longer than its column": Bad(changed("channels", code="c" * 65), "code", ("64",)),
+    "locations: a code longer than its column": Bad(changed("locations", code="l" * 65), "code", ("64",)),
+    "channels: a schedule longer than its column": Bad(changed("channels", schedule="0 3 * * " + "1," * 50 + "1"),
+                                                       "schedule", ("100",)),
     "attributes: label in an unknown locale": Bad(changed("attributes", labels={"de_DE": "Gewicht"}), "labels.de_DE",
                                                   ("unknown locale",)),
     "attributes: code too long": Bad(changed("attributes", code="w" * 101), "code", ("length",)),
@@ -351,3 +359,40 @@ def test_labels_in_an_unknown_locale_are_refused_like_attribute_labels(
     response = send(client, request, tokens[request.role])
     assert_problem(response, 422, "labels.de_DE", "unknown locale")
     assert client.get(f"{API}/{resource}/{request.body['code']}", headers=tokens["admin"]).status_code == 404
+
+
+def test_a_number_past_a_stored_id_is_no_route_and_the_document_says_so(client: FlaskClient, tokens: dict[str, Headers]) -> None:
+    """PostgreSQL answered 500 ("integer out of range") to a path id past its INTEGER (fuzzing)."""
+    for path in ("/imports/2147483648", "/bulk-edits/99999999999999999999", "/publications/2147483648"):
+        assert_problem(client.get(API + path, headers=tokens["viewer"]), 404)
+    assert client.get(API + "/imports/2147483647", headers=tokens["viewer"]).status_code == 404  # the largest: looked up
+    document = client.get(API + "/openapi.json").get_json()
+    assert document["paths"]["/api/v1/imports/{job_id}"]["parameters"][0]["schema"]["maximum"] == 2**31 - 1
+
+
+def test_a_method_the_url_does_not_have_answers_405_naming_those_it_has(client: FlaskClient, tokens: dict[str, Headers]) -> None:
+    answer = client.open(API + "/attributes", method="TRACE", headers=tokens["viewer"])
+    assert answer.status_code == 405 and answer.mimetype == "application/problem+json"
+    assert set(answer.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST", "OPTIONS"}
+
+
+def test_a_put_may_send_back_the_read_only_fields_as_null(client: FlaskClient, tokens: dict[str, Headers], seeded: None) -> None:
+    stored = client.get(f"{API}/products/juice", headers=tokens["viewer"])
+    body = {**stored.get_json(), "revision": None, "created": None, "updated": None, "stock": None, "inherited_values": None}
+    answer = client.put(f"{API}/products/juice", json=body, headers={**tokens["editor"], "If-Match": stored.headers["ETag"]})
+    assert answer.status_code == 200, answer.get_json()
+
+
+def test_a_user_address_too_long_to_sign_their_work_is_refused(client: FlaskClient, tokens: dict[str, Headers]) -> None:
+    body = {"email": "u" * 180 + "@example.com", "password": "a long passphrase", "role": "viewer"}
+    assert_problem(client.post(f"{API}/users", json=body, headers=tokens["admin"]), 422, "email")
+
+
+def test_the_document_links_a_created_record_to_the_operations_on_it(client: FlaskClient) -> None:
+    document = client.get(API + "/openapi.json").get_json()
+    links = document["paths"]["/api/v1/products"]["post"]["responses"]["201"]["links"]
+    assert links["get_products_key"] == {"operationRef": "#/paths/~1api~1v1~1products~1{key}/get",
+                                         "parameters": {"key": "$response.body#/sku"}}
+    assert {"patch_products_key", "delete_products_key", "get_products_key_history"} <= set(links)
+    job_links = document["paths"]["/api/v1/imports"]["post"]["responses"]["202"]["links"]
+    assert job_links["get_imports_job_id"]["parameters"] == {"job_id": "$response.body#/id"}

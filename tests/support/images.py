@@ -21,11 +21,13 @@ def png(width: int = 1, height: int = 1) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", zlib.compress(rows)) + _png_chunk(b"IEND", b"")
 
 
-def gif(width: int = 1, height: int = 1) -> bytes:
-    """A GIF89a whose logical screen is ``width`` x ``height``, holding one 1x1 frame."""
+def gif(width: int = 1, height: int = 1, *, frame: tuple[int, int] = (1, 1)) -> bytes:
+    """A GIF89a whose logical screen is ``width`` x ``height``, holding one ``frame``-sized frame
+    (its pixel data is that of one pixel, which is all a header check reads), after a comment."""
     screen = b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"  # 2 colours
-    frame = b"\x2c" + struct.pack("<HHHHB", 0, 0, 1, 1, 0) + b"\x02\x02\x44\x01\x00"  # LZW: clear, 0, end
-    return screen + frame + b"\x3b"
+    comment = b"\x21\xfe\x03abc\x00"
+    image = b"\x2c" + struct.pack("<HHHHB", 0, 0, *frame, 0) + b"\x02\x02\x44\x01\x00"  # LZW: clear, 0, end
+    return screen + comment + image + b"\x3b"
 
 
 def jpeg(width: int = 1, height: int = 1, *, sof: int = 0xC0, comments: int = 0) -> bytes:

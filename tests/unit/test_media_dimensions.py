@@ -59,12 +59,13 @@ def test_the_limit_is_googles_64_megapixels(tmp_path: Path) -> None:
     (PNG, png(100000, 100000), 100000, 100000),
     (PNG, png(2**31 - 1, 1), 2**31 - 1, 1),
     (GIF, gif(65535, 65535), 65535, 65535),
+    (GIF, gif(1, 1, frame=(60000, 60000)), 60000, 60000),  # a 1 x 1 screen: decoders grow it to the frame
     (JPEG, jpeg(65535, 65535), 65535, 65535),
     (JPEG, jpeg(10000, 10000, sof=0xC2, comments=5), 10000, 10000),
     (WEBP, webp_vp8(16383, 16383), 16383, 16383),
     (WEBP, webp_vp8l(16384, 16384), 16384, 16384),
     (WEBP, webp_vp8x(100000, 100000), 100000, 100000),
-], ids=["png", "png-wide", "gif", "jpeg", "jpeg-progressive", "webp-vp8", "webp-vp8l", "webp-vp8x"])
+], ids=["png", "png-wide", "gif", "gif-frame", "jpeg", "jpeg-progressive", "webp-vp8", "webp-vp8l", "webp-vp8x"])
 def test_a_decompression_bomb_is_refused_naming_its_dimensions(
     tmp_path: Path, kind: str, data: bytes, width: int, height: int
 ) -> None:
@@ -75,7 +76,7 @@ def test_a_decompression_bomb_is_refused_naming_its_dimensions(
 
 
 @pytest.mark.parametrize(("kind", "data"), [
-    (PNG, png(0, 5)), (PNG, png(5, 0)), (GIF, gif(0, 0)), (JPEG, jpeg(5, 0)), (JPEG, jpeg(0, 5)), (WEBP, webp_vp8(0, 1)),
+    (PNG, png(0, 5)), (PNG, png(5, 0)), (GIF, gif(0, 0, frame=(0, 0))), (JPEG, jpeg(5, 0)), (JPEG, jpeg(0, 5)), (WEBP, webp_vp8(0, 1)),
 ], ids=["png-0-wide", "png-0-high", "gif", "jpeg-0-high", "jpeg-0-wide", "webp-vp8"])
 def test_an_image_of_no_pixels_is_refused(tmp_path: Path, kind: str, data: bytes) -> None:
     said = refusal(tmp_path, kind, data)
