@@ -54,18 +54,25 @@ def _run(url: str, token: str, reports: Path, name: str, phases: str, *selection
                          env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks", "PYTHONPATH": str(HERE.parent.parent)})
     seconds = time.monotonic() - started
     assert junit.exists(), f"schemathesis wrote no report (exit {run.returncode}):\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
-    findings, errors, tool_errors = [], [], []
+    findings, errors, tool_errors, fuzzed = [], [], [], set()
     for case in ElementTree.parse(junit).getroot().iter("testcase"):
+        reached = True
         for problem in case:
             text = f"{case.get('name')}: {problem.get('message', '')}\n{problem.text or ''}"
             if problem.tag == "failure":
                 findings.append(text)
+            elif problem.tag == "skipped":  # never sent: not fuzzed
+                errors.append(f"skipped, not fuzzed: {text}")
+                reached = False
             elif problem.tag == "error":
+                reached = False
                 (tool_errors if (problem.text or "").startswith(TOOL_ERRORS) else errors).append(text)
+        if reached:
+            fuzzed.add(case.get("name"))
     generated = re.search(r"(\d+) generated", run.stdout)
     operations = re.search(r"Tested: (\d+)", run.stdout)
     return {"operations": int(operations.group(1)) if operations else 0, "cases": int(generated.group(1)) if generated else 0,
-            "findings": findings, "errors": errors, "tool_errors": tool_errors, "seconds": round(seconds, 1),
+            "findings": findings, "errors": errors, "tool_errors": tool_errors, "fuzzed": fuzzed, "seconds": round(seconds, 1),
             "output": run.stdout}
 
 
@@ -87,7 +94,7 @@ def test_every_operation_fuzzed_with_every_phase_and_check_finds_nothing(app: Fl
         DemoCatalog(session, settings.media_dir).load()
         token = create_token(session, "admin", "fuzz")
         session.commit()
-    with serving(app, threads=4) as url:
+    with serving(app) as url:
         runs = [_run(url, token, tmp_path, "all", "examples,coverage,fuzzing,stateful", "--exclude-name", SELF_REVOKING),
                 _run(url, token, tmp_path, "revoke", "examples,coverage,fuzzing", "--include-name", SELF_REVOKING)]
     if RESULTS:
@@ -97,5 +104,11 @@ def test_every_operation_fuzzed_with_every_phase_and_check_finds_nothing(app: Fl
             print(f"schemathesis's own error, not the API's:\n{error[:2000]}")
     problems = [problem for run in runs for problem in run["findings"] + run["errors"]]
     assert not problems, f"{len(problems)} findings:\n\n" + "\n\n".join(problem[:3000] for problem in problems[:10])
-    assert runs[0]["operations"] >= 80 and runs[0]["cases"] > 1000, runs[0]["output"][-3000:]  # the run did reach the API
-    assert runs[1]["operations"] == 1
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    every = {f"{method.upper()} {path}" for path, operations in document["paths"].items()
+             for method in operations if method in ("get", "put", "post", "patch", "delete")}
+    fuzzed = runs[0]["fuzzed"] | runs[1]["fuzzed"]
+    # Every operation of the document reached the API without an error of the tool's own in its way
+    # (the NDJSON PATCH /products among them); at most one such error is let pass, and it is printed above.
+    assert len(every - fuzzed) <= 1 and "PATCH /api/v1/products" in fuzzed, sorted(every - fuzzed)
+    assert runs[0]["cases"] > 1000, runs[0]["output"][-3000:]

@@ -76,25 +76,39 @@ def _read(service: str, report: dict) -> Outcome:
 
 def audit(requirement: Path, osv_url: str | None = None, required: bool = False) -> int:
     """Exit status: 0 clean (or not audited and not required), 1 a fixable vulnerability, 2 not audited."""
-    reasons = []
+    outcomes = []
     with tempfile.TemporaryDirectory() as cache:
         for service in SERVICES if not osv_url else ("osv",):
-            outcome = _pip_audit(requirement, service, osv_url, Path(cache))
-            if outcome.failure is None and outcome.audited and not outcome.skipped:
+            outcomes.append(_pip_audit(requirement, service, osv_url, Path(cache)))
+            if _complete(outcomes[-1]):
                 break
-            reasons.append(f"{service}: {outcome.failure or f'{outcome.skipped} of {outcome.skipped + outcome.audited} packages could not be looked up'}")
-        else:
-            print(f"dependency audit: NOT AUDITED, no vulnerability service answered for {requirement} ({'; '.join(reasons)})")
-            return NOT_AUDITED if required else 0
-    for line in outcome.unfixed:
+    return verdict(requirement, outcomes, required)
+
+
+def _complete(outcome: Outcome) -> bool:
+    return outcome.failure is None and outcome.audited > 0 and outcome.skipped == 0
+
+
+def verdict(requirement: Path, outcomes: list[Outcome], required: bool) -> int:
+    """What the services' answers add up to: a fixable vulnerability any of them found fails,
+    even where it could not look every package up; only then does "not audited" count."""
+    for line in sorted({line for outcome in outcomes for line in outcome.unfixed}):
         print(f"dependency audit: known vulnerability without a fix: {line}")
-    if outcome.fixable:
-        print(f"dependency audit: {len(outcome.fixable)} known vulnerabilities with a fixed release in {requirement} "
+    fixable = sorted({line for outcome in outcomes for line in outcome.fixable})
+    if fixable:
+        print(f"dependency audit: {len(fixable)} known vulnerabilities with a fixed release in {requirement} "
               f"(move to it with `make lock`):")
-        for line in outcome.fixable:
+        for line in fixable:
             print(f"  {line}")
         return 1
-    print(f"dependency audit: {outcome.audited} locked packages checked with {outcome.service}, "
+    complete = next((outcome for outcome in outcomes if _complete(outcome)), None)
+    if complete is None:
+        reasons = [f"{o.service}: {o.failure or f'{o.skipped} of {o.skipped + o.audited} packages could not be looked up'}"
+                   for o in outcomes]
+        print(f"dependency audit: NOT AUDITED, no vulnerability service answered for every package of {requirement} "
+              f"({'; '.join(reasons)})")
+        return NOT_AUDITED if required else 0
+    print(f"dependency audit: {complete.audited} locked packages checked with {complete.service}, "
           f"no known vulnerability with a fix")
     return 0
 

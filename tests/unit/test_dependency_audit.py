@@ -14,7 +14,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.support.dependency_audit import NOT_AUDITED, audit
+from tests.support.dependency_audit import NOT_AUDITED, Outcome, audit, verdict
 from tests.support.ports import free_port
 
 
@@ -86,3 +86,14 @@ def test_an_unreachable_service_is_not_audited_and_fails_only_when_an_audit_is_r
     assert audit(lock, url) == 0
     assert "NOT AUDITED" in capsys.readouterr().out
     assert audit(lock, url, required=True) == NOT_AUDITED
+
+
+def test_a_fixable_vulnerability_found_by_a_service_that_skipped_packages_still_fails(capsys: pytest.CaptureFixture):
+    """A mirror that looks up some packages and skips others: what it did find counts."""
+    partial = Outcome("pypi", audited=1, skipped=40, fixable=["jinja2 3.1.5: PYSEC-1, fixed in 3.1.6"])
+    assert verdict(Path("lock.txt"), [Outcome("osv", failure="no route"), partial], required=False) == 1
+    assert "jinja2 3.1.5: PYSEC-1, fixed in 3.1.6" in capsys.readouterr().out
+    skipped_only = Outcome("pypi", audited=1, skipped=40)
+    assert verdict(Path("lock.txt"), [skipped_only], required=False) == 0
+    assert "NOT AUDITED" in capsys.readouterr().out
+    assert verdict(Path("lock.txt"), [skipped_only], required=True) == NOT_AUDITED
