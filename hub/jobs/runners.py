@@ -14,7 +14,7 @@ import os
 import socket
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.store.bulk_edits import BulkEdit
@@ -57,20 +57,11 @@ def gone(runner: str) -> bool:
 
 def taken(writers: sessionmaker[Session], model: type[ImportJob] | type[BulkEdit], job_id: int) -> bool:
     """A worker takes a queued job: it names this process as its runner. False when the job is
-    gone or was taken before (a task the broker handed out again because its worker died: the
-    job is marked failed, as a job whose process died is at a start of the hub)."""
+    gone or no longer queued."""
     with writers() as session:
-        job = session.get(model, job_id)
-        if job is None or job.status not in ("queued", "running"):
-            return False
-        if job.status == "running":
-            job.status, job.error, job.finished = "failed", GONE, utcnow()
-            logger.warning("%s %s marked failed: %s", model.__tablename__, job.id, GONE)
-            session.commit()
-            return False
-        job.runner = this_process()
+        taking = session.execute(update(model).where(model.id == job_id, model.status == "queued").values(runner=this_process()))
         session.commit()
-        return True
+        return taking.rowcount == 1
 
 
 def fail_orphans(writers: sessionmaker[Session]) -> int:

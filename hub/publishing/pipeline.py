@@ -18,7 +18,7 @@ import tempfile
 import time
 from functools import partial
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
@@ -98,6 +98,13 @@ class Publisher:
     workers: int | None = None  # processes rendering shards; None: one per core
     shard_span: int | None = None  # product ids per shard; None: the settings'
 
+    @property
+    def lease(self) -> timedelta:
+        """How long a run holds its channel between two signs of life (``lock``)."""
+        if not self.settings.broker_url:
+            return lock.TTL
+        return max(lock.TTL, timedelta(seconds=self.settings.task_redelivery))
+
     def start(self, channel_code: str, trigger: str) -> int:
         """Queue a publication and take the channel's lock for it; raises ChannelBusy or NotFound."""
         with self.sessions() as session:
@@ -107,12 +114,12 @@ class Publisher:
             publication = Publication(channel_id=channel.id, trigger=trigger, status="queued", queued=self.now())
             session.add(publication)
             session.flush()
-            if not lock.acquire(session, channel.id, publication.id, self.now()):
+            if not lock.acquire(session, channel.id, publication.id, self.now(), self.lease):
                 session.rollback()
                 current = lock.holder(session, channel.id)
                 raise ChannelBusy(f"channel '{channel_code}' is being published by publication "
                                   f"{current.publication_id if current else '?'}; try again when it has finished "
-                                  f"(a run whose process died is taken over {int(lock.TTL.total_seconds())} s after "
+                                  f"(a run whose process died is taken over {int(self.lease.total_seconds())} s after "
                                   f"its last sign of life)",
                                   publication_id=current.publication_id if current else None)
             session.commit()
@@ -153,7 +160,7 @@ class Publisher:
         channel_id = session.scalar(select(Publication.channel_id).where(Publication.id == publication_id))
         failed = True
         try:
-            with lock.Heartbeat(self.sessions, channel_id, publication_id, self.now):
+            with lock.Heartbeat(self.sessions, channel_id, publication_id, self.now, self.lease):
                 body()
             failed = False
         except (HubError, InvalidOutput, OSError) as exc:
@@ -176,9 +183,14 @@ class Publisher:
         already (an adapter that writes whole files runs through; a failure is recorded)."""
         with self.sessions() as session:
             publication = session.get(Publication, publication_id)
-            if publication is None or publication.status != "queued":
-                return None  # gone, or begun by a delivery of this task before
+            if publication is None or publication.status not in ("queued", "running"):
+                return None  # gone, or ended already
             folder = self._temp_root() / f"publish-{publication_id}"  # under the data folder every worker shares
+            if publication.status == "running":  # a delivery again: the worker that began it died before its shards went out
+                def died() -> None:
+                    raise HubError("its worker stopped while beginning it (killed, or its machine went away): publish again")
+                self._guarded(session, publication_id, folder, died)
+                return None
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
             planned: list[ShardPlan] = []
@@ -201,8 +213,13 @@ class Publisher:
                             .values(progress=Publication.progress + (round(outcome.done / plan.total, 4) if plan.total else 0),
                                     items=Publication.items + outcome.items, excluded=Publication.excluded + outcome.excluded,
                                     warnings=Publication.warnings + outcome.warnings))
-            lock.renew(session, plan.channel_id, plan.publication_id, self.now())
+            lock.renew(session, plan.channel_id, plan.publication_id, self.now(), self.lease)
             session.commit()
+
+    def running(self, publication_id: int) -> bool:
+        """Whether a queued publication still runs: a shard of one that failed or was taken over is not rendered."""
+        with self.sessions() as session:
+            return session.scalar(select(Publication.status).where(Publication.id == publication_id)) == "running"
 
     def finish_sharded(self, plan: ShardPlan, outcomes: list[Outcome]) -> None:
         """Every shard rendered: stitch, validate, publish and record, as ``run`` does."""
@@ -238,10 +255,10 @@ class Publisher:
         channel's lock go, as if never started."""
         with self.sessions() as session:
             channel_id = session.scalar(select(Publication.channel_id).where(Publication.id == publication_id))
-            if channel_id is not None:
+            gone = session.execute(delete(Publication).where(Publication.id == publication_id, Publication.status == "queued"))
+            if gone.rowcount == 1:  # else a worker took it after all (the broker had the message): it runs on
                 lock.release(session, channel_id, publication_id)
-                session.execute(delete(Publication).where(Publication.id == publication_id, Publication.status == "queued"))
-                session.commit()
+            session.commit()
 
     def publish(self, channel_code: str, trigger: str, progress: Progress | None = None) -> Publication:
         return self.run(self.start(channel_code, trigger), progress)
@@ -256,7 +273,9 @@ class Publisher:
         session.execute(update(Publication).where(Publication.id == publication_id)
                         .values(status="failed", error=error[:4000], finished=self.now()))
         channel_id = session.scalar(select(Publication.channel_id).where(Publication.id == publication_id))
-        DiagnosticRepo(session).undo_unfinished(channel_id)  # the last good run's findings hold
+        holder = lock.holder(session, channel_id)
+        successor = holder.publication_id if holder is not None and holder.publication_id != publication_id else None
+        DiagnosticRepo(session).undo_unfinished(channel_id, running=successor)  # the last good run's findings hold
         session.commit()
 
     def _run(self, session: Session, publication: Publication, folder: Path, progress: Progress | None) -> None:
@@ -392,8 +411,11 @@ class Publisher:
                                          sha256=digests[name],
                                          location=destination.put(code, name, path, declared[name].content_type,
                                                                   version_of(publication_id))))
-        publication = session.get(Publication, publication_id)
+        publication = session.get(Publication, publication_id, with_for_update=True, populate_existing=True)
         assert publication is not None
+        if publication.status != "running" or not lock.holds(session, channel_id, publication_id):
+            raise HubError("another publication of the channel took it over while this one ran (it had stopped "
+                           "renewing its lock); its files are not made current")
         publication.files = files
         publication.status, publication.finished, publication.progress = "succeeded", self.now(), 1.0
         publication.items, publication.excluded, publication.warnings = counts["items"], counts["excluded"], counts["warnings"]
@@ -459,7 +481,7 @@ class Publisher:
         session.execute(update(Publication).where(Publication.id == run.ids[1]).values(
             progress=round(counts["done"] / run.total, 4) if run.total else 1.0,
             items=counts["items"], excluded=counts["excluded"], warnings=counts["warnings"]))
-        lock.renew(session, run.ids[0], run.ids[1], self.now())
+        lock.renew(session, run.ids[0], run.ids[1], self.now(), self.lease)
         session.commit()
         if run.progress:
             run.progress(session.get(Publication, run.ids[1]))  # type: ignore[arg-type]

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.errors import HubError
+from hub.errors import HubError, ServiceUnavailable
 from hub.queue.dispatch import hand_on
 from hub.publishing.pipeline import Publisher, clock
 from hub.services import schedules
@@ -82,11 +82,18 @@ class Scheduler:
             logger.info("publishing %s for its %s slot", code, slot.isoformat(), extra={"channel": code})
             try:
                 hand_on(self.publisher, publication_id, self.publisher.run)  # queued when a broker is set
-            except HubError as exc:
-                logger.warning("scheduled publication of %s for %s not started: %s", code, slot, exc.detail)
+            except ServiceUnavailable as exc:  # the broker is down: the slot is claimed again at a later tick
+                logger.warning("scheduled publication of %s for %s not queued, tried again later: %s", code, slot, exc.detail)
+                self._unclaim(code, slot)
                 continue
             ran.append(publication_id)
         return ran
+
+    def _unclaim(self, code: str, slot: datetime) -> None:
+        with self.sessions() as session:
+            channel_id = session.scalar(select(Channel.id).where(Channel.code == code))
+            session.execute(delete(ScheduledRun).where(ScheduledRun.channel_id == channel_id, ScheduledRun.slot == slot))
+            session.commit()
 
     def _remember(self, code: str, slot: datetime, publication_id: int) -> None:
         with self.sessions() as session:

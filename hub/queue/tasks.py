@@ -74,6 +74,8 @@ def publish(publication_id: int) -> None:
 def render_shard(plan: dict[str, Any], index: int) -> dict[str, Any]:
     """Render one shard into the publication's folder; answers its outcome."""
     sharded = ShardPlan.from_json(plan)
+    if not _publisher().running(sharded.publication_id):  # failed, or taken over: nothing to render it for
+        return dataclasses.asdict(Outcome(sharded.shards[index].number))
     outcome = _shard_work(sharded).render(sharded.shards[index])
     _publisher().shard_rendered(sharded, outcome)
     return dataclasses.asdict(outcome)
@@ -85,7 +87,11 @@ def finish(outcomes: list[dict[str, Any]], plan: dict[str, Any]) -> None:
     _publisher().finish_sharded(ShardPlan.from_json(plan), [Outcome(**outcome) for outcome in outcomes])
 
 
-@app.task(name="crosscanal.run_import", ignore_result=True)
+# Imports and bulk edits are acknowledged as a worker takes them, not redelivered: one may run for
+# longer than the broker's redelivery time, and run twice it would race itself. A job whose
+# worker died names that worker's process; its machine's next start marks it failed
+# (``hub.jobs.runners.fail_orphans``), as for a job of a hub's own process.
+@app.task(name="crosscanal.run_import", ignore_result=True, acks_late=False)
 def run_import(job_id: int, upload: str) -> None:
     """Run a queued import on its upload (in the shared data folder), then discard the upload."""
     settings, writers = _writers()
@@ -94,7 +100,7 @@ def run_import(job_id: int, upload: str) -> None:
                                                                             job_id, upload)
 
 
-@app.task(name="crosscanal.run_bulk_edit", ignore_result=True)
+@app.task(name="crosscanal.run_bulk_edit", ignore_result=True, acks_late=False)
 def run_bulk_edit(job_id: int) -> None:
     _settings, writers = _writers()
     if taken(writers, BulkEdit, job_id):

@@ -41,6 +41,7 @@ from tests.support.redis_server import claimed_database
 FOLLOW = 180  # seconds a publication may take before the test gives up on it
 PRODUCTS, SPAN = 1500, 300  # five shards or so of the generated demo catalog
 CHANNELS = ("google_shopping", "marketplace")  # two files (XML and TSV), and BMEcat's XML
+SHARD_RECEIVED = re.compile(r"crosscanal\.render_shard\[([^]]+)\] received")  # a worker's log: the task it took
 GENERATED = re.compile(rb'<DATETIME type="generation_date">.*?</DATETIME>')  # BMEcat's header names the moment it was written
 
 
@@ -63,10 +64,12 @@ def _publisher(settings: Settings) -> Publisher:
     return Publisher(settings, make_session_factory(engine, writer=True), load_adapters(), workers=1)
 
 
-def _files(settings: Settings, code: str) -> dict[str, bytes]:
-    """The channel's current set, as its destination's ``current.json`` names it."""
+def _files(settings: Settings, code: str, publication: Publication | None = None) -> dict[str, bytes]:
+    """The channel's current set, as its destination's ``current.json`` names it (which must be
+    ``publication``'s, when given)."""
     folder = Path(settings.publish_url) / code
     pointer = json.loads((folder / "current.json").read_bytes())
+    assert publication is None or pointer["publication"] == publication.id, pointer
     return {name: GENERATED.sub(b"", (folder / entry["path"]).read_bytes()) for name, entry in pointer["files"].items()}
 
 
@@ -95,7 +98,7 @@ def test_the_files_are_the_same_bytes_in_process_on_one_worker_and_on_two(queued
             for code in CHANNELS:
                 publication = _publish(queued, code)
                 assert publication.status == "succeeded", publication.error
-                assert _files(queued, code) == expected[code], f"{code} on {count} worker(s)"
+                assert _files(queued, code, publication) == expected[code], f"{code} on {count} worker(s)"
                 assert len(publication.shards) >= 5 and publication.progress == 1.0
                 rendered_by = {worker for _n, worker, _s, _done, _rendered in publication.shards}
                 assert all(f"pid {w.process.pid}" not in " ".join(rendered_by) for w in workers)  # pool processes, not the parents
@@ -116,13 +119,15 @@ def test_a_worker_killed_mid_publication_has_its_shard_run_by_another(queued: Se
         victim = _first_to_take_a_shard(workers)
         victim.kill()
         killed = time.monotonic()
+        lost = SHARD_RECEIVED.findall(victim.text())[-1]  # the task it held when it died
         publication = follow(publisher, publication_id, timeout=FOLLOW)
         recovered = time.monotonic() - killed
+        survivor = next(worker for worker in workers if worker is not victim)
 
     assert publication.status == "succeeded", publication.error
-    assert _files(queued, "google_shopping") == expected
+    assert _files(queued, "google_shopping", publication) == expected
     assert recovered < REDELIVERY + 30
-    assert "render_shard" in victim.text()
+    assert lost in SHARD_RECEIVED.findall(survivor.text()), "the killed worker's shard was not run again by the other"
 
 
 def before_log(workers: list) -> dict[object, int]:
@@ -134,7 +139,7 @@ def _first_to_take_a_shard(workers: list, after: dict[object, int] | None = None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         for worker in workers:
-            if re.search(r"crosscanal\.render_shard\[[^]]+\] received", worker.text()[(after or {}).get(worker, 0):]):
+            if SHARD_RECEIVED.search(worker.text()[(after or {}).get(worker, 0):]):
                 return worker
         time.sleep(0.02)
     raise AssertionError("no worker took a shard within a minute")

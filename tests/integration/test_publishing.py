@@ -106,7 +106,50 @@ def test_a_run_that_stopped_renewing_its_lock_is_taken_over_after_30_seconds(sho
     db_session.expire_all()
     dead = db_session.get(Publication, first)
     assert dead.status == "failed"
-    assert dead.error == f"abandoned: its process died (it stopped renewing the channel's lock for 30 s); publication {second} took the channel over"
+    assert dead.error == f"abandoned: its process died (it stopped renewing the channel's lock); publication {second} took the channel over"
+
+
+def test_a_run_taken_over_while_it_ran_records_nothing_and_keeps_its_successors_hold(shop, settings, app, db_session):
+    pipeline = publisher(settings, app)
+    started = datetime.now(timezone.utc)
+    slow = Publisher(settings, pipeline.sessions, pipeline.registry, now=lambda: started)  # a run whose clock stopped
+    first = slow.start("acme", "test")
+    second = Publisher(settings, pipeline.sessions, pipeline.registry,
+                       now=lambda: started + timedelta(seconds=31)).start("acme", "test")  # takes the channel over
+
+    late = slow.run(first)  # the first run was alive after all, and ends now
+
+    assert late.status == "failed" and "took it over while this one ran" in late.error
+    db_session.expire_all()
+    assert db_session.scalar(select(ChannelLock.publication_id)) == second  # its successor still holds the channel
+    assert pipeline.run(second).status == "succeeded"
+
+
+def test_a_queued_publication_begun_again_after_its_worker_died_fails_saying_so(shop, settings, app, db_session):
+    pipeline = publisher(settings, app)
+    publication_id = pipeline.start("acme", "test")
+    db_session.execute(update(Publication).where(Publication.id == publication_id).values(status="running"))
+    db_session.commit()  # as its first delivery left it: begun, its shards never sent
+
+    assert pipeline.begin_sharded(publication_id) is None
+
+    db_session.expire_all()
+    dead = db_session.get(Publication, publication_id)
+    assert dead.status == "failed" and dead.error.startswith("its worker stopped while beginning it")
+    assert db_session.scalar(select(ChannelLock.publication_id)) is None
+
+
+def test_withdrawing_a_publication_a_worker_took_after_all_leaves_it_running(shop, settings, app, db_session):
+    pipeline = publisher(settings, app)
+    publication_id = pipeline.start("acme", "test")
+    db_session.execute(update(Publication).where(Publication.id == publication_id).values(status="running"))
+    db_session.commit()  # the broker had the message although sending it timed out
+
+    pipeline.withdraw(publication_id)
+
+    db_session.expire_all()
+    assert db_session.get(Publication, publication_id).status == "running"
+    assert db_session.scalar(select(ChannelLock.publication_id)) == publication_id
 
 
 def test_a_working_publication_renews_its_lock_from_a_thread_of_its_own(shop, settings, app, db_session, monkeypatch):

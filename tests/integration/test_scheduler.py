@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import datetime, timezone
 
@@ -14,6 +15,7 @@ from hub.publishing.scheduler import Scheduler
 from hub.services import schedules
 from hub.store.models import Publication, ScheduledRun
 from tests import factories
+from tests.support.ports import free_port
 
 UTC = timezone.utc
 
@@ -92,3 +94,16 @@ def test_two_schedulers_never_publish_the_same_slot_twice(scheduled, settings, d
     assert first.tick() == [] and second.tick() == []  # the slot is claimed: neither publishes it again
     moment[0] = at(9, 1)
     assert len(first.tick()) + len(second.tick()) == 1
+
+
+def test_a_slot_the_broker_could_not_take_is_tried_again_at_the_next_tick(scheduled, settings, db_session):
+    moment = [at(8, 5)]
+    down = dataclasses.replace(settings, broker_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    clock = lambda: moment[0]  # noqa: E731
+    runner = Scheduler(scheduled.writers, Publisher(down, scheduled.writers, scheduled.adapters, now=clock), now=clock)
+
+    assert runner.tick() == []
+
+    assert publications(db_session) == 0 and db_session.scalar(select(func.count()).select_from(ScheduledRun)) == 0
+    assert runner.due() == [("acme", at(8))]  # still due: once the broker is back, the next tick queues it
+    assert len(scheduler(scheduled, settings, moment).tick()) == 1  # in-process here: it runs
