@@ -36,20 +36,22 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Callable, Iterator
 
 import orjson
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from hub.config import Settings
 from hub.errors import HubError, NotFound
 from hub.publishing import item_fingerprints
 from hub.publishing.current_set import make_current
-from hub.publishing.destinations import open_location, put_location
+from hub.publishing.destinations import destination_for, open_location, version_of
 from hub.publishing.kept_parts import forget_all
 from hub.store import dumps
+from hub.store.db import make_session_factory
+from hub.store.migrate import upgrade
 from hub.store.models import Channel
-from hub.store.repos import PublicationRepo
+from hub.store.repos import CatalogRepo, PublicationRepo
 
-FORMAT, VERSION = "crosscanal-backup", 1
+FORMAT, VERSION = "crosscanal-backup", 2  # 2: each feed file names its publication
 MANIFEST = "manifest.json"
 DATABASE_MEMBER = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
 MEDIA, FEEDS, RECORDS = "media", "feeds", "records"
@@ -154,14 +156,16 @@ def _add_feeds(archive: tarfile.TarFile, current: list[dumps.CurrentFile], stagi
             missing.append({"channel": file.channel, "name": file.name, "location": file.location})
             continue
         feeds.append({"member": member, "channel": file.channel, "name": file.name, "location": file.location,
-                      "content_type": file.content_type, "as_published": files[member]["sha256"] == file.sha256})
+                      "publication": file.publication_id, "content_type": file.content_type, "as_published": files[member]["sha256"] == file.sha256})
     return feeds, missing
 
 
 def restore(settings: Settings, engine: Engine, archive: Path, *, force: bool = False,
             step: Step = lambda _line: None) -> dict[str, Any]:
-    """Put the archive's database, media, item records and feed files in place of the hub's.
-    The caller runs the migrations afterwards. Raises RestoreRefused before anything changed
+    """Put the archive's database, media, item records and feed files in place of the hub's,
+    migrating an older schema first. Feed files go to this hub's destination (its publish URL,
+    or a channel's own), under their publication's version, and the channels point at them; the
+    restored records name where they now lie. Raises RestoreRefused before anything changed
     (a damaged archive, one from a newer hub or another database, a target holding data without
     ``force``), DumpError when the database refused the copy (then it is unchanged), and
     DestinationError."""
@@ -188,11 +192,11 @@ def restore(settings: Settings, engine: Engine, archive: Path, *, force: bool = 
         dumps.load(settings.database_url, staging / stored["member"], int(tool.split(".")[0]) if tool else None)
         step(f"database: {manifest['counts']['products']} products at revision {stored['revision']} "
              f"restored in {time.monotonic() - started:.1f} s")
+        upgrade(engine)  # an older backup's schema, brought up to what the code below reads
         _swap(staging / MEDIA, settings.media_dir)
         _swap(staging / RECORDS, item_fingerprints.folder(settings.data_dir))
         step(f"media: {manifest['counts']['media_files']} files")
-        for feed in manifest["feeds"]:
-            put_location(feed["location"], staging / feed["member"], feed["content_type"])
+        _put_back_feeds(settings, engine, staging, manifest["feeds"])
         forget_all(settings.data_dir)  # parts kept from publications the restored database never made
         step(f"feeds: {len(manifest['feeds'])} files put back")
         return manifest
@@ -200,16 +204,22 @@ def restore(settings: Settings, engine: Engine, archive: Path, *, force: bool = 
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def point_at_restored(settings: Settings, sessions: sessionmaker[Session], manifest: dict[str, Any]) -> None:
-    """Once the restored database is migrated: each channel whose files were put back points its
-    destination at its newest recorded publication again (``current.json``, the plain names)."""
-    channels = {feed["channel"] for feed in manifest["feeds"]}
-    with sessions() as session:
-        for channel in channels:
-            code = session.scalar(select(Channel.id).where(Channel.code == channel))
-            found = PublicationRepo(session).latest_succeeded(code) if code is not None else None
-            if found is not None:
-                make_current(settings, session, found, restored=True)
+def _put_back_feeds(settings: Settings, engine: Engine, staging: Path, feeds: list[dict[str, Any]]) -> None:
+    with make_session_factory(engine, writer=True)() as session:
+        repo, channels = PublicationRepo(session), {}
+        for feed in feeds:
+            channel = channels.get(feed["channel"]) or CatalogRepo(session).by_code(Channel, feed["channel"])
+            if channel is None:
+                continue
+            channels[channel.code] = channel
+            destination = destination_for(channel.destination or settings.publish_url)
+            repo.move_file(feed["publication"], feed["name"], destination.put(
+                channel.code, feed["name"], staging / feed["member"], feed["content_type"], version_of(feed["publication"])))
+        session.commit()
+        for channel in channels.values():
+            current = repo.latest_succeeded(channel.id)
+            if current is not None:
+                make_current(settings, session, current, restored=True)
 
 
 def read_manifest(archive: Path) -> dict[str, Any]:

@@ -353,15 +353,14 @@ def restore_command(ctx: Context, path: Path, force: bool) -> None:
     """Put a backup's database, media and feed files in place of the hub's, then migrate it.
     Refuses a damaged archive, one from a newer hub, and (without --force) a database that
     holds data; nothing is changed then. Stop the hub's processes first."""
-    from hub.backup import point_at_restored, restore
+    from hub.backup import restore
 
     try:
         manifest = restore(ctx.settings, ctx.engine, path, force=force, step=partial(click.echo, err=True))
     except HubError as exc:
         _fail(exc)
         return
-    ctx.ready()  # an older backup's schema is migrated, and its derived rows filled in
-    point_at_restored(ctx.settings, make_session_factory(ctx.engine, writer=True), manifest)
+    ctx.ready()  # an older backup's derived rows filled in
     refresh_statistics(ctx.engine)
     click.echo(f"restored {path} (made {manifest['created']}): {manifest['counts']['products']} products")
 

@@ -183,26 +183,6 @@ def open_location(location: str) -> BinaryIO:
     return FolderDestination(Path(location).parent).open(location)
 
 
-def put_location(location: str, source: Path, content_type: str) -> None:
-    """Write ``source`` back as the published file at ``location`` (as ``put`` made it), as
-    atomically as ``put``, and its plain name after it when ``location`` is a version's
-    (``crosscanal restore``); raises DestinationError."""
-    if location.startswith("s3://"):
-        parts = urlsplit(location)
-        segments = parts.path.strip("/").split("/")
-        version = segments.pop(-2) if len(segments) >= 3 and _is_version(segments[-2]) else None
-        *prefix, channel, name = segments
-        destination: S3Destination | FolderDestination = S3Destination(parts.netloc, "/".join(prefix))
-    else:
-        target = Path(location)
-        version = target.parent.name if _is_version(target.parent.name) else None
-        folder = target.parent.parent if version else target.parent
-        channel, name, destination = folder.name, target.name, FolderDestination(folder.parent)
-    written = destination.put(channel, name, source, content_type, version)
-    if version:
-        destination.alias(channel, name, written, content_type)
-
-
 def chunks(stream: BinaryIO) -> Iterator[bytes]:
     try:
         while chunk := stream.read(CHUNK):

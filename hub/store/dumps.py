@@ -58,6 +58,7 @@ class CurrentFile:
     location: str
     content_type: str
     sha256: str
+    publication_id: int  # its version in the destination (``destinations.version_of``)
 
 
 def kind(url: str) -> str:
@@ -240,7 +241,7 @@ def current_files(session: Session) -> list[CurrentFile]:
               .join(PublicationFile, PublicationFile.publication_id == Publication.id)
               .where(Publication.status == "succeeded").group_by(Publication.channel_id, PublicationFile.name).subquery())
     query = (select(Channel.code, PublicationFile.name, PublicationFile.location, PublicationFile.content_type,
-                    PublicationFile.sha256)
+                    PublicationFile.sha256, newest.c.publication_id)
              .join(newest, newest.c.channel_id == Channel.id)
              .join(PublicationFile, (PublicationFile.publication_id == newest.c.publication_id)
                    & (PublicationFile.name == newest.c.name))

@@ -411,6 +411,11 @@ class PublicationRepo:
             found += [(publication.id, severity, code, n) for severity, code, n in repo.counted(publication)]
         return sorted(found, key=lambda row: (-row[3], row[2]))
 
+    def move_file(self, publication_id: int, name: str, location: str) -> None:
+        """The publication's file ``name`` now lies at ``location`` (written back by a restore)."""
+        self._s.execute(update(PublicationFile).where(PublicationFile.publication_id == publication_id,
+                                                      PublicationFile.name == name).values(location=location))
+
     def latest_succeeded(self, channel_id: int) -> Publication | None:
         """The channel's current publication: the newest that succeeded."""
         return self._s.scalar(select(Publication).where(Publication.channel_id == channel_id, Publication.status == "succeeded")

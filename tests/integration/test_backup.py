@@ -19,11 +19,13 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine, select, text
 
 from hub.cli import main
+from hub.config import Settings
 from hub.services.context import CatalogContext
 from hub.services.products import ProductService
 from hub.store.db import make_engine, make_session_factory
 from hub.store.migrate import alembic_config, revision
-from hub.store.models import Base, Product
+from hub.store.models import Base, Channel, Product, PublicationFile
+from hub.web import create_app
 from tests.support.s3 import s3_server
 from tests.support.services import empty_database
 
@@ -234,3 +236,32 @@ def test_feed_files_on_s3_are_backed_up_and_put_back(make_hub: Any, tmp_path: Pa
         s3.put_object(Bucket="feeds", Key=key, Body=b"<overwritten/>")
         assert hub.run("restore", "--force", str(archive)).exit_code == 0
         assert s3.get_object(Bucket="feeds", Key=key)["Body"].read() == published
+
+
+def test_a_backup_restores_into_another_hub_whose_feeds_lie_elsewhere(published: tuple[Hub, Path, dict[str, Any]],
+                                                                     make_hub: Any):
+    """A new machine: another data folder and publish URL. The feed files go to its destination,
+    the records say where, and the feed URLs serve the same bytes; the first hub is untouched."""
+    shop, archive, original = published
+    elsewhere = make_hub("elsewhere")
+    assert elsewhere.run("init").exit_code == 0
+    restored = elsewhere.run("restore", str(archive))
+    assert restored.exit_code == 0, restored.output
+
+    assert shop.state()["feeds"] == original["feeds"]
+    feeds = elsewhere.data_dir / "feeds"
+    settings = Settings(data_dir=elsewhere.data_dir, database_url=elsewhere.url, publish_url=str(feeds), secret_key="x")
+    client = create_app(settings).test_client()
+    with make_session_factory(elsewhere.engine)() as session:
+        for code in CHANNELS:
+            channel = session.scalar(select(Channel).where(Channel.code == code))
+            pointer = orjson.loads((feeds / code / "current.json").read_bytes())
+            for name, entry in pointer["files"].items():
+                kept = original["feeds"][f"{code}/{name}"]  # the plain name, as the first hub served it
+                assert (feeds / code / entry["path"]).read_bytes() == kept
+                served = client.get(f"/feeds/{code}/{name}?token={channel.feed_token}")
+                assert served.status_code == 200 and served.data == kept
+            locations = session.scalars(select(PublicationFile.location).where(
+                PublicationFile.publication_id == pointer["publication"])).all()
+            assert locations and all(location.startswith(str(feeds)) for location in locations)
+    client.application.extensions["crosscanal"].engine.dispose()
