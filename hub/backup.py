@@ -49,7 +49,7 @@ from hub.store import dumps
 from hub.store.db import make_session_factory
 from hub.store.migrate import upgrade
 from hub.store.models import Channel
-from hub.store.repos import CatalogRepo, PublicationRepo
+from hub.store.repos import CatalogRepo, ProductRepo, PublicationRepo
 
 FORMAT, VERSION = "crosscanal-backup", 2  # 2: each feed file names its publication
 MANIFEST = "manifest.json"
@@ -120,7 +120,7 @@ def backup(settings: Settings, target: Path, step: Step = lambda _line: None) ->
 
 
 def _facts(session: Session) -> tuple[str | None, int, list[dumps.CurrentFile]]:
-    return dumps.revision(session), dumps.product_count(session), dumps.current_files(session)
+    return dumps.revision(session), ProductRepo(session).count(), dumps.current_files(session)
 
 
 def _add_folder(archive: tarfile.TarFile, root: Path, prefix: str, files: dict[str, dict[str, Any]]) -> int:

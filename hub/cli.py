@@ -388,11 +388,12 @@ def feeds(ctx: Context) -> None:
 def publications_command(ctx: Context, channel: str, limit: int) -> None:
     """A channel's latest publications: how each ended, and which workers rendered its shards in how long."""
     from hub.publishing.shards import by_worker
-    from hub.store.repos import PublicationRepo
+    from hub.store.models import Channel
+    from hub.store.repos import CatalogRepo, PublicationRepo
 
     ctx.ready()
     with ctx.session() as session:
-        found = CatalogContext(session).channels.get(channel)
+        found = CatalogRepo(session).by_code(Channel, channel)
         if found is None:
             _fail(NotFound(f"no channel '{channel}'"))
         click.echo(f"{'id':>6} {'status':<10} {'trigger':<24} {'seconds':>8} {'items':>8} {'rendered':>9}  shards by worker")

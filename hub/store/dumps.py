@@ -34,7 +34,6 @@ from hub.errors import HubError
 from hub.store.base import Base
 from hub.store.channels import Channel
 from hub.store.migrate import alembic_config
-from hub.store.products import Product
 from hub.store.publications import Publication, PublicationFile
 
 Facts = TypeVar("Facts")
@@ -229,10 +228,6 @@ def known_revision(engine: Engine, revision_id: str) -> bool:
         return ScriptDirectory.from_config(alembic_config(engine)).get_revision(revision_id) is not None
     except CommandError:
         return False
-
-
-def product_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Product)) or 0
 
 
 def current_files(session: Session) -> list[CurrentFile]:

@@ -15,6 +15,7 @@ from hub.store.models import (
     AddressFailures, ApiToken, Attribute, Publication, PublicationDiagnostic, PublicationFile, BrandGuide, Category, Channel, Currency, Family, Locale, Location, Media,
     Offer, Product, ProductModel, Stock, User, Version, family_attribute, model_category, product_category,
 )
+from hub.store.publication_items import last_succeeded
 from hub.store.publications import DiagnosticCount, DiagnosticRepo
 from hub.store.types import utcnow
 
@@ -418,8 +419,7 @@ class PublicationRepo:
 
     def latest_succeeded(self, channel_id: int) -> Publication | None:
         """The channel's current publication: the newest that succeeded."""
-        return self._s.scalar(select(Publication).where(Publication.channel_id == channel_id, Publication.status == "succeeded")
-                              .order_by(Publication.id.desc()).limit(1))
+        return next(iter(last_succeeded(self._s, channel_id, 1)), None)
 
     def for_channel(self, channel_id: int, limit: int = 50) -> Sequence[Publication]:
         query = select(Publication).where(Publication.channel_id == channel_id).order_by(Publication.id.desc()).limit(limit)

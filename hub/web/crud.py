@@ -66,7 +66,7 @@ def _representation(collection: Collection, service: Any, obj: Any) -> dict[str,
     return collection.redact(rep, current_actor())
 
 
-def _next(rows: list[Any], limit: int, key: Callable[[Any], str]) -> str | None:
+def next_cursor(rows: list[Any], limit: int, key: Callable[[Any], str]) -> str | None:
     """The cursor of the page after these ``limit + 1`` rows read, or None when they were the last."""
     return encode_cursor(key(rows[limit - 1])) if len(rows) > limit else None
 
@@ -92,10 +92,10 @@ def register(blp: HubBlueprint, collection: Collection) -> None:
         service, after, limit = c.service(), decode_cursor(args["after"]), args["limit"]
         if hasattr(service, "page_records"):  # answered as built, past the schema's dump (products)
             records = service.page_records(after, limit + 1)
-            return current_app.json.response({"items": records[:limit], "next": _next(records, limit, lambda r: r[c.key])})
+            return current_app.json.response({"items": records[:limit], "next": next_cursor(records, limit, lambda r: r[c.key])})
         rows = list(service.page(after, limit + 1))
         return {"items": [_representation(c, service, row) for row in rows[:limit]],
-                "next": _next(rows, limit, lambda row: getattr(row, c.key))}
+                "next": next_cursor(rows, limit, lambda row: getattr(row, c.key))}
 
     @blp.route("", methods=["POST"], endpoint="create")
     @require(c.write_role)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Callable
 
 from flask import Flask, current_app, g, request
 from sqlalchemy import Engine
@@ -13,6 +15,7 @@ from channel_adapters.base.registry import AdapterRegistry
 from hub.config import Settings
 from hub.jobs.bulk_edits import BulkEditor
 from hub.publishing.pipeline import Publisher
+from hub.queue.dispatch import hand_on, hand_on_job
 from hub.services.context import CatalogContext
 
 
@@ -31,6 +34,16 @@ class Hub:
 
     def bulk_editor(self) -> BulkEditor:
         return BulkEditor(self.writers)
+
+    def run_publication(self, publisher: Publisher, publication_id: int) -> None:
+        """A started publication to the workers' queue (with a broker), else to this process's pool."""
+        hand_on(publisher, publication_id, partial(self.jobs.submit, publisher.run))
+
+    def run_bulk_edit(self, job_id: int) -> None:
+        hand_on_job(self.settings, self.writers, "bulk_edit", (job_id,), partial(self.jobs.submit, self.bulk_editor().run, job_id))
+
+    def run_import(self, job_id: int, upload: str, in_process: Callable[[], object]) -> None:
+        hand_on_job(self.settings, self.writers, "import", (job_id, upload), partial(self.jobs.submit, in_process))
 
 
 def hub() -> Hub:

@@ -9,7 +9,7 @@ from hub.services import audit
 from hub.store.audit import AuditEntry
 from hub.web.auth import require
 from hub.web.body import HubBlueprint
-from hub.web.crud import decode_cursor, encode_cursor
+from hub.web.crud import decode_cursor, next_cursor
 from hub.web.hub import session
 from schemas.audit import AuditLogArgs, AuditLogPage
 
@@ -41,7 +41,7 @@ def page(args: dict[str, Any]) -> tuple[list[AuditEntry], str | None]:
     limit = args["limit"]
     rows = list(audit.entries(session(), before_id(args["after"]), limit + 1, args["action"],
                               args["subject_kind"], args["subject_key"]))
-    return rows[:limit], encode_cursor(str(rows[limit - 1].id)) if len(rows) > limit else None
+    return rows[:limit], next_cursor(rows, limit, lambda row: str(row.id))
 
 
 @blp.route("", methods=["GET"], endpoint="list")

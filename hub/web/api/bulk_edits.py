@@ -10,7 +10,6 @@ from hub.errors import NotFound
 from hub.store.models import BulkEdit
 from hub.web.auth import current_actor, require
 from hub.web.body import HubBlueprint
-from hub.queue.dispatch import hand_on_job
 from hub.web.hub import hub, session
 from schemas.bulk_edit import BulkEditIn, BulkEditOut
 
@@ -28,8 +27,7 @@ def start(action: dict[str, Any]) -> Any:
     editor = hub().bulk_editor()
     job = editor.start(session(), action, f"api:{current_actor().name}")
     session().commit()  # the job writes through its own sessions
-    the_hub = hub()
-    hand_on_job(the_hub.settings, the_hub.writers, "bulk_edit", (job.id,), lambda: the_hub.jobs.submit(editor.run, job.id))
+    hub().run_bulk_edit(job.id)
     return job, 202, {"Location": url_for("bulk_edits.one", job_id=job.id)}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from functools import partial
 from typing import Any, BinaryIO, Mapping
 
 from flask import Response, request, send_file
@@ -19,7 +20,6 @@ from hub.imports.uploads import UploadTooLarge, Uploads
 from hub.jobs.imports import Importer
 from hub.store.imports import ImportJob
 from hub.web.body import load
-from hub.queue.dispatch import hand_on_job
 from hub.web.hub import hub, session
 from schemas.imports import ExportOptionsIn, ImportOptionsIn
 
@@ -69,9 +69,7 @@ def start_job(options: dict[str, Any], token: str, author: str) -> ImportJob:
     saved mapping, ServiceUnavailable when the broker cannot be reached."""
     job = importer().start(session(), options, author)
     session().commit()  # the job writes through its own sessions
-    the_hub = hub()
-    hand_on_job(the_hub.settings, the_hub.writers, "import", (job.id, token),
-                lambda: the_hub.jobs.submit(uploads().run_then_discard, importer().run, job.id, token))
+    hub().run_import(job.id, token, partial(uploads().run_then_discard, importer().run, job.id, token))
     return job
 
 

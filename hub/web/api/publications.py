@@ -9,14 +9,12 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Iterator
 
-from functools import partial
 
 from flask import Response, stream_with_context, url_for
 
 from hub.errors import NotFound
 from hub.publishing.item_diff import compare_last_two
 from hub.publishing.render import ChannelRenderer
-from hub.queue.dispatch import hand_on
 from hub.services.catalog import ChannelService
 from hub.services.products import ProductService
 from hub.store.models import Publication
@@ -52,7 +50,7 @@ def start(code: str) -> Any:
     # SQLite it holds the write lock), and read the publication back in a fresh one.
     session().commit()
     publication_id = publisher.start(code, f"api:{current_actor().name}")
-    hand_on(publisher, publication_id, partial(the_hub.jobs.submit, publisher.run))
+    the_hub.run_publication(publisher, publication_id)
     publication = _publication(publication_id)
     return publication, 202, {"Location": url_for("publications.one", publication_id=publication_id)}
 

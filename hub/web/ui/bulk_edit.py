@@ -17,7 +17,6 @@ from hub.errors import ValidationFailed
 from hub.services import product_search
 from hub.store.models import BulkEdit
 from hub.web.body import load
-from hub.queue.dispatch import hand_on_job
 from hub.web.hub import catalog, hub, session
 from hub.web.ui.access import current_user, needs
 from hub.web.ui.grid import FILTER_NAMES
@@ -50,9 +49,7 @@ def start() -> Response:
     except ValidationFailed as exc:
         return _refused(exc.errors, back)
     session().commit()  # the job writes through its own sessions
-    the_hub = hub()
-    hand_on_job(the_hub.settings, the_hub.writers, "bulk_edit", (job.id,),
-                lambda: the_hub.jobs.submit(the_hub.bulk_editor().run, job.id))
+    hub().run_bulk_edit(job.id)
     return redirect(url_for("ui.bulk_edit", job_id=job.id))
 
 

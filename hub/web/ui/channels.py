@@ -10,14 +10,12 @@ API's ``start`` does it. Diagnostics download as the API's own CSV.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from functools import partial
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, stream_with_context, url_for
 
 from hub.errors import ServiceUnavailable
 from hub.publishing.pipeline import ChannelBusy
 from hub.publishing.render import ChannelRenderer
-from hub.queue.dispatch import hand_on
 from hub.store.models import Publication
 from hub.store.repos import PublicationRepo
 from hub.web.api.publications import diagnostics_csv
@@ -85,7 +83,7 @@ def publish(code: str) -> Response:
         flash(f"{code} is already publishing (publication {running.id}, {when}); watch it below.")
         return redirect(url_for("ui.channel", code=code, watch=running.id, _anchor="publish-heading"))
     try:
-        hand_on(publisher, publication_id, partial(the_hub.jobs.submit, publisher.run))
+        the_hub.run_publication(publisher, publication_id)
     except ServiceUnavailable as exc:
         flash(exc.detail)
         return redirect(url_for("ui.channel", code=code, _anchor="publish-heading"))
