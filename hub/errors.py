@@ -55,6 +55,12 @@ class Conflict(HubError):
     status, title, type = 409, "Conflict", "/problems/conflict"
 
 
+class Gone(HubError):
+    """The resource existed but is no longer kept (an old export's file)."""
+
+    status, title, type = 410, "Gone", "/problems/gone"
+
+
 class PreconditionFailed(HubError):
     """The client's ``If-Match`` names a version that is no longer current."""
 

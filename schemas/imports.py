@@ -71,6 +71,22 @@ class ExportOptionsIn(StrictSchema):
     format = fields.String(load_default="csv", validate=validate.OneOf(EXPORT_FORMATS))
 
 
+class ExportJobOut(StrictSchema):
+    id = fields.Integer()
+    author = fields.String()
+    kind = fields.String()
+    format = fields.String()
+    status = fields.String(metadata={"description": "queued, running, succeeded or failed"})
+    progress = fields.Float()
+    total = fields.Integer(metadata={"description": "records to write, counted as the job starts"})
+    written = fields.Integer()
+    size = fields.Integer(allow_none=True, metadata={"description": "bytes of the finished file"})
+    error = fields.String(allow_none=True)
+    queued = fields.AwareDateTime()
+    started = fields.AwareDateTime(allow_none=True)
+    finished = fields.AwareDateTime(allow_none=True)
+
+
 class RejectionOut(StrictSchema):
     row = fields.Integer()
     key = fields.String()

@@ -91,15 +91,30 @@ def _flat_cells(session: Session, ctx: CatalogContext, kind: str, low: str | Non
     return cells
 
 
-def _flat(session: Session, ctx: CatalogContext, kind: str) -> tuple[list[str], Iterator[list[str]]]:
+def _flat(session: Session, ctx: CatalogContext, kind: str,
+          progress: Callable[[int], None] | None = None) -> tuple[list[str], Iterator[list[str]]]:
     if kind == "stock":
-        rows = ([r["location"], r["sku"], str(r["quantity"])] for r in _stock_records(session, ctx))
+        rows = ([r["location"], r["sku"], str(r["quantity"])] for r in _told(_stock_records(session, ctx), progress))
         return STOCK_HEADER, rows
     order = _fixed(kind)
     spill = tempfile.TemporaryFile()
-    _spill(_flat_cells(session, ctx, kind)(), order, spill)
+    _spill(_told(_flat_cells(session, ctx, kind)(), progress), order, spill)
     header = sorted(order, key=lambda name: order[name])
     return header, _spilled(spill, header)
+
+
+def _told(records: Iterator[Any], progress: Callable[[int], None] | None) -> Iterator[Any]:
+    """``records`` as they are, telling ``progress`` the count read every ``PAGE`` of them."""
+    if progress is None:
+        yield from records
+        return
+    count = 0
+    for record in records:
+        yield record
+        count += 1
+        if count % PAGE == 0:
+            progress(count)
+    progress(count)
 
 
 def _fixed(kind: str) -> dict[str, tuple[Any, ...]]:
@@ -132,13 +147,14 @@ def _spilled(spill: Any, header: list[str]) -> Iterator[list[str]]:
 # default thresholds, reading the products took twice as long (65 against 32 us a product).
 @allocations.bulk()
 def export(session: Session, kind: str, fmt: str, out: BinaryIO, workers: int | None = 1,
-           database_url: str | None = None) -> int:
+           database_url: str | None = None, progress: Callable[[int], None] | None = None) -> int:
     """Write every product, product model or stock level to ``out`` as csv, xlsx or ndjson;
     returns how many records were written. Raises ExportFailed (or Conflict) when the catalog
     holds something the format cannot carry. ``workers`` (with the ``database_url`` they
     connect to): processes that read a product export's runs of SKUs at once; None: one per
-    core for a large export (``hub.config.workers_for``)."""
-    if kind == "products" and workers != 1 and database_url is not None:
+    core for a large export (``hub.config.workers_for``). ``progress`` (one process only) is
+    told how many records were read, every ``PAGE`` of them: reading is most of an export."""
+    if kind == "products" and workers != 1 and database_url is not None and progress is None:
         total = ProductRepo(session).count()
         bounds = product_rows.sku_bounds(session, total, workers_for(total, workers))
         if len(bounds) > 1:
@@ -154,8 +170,8 @@ def export(session: Session, kind: str, fmt: str, out: BinaryIO, workers: int | 
 
     if fmt == "ndjson":
         records = {"products": _product_records, "models": _model_records, "stock": _stock_records}[kind]
-        return write_ndjson(records(session, ctx), out)
-    header, rows = _flat(session, ctx, kind)
+        return write_ndjson(_told(records(session, ctx), progress), out)
+    header, rows = _flat(session, ctx, kind, progress)
     if fmt == "csv":
         write_csv(header, counted(rows), out)
     else:

@@ -1,6 +1,6 @@
 """Which process runs a job, and whether it still does.
 
-Imports and bulk edits run in the process that queued them: a server worker's pool, or a
+Imports, bulk edits and exports run in the process that queued them: a server worker's pool, or a
 command. A process that was killed (or a server restarted mid-job) left its jobs "queued" or
 "running" for ever, and their pages polling. Each job names its process; every start of the hub
 marks failed the unfinished jobs whose process, on this machine, is gone. A job of another
@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.store.bulk_edits import BulkEdit
+from hub.store.export_jobs import ExportJob
 from hub.store.imports import ImportJob
 from hub.store.types import utcnow
 
@@ -55,7 +56,7 @@ def gone(runner: str) -> bool:
     return bool(started) and _started(int(pid)) != started
 
 
-def taken(writers: sessionmaker[Session], model: type[ImportJob] | type[BulkEdit], job_id: int) -> bool:
+def taken(writers: sessionmaker[Session], model: type[ImportJob] | type[BulkEdit] | type[ExportJob], job_id: int) -> bool:
     """A worker takes a queued job: it names this process as its runner. False when the job is
     gone or no longer queued."""
     with writers() as session:
@@ -65,11 +66,11 @@ def taken(writers: sessionmaker[Session], model: type[ImportJob] | type[BulkEdit
 
 
 def fail_orphans(writers: sessionmaker[Session]) -> int:
-    """Mark failed every queued or running import and bulk edit whose process is gone, in a
+    """Mark failed every queued or running import, bulk edit and export whose process is gone, in a
     transaction of its own; answers how many."""
     count = 0
     with writers() as session:
-        for model in (ImportJob, BulkEdit):
+        for model in (ImportJob, BulkEdit, ExportJob):
             for job in session.scalars(select(model).where(model.status.in_(("queued", "running")), model.runner.is_not(None))):
                 if gone(job.runner):  # type: ignore[arg-type]
                     job.status, job.error, job.finished = "failed", GONE, utcnow()

@@ -15,11 +15,13 @@ from hub.config import Settings
 from hub.errors import NotFound, ServiceUnavailable
 from hub.publishing.pipeline import Publisher
 from hub.store.bulk_edits import BulkEdit
+from hub.store.export_jobs import ExportJob
 from hub.store.imports import ImportJob
 from hub.store.models import Publication
 
 ENDED = ("succeeded", "failed")
-JOBS = {"import": (ImportJob, "crosscanal.run_import"), "bulk_edit": (BulkEdit, "crosscanal.run_bulk_edit")}
+JOBS = {"import": (ImportJob, "crosscanal.run_import"), "bulk_edit": (BulkEdit, "crosscanal.run_bulk_edit"),
+        "export": (ExportJob, "crosscanal.run_export")}
 
 
 def _queue(settings: Settings, task: str, args: tuple[Any, ...], withdraw: Callable[[], None], what: str) -> None:
@@ -48,7 +50,7 @@ def hand_on(publisher: Publisher, publication_id: int, in_process: Callable[[int
 
 def hand_on_job(settings: Settings, writers: sessionmaker[Session], kind: str, args: tuple[Any, ...],
                 in_process: Callable[[], object]) -> bool:
-    """Run a started import or bulk edit (``kind``; its job id first in ``args``): queued when a
+    """Run a started import, bulk edit or export (``kind``; its job id first in ``args``): queued when a
     broker is set, else through ``in_process``. Queued, the job names no process until a worker
     takes it (so a restart of this one does not fail it); an unreachable broker deletes it and
     raises ServiceUnavailable."""

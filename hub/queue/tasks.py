@@ -22,10 +22,12 @@ from hub.publishing.shards import Outcome
 from hub.publishing.workers import ShardWork
 from hub.queue.app import app
 from hub.jobs.bulk_edits import BulkEditor
+from hub.jobs.exports import Exporter
 from hub.jobs.imports import Importer
 from hub.jobs.runners import taken
 from hub.imports.uploads import Uploads
 from hub.store.bulk_edits import BulkEdit
+from hub.store.export_jobs import ExportJob
 from hub.store.db import make_engine, make_session_factory, readers_of
 from hub.store.imports import ImportJob
 
@@ -87,7 +89,7 @@ def finish(outcomes: list[dict[str, Any]], plan: dict[str, Any]) -> None:
     _publisher().finish_sharded(ShardPlan.from_json(plan), [Outcome(**outcome) for outcome in outcomes])
 
 
-# Imports and bulk edits are acknowledged as a worker takes them, not redelivered: one may run for
+# Imports, bulk edits and exports are acknowledged as a worker takes them, not redelivered: one may run for
 # longer than the broker's redelivery time, and run twice it would race itself. A job whose
 # worker died names that worker's process; its machine's next start marks it failed
 # (``hub.jobs.runners.fail_orphans``), as for a job of a hub's own process.
@@ -105,6 +107,14 @@ def run_bulk_edit(job_id: int) -> None:
     _settings, writers = _writers()
     if taken(writers, BulkEdit, job_id):
         BulkEditor(writers).run(job_id)
+
+
+@app.task(name="crosscanal.run_export", ignore_result=True, acks_late=False)
+def run_export(job_id: int) -> None:
+    """Write a queued export into the shared data folder, where any ``serve`` hands it out."""
+    settings, writers = _writers()
+    if taken(writers, ExportJob, job_id):
+        Exporter(readers_of(writers), writers, settings.data_dir).run(job_id)
 
 
 @app.task(name="crosscanal.abandon_publication", ignore_result=True)

@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, Float, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.store.base import Base
+from hub.store.export_jobs import ExportJob
 from hub.store.types import Json, UTCDateTime, utcnow
 
 
@@ -63,6 +64,9 @@ class ImportRepo:
 
     def recent_jobs(self, limit: int = 50) -> Sequence[ImportJob]:
         return self._s.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(limit)).all()
+
+    def recent_exports(self, limit: int = 10) -> Sequence[ExportJob]:
+        return self._s.scalars(select(ExportJob).order_by(ExportJob.id.desc()).limit(limit)).all()
 
     def mapping(self, name: str) -> ColumnMapping | None:
         return self._s.scalar(select(ColumnMapping).where(ColumnMapping.name == name))

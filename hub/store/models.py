@@ -10,6 +10,7 @@ from hub.store.channels import BrandGuide, Channel
 from hub.store.completeness import ChannelTally, ProductCompleteness
 from hub.store.document_changes import DocumentCounter, DocumentRemoval
 from hub.store.documents import ProductDocument, ProductDocumentBody
+from hub.store.export_jobs import ExportJob
 from hub.store.history import Version
 from hub.store.import_fingerprints import ImportFingerprint
 from hub.store.imports import ColumnMapping, ImportJob
@@ -19,7 +20,7 @@ from hub.store.publications import ChannelLock, Publication, PublicationDiagnost
 from hub.store.products import Offer, Product, ProductModel, model_category, product_category
 
 __all__ = [
-    "AddressFailures", "ApiToken", "Attribute", "AuditEntry", "Base", "BrandGuide", "BulkEdit", "CategoryMember", "ChannelTally", "ProductCompleteness", "Category", "Channel", "ColumnMapping", "Currency", "DocumentCounter", "DocumentRemoval", "Family",
+    "AddressFailures", "ApiToken", "Attribute", "AuditEntry", "Base", "BrandGuide", "BulkEdit", "CategoryMember", "ChannelTally", "ProductCompleteness", "Category", "Channel", "ColumnMapping", "Currency", "DocumentCounter", "DocumentRemoval", "ExportJob", "Family",
     "FamilyRequirement", "ImportFingerprint", "ImportJob", "Locale", "Location", "Media", "Offer", "Product", "ProductDocument", "ProductDocumentBody", "ProductModel", "Stock",
     "User", "Version", "ChannelLock", "Publication", "PublicationDiagnostic", "PublicationFile", "ScheduledRun", "family_attribute", "model_category", "product_category",
 ]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from channel_adapters.base.registry import AdapterRegistry
 from hub.config import Settings
 from hub.jobs.bulk_edits import BulkEditor
+from hub.jobs.exports import Exporter
 from hub.publishing.pipeline import Publisher
 from hub.queue.dispatch import hand_on, hand_on_job
 from hub.services.context import CatalogContext
@@ -26,7 +27,7 @@ class Hub:
     sessions: sessionmaker[Session]
     writers: sessionmaker[Session]  # for units of work that write (IMMEDIATE on SQLite)
     adapters: AdapterRegistry
-    # Publications and bulk edits started through the API or UI run here, off the request thread.
+    # Publications, imports, bulk edits and exports started through the API or UI run here, off the request thread.
     jobs: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="publish"))
 
     def publisher(self) -> Publisher:
@@ -38,6 +39,12 @@ class Hub:
     def run_publication(self, publisher: Publisher, publication_id: int) -> None:
         """A started publication to the workers' queue (with a broker), else to this process's pool."""
         hand_on(publisher, publication_id, partial(self.jobs.submit, publisher.run))
+
+    def exporter(self) -> Exporter:
+        return Exporter(self.sessions, self.writers, self.settings.data_dir)
+
+    def run_export(self, job_id: int) -> None:
+        hand_on_job(self.settings, self.writers, "export", (job_id,), partial(self.jobs.submit, self.exporter().run, job_id))
 
     def run_bulk_edit(self, job_id: int) -> None:
         hand_on_job(self.settings, self.writers, "bulk_edit", (job_id,), partial(self.jobs.submit, self.bulk_editor().run, job_id))

@@ -1,11 +1,11 @@
-"""Publications, imports and bulk edits on real Celery workers (``crosscanal worker``
+"""Publications, imports, bulk edits and exports on real Celery workers (``crosscanal worker``
 processes) over real Redis.
 
 The files are the same bytes whether the shards render in the publishing process, on one
 worker or on two; a worker killed with SIGKILL mid-publication has its shard run again by the
 other; a shard that keeps failing fails its publication and leaves the last good feed current;
-an unreachable broker answers 503 and leaves nothing behind; imports and bulk edits started
-through the API run on a worker.
+an unreachable broker answers 503 and leaves nothing behind; imports, bulk edits and exports
+started through the API run on a worker.
 """
 
 from __future__ import annotations
@@ -214,7 +214,7 @@ def _scheduled(db_session: Session, status: str | None = None) -> list[Publicati
     return db_session.scalars(query.where(Publication.status == status) if status else query).all()
 
 
-def test_an_import_and_a_bulk_edit_started_through_the_api_run_on_a_worker(queued: Settings, broker_url: str,
+def test_an_import_a_bulk_edit_and_an_export_started_through_the_api_run_on_a_worker(queued: Settings, broker_url: str,
                                                                           db_session: Session, tmp_path: Path,
                                                                           tokens: dict[str, dict[str, str]]):
     client = create_app(queued).test_client()
@@ -230,8 +230,15 @@ def test_an_import_and_a_bulk_edit_started_through_the_api_run_on_a_worker(queue
         edit = client.post("/api/v1/bulk-edits", json={"action": "disable", "skus": ["queued-1"]}, headers=tokens["editor"])
         assert edit.status_code == 202, edit.get_json()
         assert _ended(client, f"/api/v1/bulk-edits/{edit.get_json()['id']}", tokens["viewer"])["status"] == "succeeded"
+        export = client.post("/api/v1/exports", json={"kind": "products", "format": "ndjson"}, headers=tokens["viewer"])
+        assert export.status_code == 202, export.get_json()
+        exported = _ended(client, f"/api/v1/exports/{export.get_json()['id']}", tokens["viewer"])
+        assert exported["status"] == "succeeded" and exported["written"] == PRODUCTS + 2, exported
         ran = worker.text()
-    assert "crosscanal.run_import" in ran and "crosscanal.run_bulk_edit" in ran
+    assert "crosscanal.run_import" in ran and "crosscanal.run_bulk_edit" in ran and "crosscanal.run_export" in ran
+    written = client.get(f"/api/v1/exports/{exported['id']}/file", headers=tokens["viewer"]).data
+    assert written == client.get("/api/v1/exports/products.ndjson", headers=tokens["viewer"]).data
+    assert b'"sku":"queued-1"' in written
     db_session.rollback()
     enabled = dict(db_session.execute(select(Product.sku, Product.enabled).where(Product.sku.like("queued-%"))).all())
     assert enabled == {"queued-1": False, "queued-2": False}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from hub.config import Settings
 from hub.jobs.runners import GONE, gone, this_process
 from hub.store.bulk_edits import BulkEdit
+from hub.store.export_jobs import ExportJob
 from hub.store.imports import ImportJob
 from hub.store.models import Product
 from tests import factories
@@ -68,13 +69,14 @@ def test_only_jobs_of_a_process_that_ended_on_this_machine_are_marked(db_session
     for name, runner in runners.items():
         db_session.add(ImportJob(author=name, filename="x.csv", status="running", runner=runner, rejections=[], options={}))
         db_session.add(BulkEdit(author=name, action={"action": "enable"}, skus=["x"], status="queued", total=1, runner=runner))
+        db_session.add(ExportJob(author=name, kind="products", format="csv", status="running", runner=runner))
     db_session.commit()
     assert [gone(runner) for runner in runners.values()] == [True, False, False, True]
 
     assert run(settings, "init").exit_code == 0
 
     db_session.expire_all()
-    for model in (ImportJob, BulkEdit):
+    for model in (ImportJob, BulkEdit, ExportJob):
         statuses = {job.author: job.status for job in db_session.scalars(select(model))}
-        assert statuses == {"ended": "failed", "alive": "running" if model is ImportJob else "queued",
-                            "elsewhere": "running" if model is ImportJob else "queued", "reused pid": "failed"}
+        left = "queued" if model is BulkEdit else "running"
+        assert statuses == {"ended": "failed", "alive": left, "elsewhere": left, "reused pid": "failed"}

@@ -23,6 +23,7 @@ RULES: list[tuple[str, str, str]] = [  # (methods, path pattern after /api/v1, l
     ("GET", r"/(users|tokens|audit-log)", "admin"),
     ("GET", r".*", "viewer"),
     ("POST", r"/channels/\{code\}/publications", "publisher"),
+    ("POST", r"/exports", "viewer"),
     ("POST PUT PATCH DELETE", ADMIN, "admin"),
     ("POST PUT PATCH DELETE", r"/(attributes|families|categories|locations|products|product-models)(/\{key\}(/revert)?)?", "editor"),
     ("POST PUT DELETE", r"/(stock|brand-guide|media|bulk-edits|imports|column-mappings/\{name\})", "editor"),
@@ -94,6 +95,7 @@ UI_RULES: list[tuple[str, str, str]] = [  # the UI's routes, as RULES: (methods,
     ("GET", r".*", "viewer"),
     ("POST", r"/channels(/<code>(/delete|/feed-token)?)?", "admin"),
     ("POST", r"/channels/<code>/publications", "publisher"),
+    ("POST", r"/exports", "viewer"),
     ("POST", r"/(attributes|families)(/<code>(/delete)?)?|/brand-guide|/bulk-edits|/imports(/uploads/<token>)?"
              r"|/products/<sku>(/media|/history/<int:version>/revert)?", "editor"),
 ]

@@ -1,6 +1,6 @@
 """Imports in the browser: a supplier's CSV uploaded, its columns checked and renamed in the
 preview, the mapping saved, the import followed to its end and its rejected row read; viewers
-only download; a hostile XLSX or XML file is refused with a message."""
+only export (a job followed to its file); a hostile XLSX or XML file is refused with a message."""
 
 from __future__ import annotations
 
@@ -111,11 +111,20 @@ def test_a_viewer_downloads_exports_but_cannot_upload(page: Page, tmp_path: Path
     expect(page.get_by_role("heading", name="Export")).to_be_visible()
     expect(page.get_by_role("heading", name="Upload a file")).to_have_count(0)
     expect(page.locator("input[type=file]")).to_have_count(0)
+    page.get_by_role("button", name="Products as CSV").click()
+    expect(page.get_by_role("heading", name="Export", level=1)).to_contain_text("Export")
+    expect(page.locator("#export-status")).to_have_text("succeeded")  # followed by job.js, then reloaded
+    expect(page.locator("#export-percent")).to_have_text("100%")
+    written = int(page.locator("#export-written").inner_text())
+    assert written == int(page.locator("#export-total").inner_text()) > 0
     with page.expect_download() as download:
-        page.get_by_role("link", name="Products as CSV").click()
+        page.get_by_role("link", name="Download products.csv").click()
     assert download.value.suggested_filename == "products.csv"
-    header = Path(download.value.path()).read_text("utf-8-sig").splitlines()[0].split(",")
-    assert header[:2] == ["sku", "family"] and "name-en_US" in header
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
+    header = rows[0]
+    assert header[:2] == ["sku", "family"] and "name-en_US" in header and len(rows) == written + 1
+    page.get_by_role("link", name="Imports").first.click()
+    expect(page.locator(".recent-exports")).to_contain_text("products as CSV, succeeded")
 
     token = page.locator("meta[name='csrf-token']").get_attribute("content")
     sent = page.request.post("/imports", multipart={

@@ -1,5 +1,6 @@
 """What the import API and the Imports page share: keeping an upload, starting its job on the
-hub's pool, and sending a job's report or a catalog export as a download.
+hub's pool, starting an export job, and sending a job's report, an export job's file or a
+catalog export as a download.
 
 Both front ends call these, so an upload from a script and one from the browser meet the same
 size limit, the same options schema and the same job.
@@ -14,10 +15,11 @@ from typing import Any, BinaryIO, Mapping
 
 from flask import Response, request, send_file
 
-from hub.errors import NotFound, ValidationFailed
+from hub.errors import Gone, NotFound, ValidationFailed
 from hub.exports.catalog_export import export
 from hub.imports.uploads import UploadTooLarge, Uploads
 from hub.jobs.imports import Importer
+from hub.store.export_jobs import ExportJob
 from hub.store.imports import ImportJob
 from hub.web.body import load
 from hub.web.hub import hub, session
@@ -107,3 +109,34 @@ def export_response(kind: str, fmt: str) -> Response:
     out.seek(0)
     return send_file(out, mimetype=CONTENT_TYPES[options["format"]], as_attachment=True,
                      download_name=f"{options['kind']}.{options['format']}", max_age=0)
+
+
+def start_export(kind: str, fmt: str, author: str) -> ExportJob:
+    """Record an export job, commit, and run it on the hub's pool (or queue it for the workers).
+    Raises ValidationFailed naming ``kind`` or ``format``, ServiceUnavailable when the broker
+    cannot be reached."""
+    options = load(ExportOptionsIn(), {"kind": kind, "format": fmt})
+    job = hub().exporter().start(session(), options, author)
+    session().commit()  # the job writes through its own sessions
+    hub().run_export(job.id)
+    return job
+
+
+def the_export(job_id: int) -> ExportJob:
+    job = session().get(ExportJob, job_id)
+    if job is None:
+        raise NotFound(f"no export job {job_id}")
+    return job
+
+
+def export_file_response(job_id: int) -> Response:
+    """A finished export job's file; NotFound before it succeeded, Gone once newer jobs' files
+    replaced it."""
+    job = the_export(job_id)
+    if job.status != "succeeded":
+        raise NotFound(f"export {job_id} has no file: it is {job.status}" + (f" ({job.error})" if job.error else ""))
+    path = hub().exporter().path(job)
+    if not path.is_file():
+        raise Gone(f"the file of export {job_id} was removed to make room for newer exports: export again")
+    return send_file(path, mimetype=CONTENT_TYPES[job.format], as_attachment=True,
+                     download_name=f"{job.kind}.{job.format}", max_age=0)

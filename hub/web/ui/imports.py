@@ -1,6 +1,6 @@
 """The Imports page: upload a file with its options, check its columns in a preview (rename,
 ignore, save the renames as a mapping), start the import, follow it, read what was rejected;
-and download exports.
+and start an export job, follow it and download its file.
 
 Uploads, jobs, reports and exports go through ``hub.web.api.import_files``, which the API uses
 too, and the job is ``hub.jobs.imports.Importer``: the same rules whichever door a file came in.
@@ -18,13 +18,13 @@ from hub.imports.errors import FileRefused
 from hub.imports.mappings import get_mapping, save_mapping
 from hub.imports.preview import Preview, preview
 from hub.store.imports import ImportRepo
-from hub.web.api.import_files import (export_response, load_options, refuse_oversized_request, report_response, save_upload,
-                                      start_job, the_job, uploads)
+from hub.web.api.import_files import (export_file_response, load_options, refuse_oversized_request, report_response,
+                                      save_upload, start_export, start_job, the_export, the_job, uploads)
 from hub.web.body import load
 from hub.web.hub import catalog, session
 from hub.web.ui.access import current_user, needs
 from hub.web.ui.import_columns import column_suggestions
-from schemas.imports import EXPORT_FORMATS, IMPORT_FORMATS, KINDS, ColumnMappingIn, ImportJobOut
+from schemas.imports import EXPORT_FORMATS, IMPORT_FORMATS, KINDS, ColumnMappingIn, ExportJobOut, ImportJobOut
 
 FIELD_NAMES = {"file": "File", "kind": "What the file holds", "format": "Format", "encoding": "Encoding",
                "delimiter": "Delimiter", "mapping": "Saved mapping", "columns": "Columns", "name": "Save the mapping as",
@@ -39,13 +39,16 @@ def register(blp: Blueprint) -> None:
     blp.add_url_rule("/imports/<int:job_id>", "import_job", show_job)
     blp.add_url_rule("/imports/<int:job_id>/status", "import_status", status)
     blp.add_url_rule("/imports/<int:job_id>/report.csv", "import_report", report)
-    blp.add_url_rule("/exports/<kind>.<fmt>", "export", export)
+    blp.add_url_rule("/exports", "start_export", start_export_job, methods=["POST"])
+    blp.add_url_rule("/exports/<int:job_id>", "export_job", show_export)
+    blp.add_url_rule("/exports/<int:job_id>/status", "export_status", export_status)
+    blp.add_url_rule("/exports/<int:job_id>/file", "export_file", export_file)
 
 
 def index() -> str:
     repo = ImportRepo(session())
     return render_template("ui/imports.html", jobs=repo.recent_jobs(30), mappings=repo.mappings(), kinds=KINDS,
-                           formats=IMPORT_FORMATS, export_formats=EXPORT_FORMATS,
+                           formats=IMPORT_FORMATS, export_formats=EXPORT_FORMATS, exports=repo.recent_exports(10),
                            limit=uploads().limit)
 
 
@@ -149,9 +152,25 @@ def report(job_id: int) -> Response:
     return report_response(job_id)
 
 
-def export(kind: str, fmt: str) -> Response:
+@needs("viewer")
+def start_export_job() -> Response:
+    """Any signed-in user may export: viewers read the whole catalog anyway."""
     try:
-        return export_response(kind, fmt)
-    except ValidationFailed as exc:
-        _refused("Export not made.", exc.errors, exc.detail)
+        job = start_export(request.form.get("kind", ""), request.form.get("format", ""), f"user:{current_user().email}")
+    except HubError as exc:
+        session().rollback()
+        _refused("Export not started.", exc.errors, exc.detail)
         return redirect(url_for("ui.imports"))
+    return redirect(url_for("ui.export_job", job_id=job.id))
+
+
+def show_export(job_id: int) -> str:
+    return render_template("ui/export_job.html", job=the_export(job_id))
+
+
+def export_status(job_id: int) -> Response:
+    return jsonify(ExportJobOut().dump(the_export(job_id)))
+
+
+def export_file(job_id: int) -> Response:
+    return export_file_response(job_id)
