@@ -31,6 +31,7 @@ from channel_adapters.base.chunks import ChunkedAdapter
 from channel_adapters.base.registry import AdapterRegistry
 from hub.config import Settings, workers_for
 from hub.errors import Conflict, HubError, NotFound, unforeseen
+from hub.jobs import runners
 from hub.publishing import item_fingerprints, lock
 from hub.publishing.current_set import make_current
 from hub.publishing.destinations import destination_for, version_of
@@ -53,6 +54,7 @@ from hub.store.repos import CatalogRepo
 
 logger = logging.getLogger(__name__)
 BATCH = 1000
+FINISHING = ".finishing"  # in a queued publication's folder: the process that finishes it
 STATISTICS_AFTER = 50_000  # items rendered by a publication after which PostgreSQL counts its findings again
 PROGRESS_EVERY = 0.5  # seconds between two writes of a running publication's progress
 Progress = Callable[[Publication], None]
@@ -222,11 +224,26 @@ class Publisher:
             return session.scalar(select(Publication.status).where(Publication.id == publication_id)) == "running"
 
     def finish_sharded(self, plan: ShardPlan, outcomes: list[Outcome]) -> None:
-        """Every shard rendered: stitch, validate, publish and record, as ``run`` does."""
+        """Every shard rendered: stitch, validate, publish and record, as ``run`` does. One
+        delivery finishes it: a finish that runs past the queue's redelivery time is delivered
+        again while it works, and two would stitch into the same folder. The first names its
+        process in the folder; a later delivery leaves it be while that process lives (on another
+        machine: while the channel's lock is renewed), and fails the publication when it died."""
         with self.sessions() as session:
             publication = session.get(Publication, plan.publication_id)
             if publication is None or publication.status != "running":
                 return  # finished by a delivery of this task before, or failed meanwhile
+            finisher = _claim(plan.folder / FINISHING)
+            if finisher is not None:
+                if not self._died(session, plan, finisher):
+                    logger.warning("publication %s is being finished by %s; this delivery leaves it", plan.publication_id,
+                                   finisher)
+                    return
+
+                def died() -> None:
+                    raise HubError("its worker stopped while finishing it (killed, or its machine went away): publish again")
+                self._guarded(session, plan.publication_id, plan.folder, died)
+                return
 
             def finish() -> None:
                 channel = publication.channel
@@ -242,6 +259,14 @@ class Publisher:
                     stitcher.close()
 
             self._guarded(session, plan.publication_id, plan.folder, finish)
+
+    def _died(self, session: Session, plan: ShardPlan, finisher: str) -> bool:
+        """Whether the process that began finishing the publication is gone: as this machine
+        tells, or for another machine's, by the channel's lock left to expire."""
+        if runners.gone(finisher):
+            return True
+        held = lock.holder(session, plan.channel_id)
+        return held is None or held.publication_id != plan.publication_id or held.expires < self.now()
 
     def abandon(self, plan: ShardPlan, reason: str) -> None:
         """A shard kept failing: the publication fails with the reason; the last good files stay current."""
@@ -549,3 +574,14 @@ class _Run:
         for outcome in self.outcomes:
             total.update(outcome.counts)
         return [(*key.split(" ", 1), n) for key, n in sorted(total.items())]  # type: ignore[misc]
+
+
+def _claim(marker: Path) -> str | None:
+    """Name this process in ``marker``, created only if absent; answers None when it was
+    created, else the process it names ("" while its writer has yet to write it)."""
+    try:
+        with open(marker, "x") as out:
+            out.write(runners.this_process())
+        return None
+    except FileExistsError:
+        return marker.read_text()

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Iterator
 
+import boto3
 import pytest
+import requests
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -27,16 +32,20 @@ from channel_adapters.base.registry import load_adapters
 from hub.config import Settings
 from hub.publishing import kept_parts
 from hub.errors import ServiceUnavailable
-from hub.publishing.pipeline import ChannelBusy, Publisher
+from hub.jobs.runners import this_process
+from hub.publishing.pipeline import FINISHING, ChannelBusy, Publisher, ShardPlan
+from hub.publishing.shards import Outcome
+from hub.publishing.workers import ShardWork
 from hub.queue.dispatch import follow, hand_on
 from hub.services.demo import DemoCatalog
-from hub.store.db import make_engine, make_session_factory
+from hub.store.db import make_engine, make_session_factory, readers_of
 from hub.store.documents import ProductDocumentBody
 from hub.store.models import Channel, ChannelLock, Family, Product, Publication
 from hub.web import create_app
 from tests.support.celery_workers import REDELIVERY, running_workers, worker_environment
 from tests.support.ports import free_port, wait_until_listening
 from tests.support.redis_server import claimed_database
+from tests.support.s3 import s3_server
 
 FOLLOW = 180  # seconds a publication may take before the test gives up on it
 PRODUCTS, SPAN = 1500, 300  # five shards or so of the generated demo catalog
@@ -315,3 +324,108 @@ def test_redis_stopped_during_a_run_leaves_the_last_feed_and_a_retry_succeeds_on
     assert (f"publication {retried.id} took the channel over" in dead.error
             or dead.error.startswith("a shard could not be rendered")), dead.error
     assert db_session.scalar(select(func.count()).select_from(Publication).where(Publication.status.in_(("queued", "running")))) == 0
+
+
+def test_the_whole_topology_serve_two_workers_and_s3_publish_and_export_the_same_bytes(
+        queued: Settings, broker_url: str, db_session: Session, tmp_path: Path, tokens: dict[str, dict[str, str]],
+        monkeypatch: pytest.MonkeyPatch):
+    """As "Running on several machines" deploys it, with real processes on this machine: a
+    ``crosscanal serve`` (two processes) taking the API calls, two ``crosscanal worker`` processes,
+    Redis, this run's database, and moto's S3 server as the destination. A publication started
+    over HTTP is rendered by both workers, its files land in the bucket and the feed URLs hand out
+    the same bytes as an in-process publication of the same catalog to a folder; an export job
+    started over HTTP is written by a worker and downloaded from the server."""
+    local = dataclasses.replace(queued, broker_url=None, publish_url=str(tmp_path / "in-process"))
+    expected = {}
+    for code in CHANNELS:
+        assert _publish(local, code).status == "succeeded"
+        expected[code] = _files(local, code)
+    with s3_server() as endpoint:
+        for name, value in {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                            "AWS_DEFAULT_REGION": "us-east-1"}.items():
+            monkeypatch.setenv(name, value)  # every process started below reads them, as boto3 does in production
+        bucket = boto3.client("s3")
+        bucket.create_bucket(Bucket="feeds")
+        on_s3 = dataclasses.replace(queued, publish_url="s3://feeds/shop")
+        kept_parts.forget_all(queued.data_dir)
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--port", str(port), "--workers", "2",
+                                   "--threads", "2"], env=worker_environment(on_s3, broker_url),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_listening(port, server, 60)
+            with running_workers(on_s3, broker_url, 2, tmp_path) as workers, requests.Session() as http:
+                for code in CHANNELS:
+                    started = http.post(f"{base}/api/v1/channels/{code}/publications", headers=tokens["publisher"])
+                    assert started.status_code == 202, started.text
+                    publication = _ended_over(http, f"{base}/api/v1/publications/{started.json()['id']}", tokens["viewer"])
+                    assert publication["status"] == "succeeded", publication
+                    assert len({shard["worker"] for shard in publication["shards"]}) == 2, publication["shards"]
+                    token = http.get(f"{base}/api/v1/channels/{code}", headers=tokens["admin"]).json()["feed_token"]
+                    current = http.get(f"{base}/feeds/{code}", params={"token": token}).json()
+                    assert current["publication"] == publication["id"]
+                    served = {entry["name"]: http.get(base + entry["url"], params={"token": token}).content
+                              for entry in current["files"]}
+                    assert {name: GENERATED.sub(b"", body) for name, body in served.items()} == expected[code], code
+                    for name, body in served.items():
+                        key = f"shop/{code}/v{publication['id']:08d}/{name}"
+                        assert bucket.get_object(Bucket="feeds", Key=key)["Body"].read() == body
+                export = http.post(f"{base}/api/v1/exports", json={"kind": "products", "format": "csv"},
+                                   headers=tokens["viewer"])
+                assert export.status_code == 202, export.text
+                job = _ended_over(http, f"{base}/api/v1/exports/{export.json()['id']}", tokens["viewer"])
+                assert job["status"] == "succeeded" and job["written"] == PRODUCTS, job
+                exported = http.get(f"{base}/api/v1/exports/{job['id']}/file", headers=tokens["viewer"]).content
+                assert exported == http.get(f"{base}/api/v1/exports/products.csv", headers=tokens["viewer"]).content
+                ran = " ".join(worker.text() for worker in workers)
+            assert "crosscanal.run_export" in ran and ran.count("crosscanal.render_shard") >= 10
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=60)
+
+
+def _ended_over(http: requests.Session, url: str, headers: dict[str, str]) -> dict:
+    deadline = time.monotonic() + FOLLOW
+    while (found := http.get(url, headers=headers).json())["status"] not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline, found
+        time.sleep(0.3)
+    return found
+
+
+def test_a_finish_delivered_again_leaves_a_live_finisher_be_and_fails_one_whose_finisher_died(queued: Settings,
+                                                                                            db_session: Session):
+    """The finish step delivered a second time (it ran past the redelivery time): while the
+    process finishing it lives, the second delivery does nothing; once that process is gone, it
+    fails the publication saying so and frees the channel."""
+    settings = dataclasses.replace(queued, broker_url=None)
+    publisher = _publisher(settings)
+
+    def rendered() -> tuple[ShardPlan, list[Outcome]]:
+        plan = publisher.begin_sharded(publisher.start("google_shopping", "test"))
+        assert plan is not None and len(plan.shards) >= 5
+        work = ShardWork(plan.job(settings), readers_of(publisher.sessions), publisher.sessions, publisher.registry)
+        return plan, [work.render(shard) for shard in plan.shards]
+
+    def status(plan: ShardPlan) -> tuple[str, str | None]:
+        db_session.rollback()
+        found = db_session.get(Publication, plan.publication_id)
+        return found.status, found.error
+
+    plan, outcomes = rendered()
+    (plan.folder / FINISHING).write_text(this_process())  # as a first delivery, still working here, left it
+    publisher.finish_sharded(plan, outcomes)
+    assert status(plan) == ("running", None)
+    (plan.folder / FINISHING).unlink()
+    publisher.finish_sharded(plan, outcomes)
+    assert status(plan) == ("succeeded", None) and not plan.folder.exists()
+    publisher.finish_sharded(plan, outcomes)  # once more, after it ended: nothing
+    assert status(plan) == ("succeeded", None)
+
+    plan, outcomes = rendered()
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    (plan.folder / FINISHING).write_text(f"{socket.gethostname()} {ended.stdout.strip()}")  # its finisher was killed
+    publisher.finish_sharded(plan, outcomes)
+    state, error = status(plan)
+    assert state == "failed" and error.startswith("its worker stopped while finishing it"), error
+    assert db_session.scalar(select(ChannelLock).where(ChannelLock.publication_id == plan.publication_id)) is None
