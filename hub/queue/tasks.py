@@ -68,17 +68,19 @@ def publish(publication_id: int) -> None:
     if plan is None:
         return  # it ended already: written whole, failed, or begun by an earlier delivery
     as_json = plan.to_json()
-    chord(render_shard.s(as_json, index) for index in range(len(plan.shards)))(
+    chord(render_shard.s(plan.narrowed(index).to_json()) for index in range(len(plan.shards)))(
         finish.s(as_json).on_error(abandon.s(as_json)))
 
 
 @app.task(name="crosscanal.render_shard", autoretry_for=(Exception,), max_retries=SHARD_TRIES - 1, default_retry_delay=1)
-def render_shard(plan: dict[str, Any], index: int) -> dict[str, Any]:
-    """Render one shard into the publication's folder; answers its outcome."""
+def render_shard(plan: dict[str, Any]) -> dict[str, Any]:
+    """Render the one shard of a narrowed plan (``ShardPlan.narrowed``) into the publication's
+    folder; answers its outcome."""
     sharded = ShardPlan.from_json(plan)
+    (shard,) = sharded.shards
     if not _publisher().running(sharded.publication_id):  # failed, or taken over: nothing to render it for
-        return dataclasses.asdict(Outcome(sharded.shards[index].number))
-    outcome = _shard_work(sharded).render(sharded.shards[index])
+        return dataclasses.asdict(Outcome(shard.number))
+    outcome = _shard_work(sharded).render(shard)
     _publisher().shard_rendered(sharded, outcome)
     return dataclasses.asdict(outcome)
 
