@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select, text
@@ -13,7 +17,7 @@ from sqlalchemy import Engine, inspect, select, text
 from hub.services.demo import DemoCatalog
 from hub.store.db import make_engine, make_session_factory
 from hub.store.documents import DocumentRepo, stale_query
-from hub.store.migrate import alembic_config, upgrade
+from hub.store.migrate import alembic_config, revision, upgrade
 from hub.store.models import Base, Product
 from hub.store.name_search import outside_the_models
 from tests.support.services import empty_database
@@ -97,5 +101,21 @@ def test_downgrading_0014_drops_orphaned_derived_rows_and_brings_the_keys_back(r
                 "product_completeness": 2, "category_member": 2, "product_document": 1, "product_document_body": 1}
             with engine.connect() as conn:
                 assert [conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in DERIVED] == [0, 0, 0, 0]
+        finally:
+            engine.dispose()
+
+
+def test_processes_started_at_once_on_an_empty_database_migrate_it_once(request: pytest.FixtureRequest, tmp_path: Path):
+    """As ``docker compose up`` starts the hub, the workers and the scheduler: each migrates as it
+    starts; without the migration lock three of four failed (a duplicate table, a locked database)."""
+    with empty_database(request.config.getoption("--db"), tmp_path / "fresh.db") as url:
+        started = [subprocess.Popen([sys.executable, "-m", "hub.cli", "init"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    env={**os.environ, "CROSSCANAL_DATABASE_URL": url, "CROSSCANAL_DATA_DIR": str(tmp_path / str(n))})
+                   for n in range(4)]
+        outputs = [process.communicate(timeout=300)[0].decode(errors="replace") for process in started]
+        assert [process.returncode for process in started] == [0] * 4, "\n---\n".join(outputs)[-4000:]
+        engine = make_engine(url)
+        try:
+            assert revision(engine) == ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
         finally:
             engine.dispose()
