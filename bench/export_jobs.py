@@ -1,12 +1,14 @@
-"""Export jobs (issue 17): the catalog's products exported as CSV, side by side in one run, four
+"""Export jobs (issue 17): the catalog's products exported as CSV, side by side in one run, five
 ways:
 
     .venv/bin/python -m bench.export_jobs [--sizes 100000,1000000] [--database sqlite|postgresql]
 
-- ``queued``: an export job queued to one standing ``crosscanal worker --concurrency 1`` (Redis
-  database 12, flushed first), as ``POST /api/v1/exports`` starts it with a broker;
-- ``in_hub``: the same job run in this process (``Exporter.run``), as a hub without a broker runs
-  it on its pool;
+- ``queued_1`` and ``queued_2``: an export job queued to one or two standing ``crosscanal worker
+  --concurrency 1`` processes (Redis database 12, flushed first), as ``POST /api/v1/exports``
+  starts it with a broker: written in runs of ``CROSSCANAL_EXPORT_RUN_SIZE`` SKUs by any worker,
+  then joined;
+- ``in_hub``: the same job run in this process (``Exporter.run``: one process), as a hub without
+  a broker runs it on its pool;
 - ``command_1`` and ``command_2``: ``crosscanal export --workers 1`` and ``--workers 2``.
 
 A job's seconds are its own, from its ``queued`` to its ``finished`` moment in the database; the
@@ -95,9 +97,10 @@ def bench_size(size: int, database: str) -> dict[str, Any]:
     in_hub_settings = Settings.from_env({k: v for k, v in env.items() if k != "CROSSCANAL_BROKER_URL"})
     redis.Redis.from_url(BROKER).flushdb()
     found: dict[str, Any] = {}
-    with running_workers(env, 1, f"export-{size}"):
-        say(f"{size}: export job on a worker")
-        found["queued"] = run_job(queued_settings)
+    for count in (1, 2):
+        with running_workers(env, count, f"export-{size}-{count}"):
+            say(f"{size}: export job on {count} worker(s)")
+            found[f"queued_{count}"] = run_job(queued_settings)
     say(f"{size}: export job in this process")
     found["in_hub"] = run_job(in_hub_settings)
     for workers in (1, 2):
@@ -106,14 +109,16 @@ def bench_size(size: int, database: str) -> dict[str, Any]:
     hashes = {way: figures["sha256"] for way, figures in found.items()}
     if len(set(hashes.values())) != 1:
         raise RuntimeError(f"the exports differ: {hashes}")
-    for way in ("queued", "in_hub"):
+    for way in ("queued_1", "queued_2", "in_hub"):
         Path(found[way].pop("path")).unlink(missing_ok=True)
+    seconds = {way: figures["seconds"] for way, figures in found.items()}
     found["summary"] = {
-        "records": found["queued"]["records"],
-        "queued_over_in_hub": round(found["queued"]["seconds"] / found["in_hub"]["seconds"], 3),
-        "queued_over_command_1": round(found["queued"]["seconds"] / found["command_1"]["seconds"], 3),
-        "queued_over_command_2": round(found["queued"]["seconds"] / found["command_2"]["seconds"], 3),
-        "records_per_second_queued": round(found["queued"]["records"] / found["queued"]["seconds"]),
+        "records": found["queued_1"]["records"],
+        "run_size": queued_settings.export_run_size,
+        "two_workers_over_one": round(seconds["queued_1"] / seconds["queued_2"], 3),
+        "queued_1_over_in_hub": round(seconds["queued_1"] / seconds["in_hub"], 3),
+        "queued_2_over_command_2": round(seconds["queued_2"] / seconds["command_2"], 3),
+        "records_per_second_queued_2": round(found["queued_2"]["records"] / seconds["queued_2"]),
         "same_bytes": True,
     }
     say(f"{size}: {json.dumps(found['summary'])}")

@@ -11,6 +11,7 @@ from typing import Mapping
 DEFAULT_IMPORT_MAX_BYTES = 200 * 1024 * 1024
 DEFAULT_FEED_VERSIONS = 3
 DEFAULT_TASK_REDELIVERY = 300  # seconds; see Settings.task_redelivery
+DEFAULT_EXPORT_RUN_SIZE = 50_000  # products a worker writes of a queued export at a time: a million is 20 runs
 DEFAULT_SHARD_SPAN = 5_000  # a few thousand products: small enough to spread, big enough to be cheap to plan
 
 
@@ -26,6 +27,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"  # how channels reach this hub: image links in feeds
     import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES  # an import file uploaded over HTTP; the CLI has no limit
     shard_span: int = DEFAULT_SHARD_SPAN  # product ids per publishing shard: the unit a worker renders
+    export_run_size: int = DEFAULT_EXPORT_RUN_SIZE  # products per run of a queued export job (hub.jobs.exports)
     # Proxies in front whose X-Forwarded-For/-Proto/-Host are believed: 0 believes none, so a
     # client cannot claim https (or another address) by sending the headers itself.
     trusted_proxies: int = 0
@@ -66,6 +68,7 @@ class Settings:
             ),
             import_max_bytes=_size(env, "CROSSCANAL_IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES),
             shard_span=_count(env, "CROSSCANAL_SHARD_SPAN", DEFAULT_SHARD_SPAN),
+            export_run_size=_count(env, "CROSSCANAL_EXPORT_RUN_SIZE", DEFAULT_EXPORT_RUN_SIZE),
             trusted_proxies=_count(env, "CROSSCANAL_TRUSTED_PROXIES", 0),
             broker_url=env.get("CROSSCANAL_BROKER_URL") or None,
             task_redelivery=_count(env, "CROSSCANAL_TASK_REDELIVERY_SECONDS", DEFAULT_TASK_REDELIVERY),

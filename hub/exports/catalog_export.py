@@ -179,41 +179,61 @@ def export(session: Session, kind: str, fmt: str, out: BinaryIO, workers: int | 
     return count
 
 
+def runs_between(bounds: list[str | None]) -> list[tuple[str | None, str | None]]:
+    """``sku_bounds`` as (first SKU, SKU after the last) per run; None: from the start, to the end."""
+    return list(zip(bounds, [*bounds[1:], None]))
+
+
 def _export_runs(database_url: str, fmt: str, bounds: list[str | None], out: BinaryIO) -> int:
     """The products, each run of SKUs read by a worker process into a file of its own, joined in
-    SKU order: NDJSON files one after the other; flat files' cells under the columns of all."""
+    SKU order (``join_runs``)."""
     with tempfile.TemporaryDirectory(prefix="export-") as folder, ProcessPoolExecutor(
             max_workers=len(bounds), mp_context=multiprocessing.get_context("spawn")) as pool:
         paths = [Path(folder) / f"run-{number}" for number in range(len(bounds))]
-        runs = [pool.submit(_export_run, database_url, fmt, low, high, path)
-                for low, high, path in zip(bounds, [*bounds[1:], None], paths)]
+        runs = [pool.submit(export_run, database_url, fmt, low, high, path)
+                for (low, high), path in zip(runs_between(bounds), paths)]
         found = [run.result() for run in runs]  # in SKU order; a worker's error is raised here
-        if fmt == "ndjson":
-            for path in paths:
-                with open(path, "rb") as part:
+        return join_runs(fmt, paths, found, out, pool.map)
+
+
+def join_runs(fmt: str, paths: list[Path], found: list[tuple[int, dict[str, Any]]], out: BinaryIO,
+              mapped: Callable[..., Iterator[Any]] = map) -> int:
+    """The runs' files (``export_run``'s, in SKU order, with what each answered) joined into
+    ``out``: NDJSON files one after the other; flat files' cells under the columns of all, a CSV
+    run's rows written through ``mapped`` (a process pool's map, to write them at once). Answers
+    how many records. The runs may come from Celery workers, whose answers went through JSON:
+    the columns' sort keys are tuples again before they are compared with the fixed columns'."""
+    if fmt == "ndjson":
+        for path in paths:
+            with open(path, "rb") as part:
+                shutil.copyfileobj(part, out, 1 << 20)
+    else:
+        order = _fixed("products")
+        for _count, columns in found:
+            order.update({name: _tupled(key) for name, key in columns.items() if name not in order})
+        header = sorted(order, key=lambda name: order[name])
+        if fmt == "csv":  # each run's rows written under the joined header
+            texts = [path.with_suffix(".csv") for path in paths]
+            list(mapped(_csv_run, paths, texts, [header] * len(paths)))
+            write_csv_rows([header], out, mark=True)
+            for text in texts:
+                with open(text, "rb") as part:
                     shutil.copyfileobj(part, out, 1 << 20)
         else:
-            order = _fixed("products")
-            for _count, columns in found:
-                order.update({name: key for name, key in columns.items() if name not in order})
-            header = sorted(order, key=lambda name: order[name])
-            if fmt == "csv":  # each run's rows written by a worker too, under the joined header
-                texts = [path.with_suffix(".csv") for path in paths]
-                list(pool.map(_csv_run, paths, texts, [header] * len(paths)))
-                write_csv_rows([header], out, mark=True)
-                for text in texts:
-                    with open(text, "rb") as part:
-                        shutil.copyfileobj(part, out, 1 << 20)
-            else:
-                write_xlsx("products", header, chain.from_iterable(_spilled(open(path, "rb"), header) for path in paths), out)
-        return sum(count for count, _ in found)
+            write_xlsx("products", header, chain.from_iterable(_spilled(open(path, "rb"), header) for path in paths), out)
+    return sum(count for count, _ in found)
+
+
+def _tupled(key: Any) -> Any:
+    return tuple(_tupled(part) for part in key) if isinstance(key, (list, tuple)) else key
 
 
 @allocations.bulk()
-def _export_run(database_url: str, fmt: str, low: str | None, high: str | None,
-                path: Path) -> tuple[int, dict[str, tuple[Any, ...]]]:
-    """In a worker process: the products from ``low`` to before ``high`` written to ``path`` (NDJSON
-    records, or flat cells to be joined); answers how many, and the columns their cells use."""
+def export_run(database_url: str, fmt: str, low: str | None, high: str | None,
+               path: Path) -> tuple[int, dict[str, tuple[Any, ...]]]:
+    """In a worker process (of the command's pool, or a Celery worker): the products from ``low``
+    to before ``high`` written to ``path`` (NDJSON records, or flat cells to be joined); answers
+    how many, and the columns their cells use."""
     engine = make_engine(database_url)
     try:
         with Session(engine) as session, open(path, "wb") as part:

@@ -3,15 +3,21 @@
 reads, the file renamed into place only once whole (so a download never gets half a file), and
 the files of old jobs removed.
 
-With a broker the job runs on a worker (``crosscanal.run_export``); any ``serve`` process sharing
-the data folder then hands the file out. Read in one process: a job's progress is counted as it
-reads, which the command's parallel runs cannot tell.
+In a hub without a broker the job reads in one process (a thread of the hub's pool), counting
+its progress as it reads. With a broker it runs on the workers: a products export of more than
+``Settings.export_run_size`` products is cut into runs of SKUs, each written by any worker into
+the job's folder (``crosscanal.export_part``, its progress counted per run), then joined in SKU
+order by one (``crosscanal.export_join``) into the same bytes as one process writes; a smaller
+export, or models or stock, is one task. Any ``serve`` process sharing the data folder then hands
+the file out.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +27,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.errors import HubError, NotFound, unforeseen
-from hub.exports.catalog_export import export
+from hub.exports.catalog_export import export, export_run, join_runs, runs_between
 from hub.jobs.runners import this_process
 from hub.store.export_jobs import ExportJob
 from hub.store.inventory import Stock
+from hub.store import product_rows
 from hub.store.products import Product, ProductModel
 from hub.store.types import utcnow
 
@@ -52,18 +59,84 @@ class Exporter:
         """Where a job's finished file lies."""
         return self.data_dir / "exports" / f"export-{job.id}.{job.format}"
 
-    def run(self, job_id: int) -> None:
-        """Write the job's export; records how it ended, never raises for it."""
+    def runs_folder(self, job: ExportJob) -> Path:
+        """Where a job's runs of SKUs are written by the workers before they are joined."""
+        return self.data_dir / "exports" / f"export-{job.id}.runs"
+
+    def begin(self, job_id: int, run_size: int | None = None) -> list[tuple[str | None, str | None]] | None:
+        """Mark the job running and count what it will write. With ``run_size``: the runs of SKUs
+        to write apart (``run_part``) for a products export of more than ``run_size``; None: one
+        process writes it all (``run``)."""
         with self.writers() as session:
             job = session.get(ExportJob, job_id)
             if job is None:
                 raise NotFound(f"no export job {job_id}")
-            kind, fmt, target = job.kind, job.format, self.path(job)
-            job.total = session.scalar(select(func.count()).select_from(COUNTED[kind])) or 0
+            job.total = session.scalar(select(func.count()).select_from(COUNTED[job.kind])) or 0
             job.status, job.started = "running", utcnow()
+            runs = None
+            if run_size and job.kind == "products" and job.total > run_size:
+                runs = runs_between(product_rows.sku_bounds(session, job.total, math.ceil(job.total / run_size)))
+                shutil.rmtree(self.runs_folder(job), ignore_errors=True)
+                self.runs_folder(job).mkdir(parents=True)
             session.commit()
-            total = job.total
-        partial = target.with_name(f"{target.name}.part")
+            return runs
+
+    def run_part(self, job_id: int, database_url: str, index: int, low: str | None,
+                 high: str | None) -> tuple[int, dict[str, Any], str | None]:
+        """Write one run of SKUs into the job's folder (again, when delivered again); its
+        records count towards the job's progress. Answers what ``join`` needs of it: its count,
+        its columns, and why the catalog cannot be exported so (a refusal that another try
+        would meet again, such as an attribute named like a flat column), else None."""
+        with self.readers() as session:
+            job = session.get(ExportJob, job_id)
+            if job is None or job.status != "running":
+                raise NotFound(f"export job {job_id} is not running")
+            path, fmt = self.runs_folder(job) / f"run-{index:05d}", job.format
+        try:
+            count, columns = export_run(database_url, fmt, low, high, path)
+        except HubError as exc:
+            return 0, {}, exc.detail
+        with self.writers() as session:  # runs end on several workers at once: the row is locked to add
+            job = session.get(ExportJob, job_id, with_for_update=True)
+            if job is not None and job.status == "running":
+                job.written += count
+                job.progress = min(0.99, job.written / job.total) if job.total else 0.0
+                session.commit()
+        return count, columns, None
+
+    def join(self, job_id: int, found: list[tuple[int, dict[str, Any], str | None]]) -> None:
+        """Every run written: join them in SKU order into the job's file, or fail the job with the
+        first run's refusal; records how it ended."""
+        with self.readers() as session:
+            job = session.get(ExportJob, job_id)
+            if job is None or job.status != "running":
+                return  # joined by an earlier delivery, or failed meanwhile
+            fmt, target, folder = job.format, self.path(job), self.runs_folder(job)
+        refused = next((reason for _n, _columns, reason in found if reason), None)
+        if refused:
+            self.fail(job_id, refused)
+            return
+        paths = [folder / f"run-{index:05d}" for index in range(len(found))]
+        self._write(job_id, target, lambda out: join_runs(fmt, paths, [(n, columns) for n, columns, _ in found], out))
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def fail(self, job_id: int, reason: str) -> None:
+        """A run was refused or kept failing: the job fails with the reason, its runs removed."""
+        with self.readers() as session:
+            job = session.get(ExportJob, job_id)
+            if job is None:
+                return
+            target, folder = self.path(job), self.runs_folder(job)
+        shutil.rmtree(folder, ignore_errors=True)
+        self._end(job_id, target.with_name(f"{target.name}.part"), "failed", error=reason)
+
+    def run(self, job_id: int) -> None:
+        """Write the job's export in this process; records how it ended, never raises for it."""
+        self.begin(job_id)
+        with self.readers() as session:
+            job = session.get(ExportJob, job_id)
+            assert job is not None
+            kind, fmt, target, total = job.kind, job.format, self.path(job), job.total
         told = time.monotonic()
 
         def progress(read: int) -> None:
@@ -72,10 +145,19 @@ class Exporter:
                 told = time.monotonic()
                 self._set(job_id, written=read, progress=min(0.99, read / total) if total else 0.0)
 
+        def write(out: Any) -> int:
+            with self.readers() as reading:
+                return export(reading, kind, fmt, out, progress=progress)
+
+        self._write(job_id, target, write)
+
+    def _write(self, job_id: int, target: Path, write: Any) -> None:
+        """``write(out)`` into a partial file renamed to ``target`` once whole; records how the job ended."""
+        partial = target.with_name(f"{target.name}.part")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            with self.readers() as reading, open(partial, "wb") as out:
-                written = export(reading, kind, fmt, out, progress=progress)
+            with open(partial, "wb") as out:
+                written = write(out)
             os.replace(partial, target)
         except HubError as exc:
             logger.exception("export %s failed", job_id)

@@ -43,7 +43,7 @@ def configure(settings: Settings) -> Celery:
         broker_connection_timeout=3,
         redis_socket_connect_timeout=3, redis_socket_timeout=30,
         task_default_queue=PUBLICATIONS,
-        task_routes={"crosscanal.render_shard": {"queue": SHARDS}},
+        task_routes={"crosscanal.render_shard": {"queue": SHARDS}, "crosscanal.export_part": {"queue": SHARDS}},
         result_expires=24 * 3600,
         worker_hijack_root_logger=False,
         worker_send_task_events=True,

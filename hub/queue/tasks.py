@@ -111,23 +111,64 @@ def run_bulk_edit(job_id: int) -> None:
         BulkEditor(writers).run(job_id)
 
 
+def _exporter() -> Exporter:
+    settings, writers = _writers()
+    return Exporter(readers_of(writers), writers, settings.data_dir)
+
+
 @app.task(name="crosscanal.run_export", ignore_result=True, acks_late=False)
 def run_export(job_id: int) -> None:
-    """Write a queued export into the shared data folder, where any ``serve`` hands it out."""
+    """Write a queued export into the shared data folder, where any ``serve`` hands it out: a
+    large products export as runs of SKUs on any workers, joined by a chord's last step."""
     settings, writers = _writers()
-    if taken(writers, ExportJob, job_id):
-        Exporter(readers_of(writers), writers, settings.data_dir).run(job_id)
+    if not taken(writers, ExportJob, job_id):
+        return
+    exporter = _exporter()
+    try:
+        runs = exporter.begin(job_id, settings.export_run_size)
+    except Exception as exc:  # noqa: BLE001 - a job must always record how it ended
+        exporter.fail(job_id, unforeseen(exc))
+        raise
+    if runs is None:
+        exporter.run(job_id)
+        return
+    chord(export_part.s(job_id, index, low, high) for index, (low, high) in enumerate(runs))(
+        export_join.s(job_id).on_error(abandon_export.s(job_id)))
+
+
+@app.task(name="crosscanal.export_part", autoretry_for=(Exception,), max_retries=SHARD_TRIES - 1, default_retry_delay=1)
+def export_part(job_id: int, index: int, low: str | None, high: str | None) -> tuple[int, dict[str, Any], str | None]:
+    """Write one run of an export's SKUs into its folder; answers its count, its columns and a refusal."""
+    return _exporter().run_part(job_id, _writers()[0].database_url, index, low, high)
+
+
+@app.task(name="crosscanal.export_join", ignore_result=True)
+def export_join(found: list[tuple[int, dict[str, Any], str | None]], job_id: int) -> None:
+    _exporter().join(job_id, found)
+
+
+@app.task(name="crosscanal.abandon_export", ignore_result=True)
+def abandon_export(request: Any, exc: BaseException, traceback: Any, job_id: int) -> None:
+    """A run failed SHARD_TRIES times: the export fails, naming the error."""
+    _exporter().fail(job_id, f"a run of the export failed {SHARD_TRIES} times ({_named(exc)}; the worker's log has "
+                             "the whole error): export again")
 
 
 @app.task(name="crosscanal.abandon_publication", ignore_result=True)
 def abandon(request: Any, exc: BaseException, traceback: Any, plan: dict[str, Any]) -> None:
     """A shard failed SHARD_TRIES times: the publication fails, naming the shard's error."""
     sharded = ShardPlan.from_json(plan)
-    if isinstance(exc, ChordError):  # "Dependency <task id> raised <error>(...)": the shard's own error, or its broker gone
-        raised = DEPENDENCY.match(str(exc))
-        what = raised.group(1) if raised else "an error"  # its name only: its text may hold a statement or a path
+    if isinstance(exc, ChordError):
+        what = _named(exc)
         _publisher().abandon(sharded, f"a shard could not be rendered, after up to {SHARD_TRIES} tries ({what}; the "
                                       "worker's log has the whole error); the last good files stay: publish again")
         return
     reason = exc.detail if isinstance(exc, HubError) else unforeseen(exc)  # never a statement or a path of a worker
     _publisher().abandon(sharded, f"a shard failed {SHARD_TRIES} times: {reason}")
+
+
+def _named(exc: BaseException) -> str:
+    """A chord's error as "Dependency <task id> raised <error>(...)" (a task's own error, or its
+    broker gone) by the error's name only: its text may hold a statement or a path."""
+    raised = DEPENDENCY.match(str(exc))
+    return raised.group(1) if raised else ("an error" if isinstance(exc, ChordError) else type(exc).__name__)

@@ -11,6 +11,7 @@ started through the API run on a worker.
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 import boto3
+import openpyxl
 import pytest
 import requests
 from sqlalchemy import func, select, update
@@ -429,3 +431,55 @@ def test_a_finish_delivered_again_leaves_a_live_finisher_be_and_fails_one_whose_
     state, error = status(plan)
     assert state == "failed" and error.startswith("its worker stopped while finishing it"), error
     assert db_session.scalar(select(ChannelLock).where(ChannelLock.publication_id == plan.publication_id)) is None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ndjson"])
+def test_a_large_export_job_is_written_in_runs_by_two_workers_into_the_same_bytes(
+        queued: Settings, broker_url: str, tmp_path: Path, tokens: dict[str, dict[str, str]], fmt: str):
+    """Runs of 400 SKUs (four of the catalog's 1,500 products), each written by either worker and
+    joined in SKU order: the file is the direct download's, byte for byte (an XLSX's cells: it
+    holds the moment it was written)."""
+    runs = dataclasses.replace(queued, export_run_size=400)
+    client = create_app(runs).test_client()
+    with running_workers(runs, broker_url, 2, tmp_path) as workers:
+        started = client.post("/api/v1/exports", json={"kind": "products", "format": fmt}, headers=tokens["viewer"])
+        assert started.status_code == 202, started.get_json()
+        job = _ended(client, f"/api/v1/exports/{started.get_json()['id']}", tokens["viewer"])
+        parts = [worker.text().count("crosscanal.export_part[") for worker in workers]
+    assert job["status"] == "succeeded" and job["written"] == job["total"] == PRODUCTS and job["progress"] == 1.0, job
+    assert sum(parts) >= 2 * 4 and all(parts), parts  # received and succeeded lines, on both workers
+    written = client.get(f"/api/v1/exports/{job['id']}/file", headers=tokens["viewer"]).data
+    direct = client.get(f"/api/v1/exports/products.{fmt}", headers=tokens["viewer"]).data
+    if fmt == "xlsx":
+        assert _cells(written) == _cells(direct)
+    else:
+        assert written == direct
+    assert not (runs.data_dir / "exports" / f"export-{job['id']}.runs").exists()
+
+
+def _cells(data: bytes) -> list[tuple]:
+    return list(openpyxl.load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))
+
+
+def test_an_export_run_the_catalog_refuses_fails_the_job_with_the_reason(
+        queued: Settings, broker_url: str, db_session: Session, tmp_path: Path, tokens: dict[str, dict[str, str]]):
+    """A flat export cannot carry an attribute named like one of its own columns: the run that
+    meets it answers the refusal (no retry would change it), and the job fails saying so."""
+    runs = dataclasses.replace(queued, export_run_size=400)
+    client = create_app(runs).test_client()
+    assert client.post("/api/v1/attributes", json={"code": "price", "type": "text"}, headers=tokens["editor"]).status_code == 201
+    sku, family = db_session.execute(select(Product.sku, Family.code).join(Family, Family.id == Product.family_id)
+                                     .order_by(Product.sku.desc()).limit(1)).one()  # in the last run
+    attributes = client.get(f"/api/v1/families/{family}", headers=tokens["viewer"]).get_json()["attributes"]
+    assert client.patch(f"/api/v1/families/{family}", json={"attributes": [*attributes, "price"]},
+                        headers=tokens["editor"]).status_code == 200
+    changed = client.patch(f"/api/v1/products/{sku}", json={"values": {"price": [{"locale": None, "scope": None, "data": "x"}]}},
+                           headers=tokens["editor"])
+    assert changed.status_code == 200, changed.get_json()
+    with running_workers(runs, broker_url, 2, tmp_path):
+        started = client.post("/api/v1/exports", json={"kind": "products", "format": "csv"}, headers=tokens["viewer"])
+        job = _ended(client, f"/api/v1/exports/{started.get_json()['id']}", tokens["viewer"])
+    assert job["status"] == "failed" and job["error"] == (
+        "attribute 'price' has the name of a flat column; export it as NDJSON instead"), job
+    assert job["size"] is None and not (runs.data_dir / "exports" / f"export-{job['id']}.runs").exists()
+    assert client.get(f"/api/v1/exports/{job['id']}/file", headers=tokens["viewer"]).status_code == 404

@@ -23,7 +23,7 @@ def worker_environment(settings: Settings, broker_url: str) -> dict[str, str]:
     return {**os.environ, "CROSSCANAL_DATABASE_URL": settings.database_url, "CROSSCANAL_DATA_DIR": str(settings.data_dir),
             "CROSSCANAL_PUBLISH_URL": settings.publish_url, "CROSSCANAL_SECRET_KEY": settings.secret_key,
             "CROSSCANAL_PUBLIC_URL": settings.public_url, "CROSSCANAL_BROKER_URL": broker_url,
-            "CROSSCANAL_SHARD_SPAN": str(settings.shard_span), "CROSSCANAL_TASK_REDELIVERY_SECONDS": str(REDELIVERY)}
+            "CROSSCANAL_SHARD_SPAN": str(settings.shard_span), "CROSSCANAL_EXPORT_RUN_SIZE": str(settings.export_run_size), "CROSSCANAL_TASK_REDELIVERY_SECONDS": str(REDELIVERY)}
 
 
 class Worker:
