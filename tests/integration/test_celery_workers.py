@@ -161,9 +161,12 @@ def test_a_shard_that_keeps_failing_fails_the_publication_and_the_last_feed_stay
     with running_workers(queued, broker_url, 1, tmp_path):
         assert _publish(queued, "google_shopping").status == "succeeded"
         before = _files(queued, "google_shopping")
-        broken = db_session.scalar(select(func.max(ProductDocumentBody.product_id)))
-        db_session.execute(update(ProductDocumentBody).where(ProductDocumentBody.product_id == broken).values(doc=b"{not json"))
-        db_session.commit()
+        # Through a writer session: the worker may still be writing after the publication ended, and
+        # on SQLite a reader's transaction that read before that write cannot turn into a writer.
+        with _publisher(queued).sessions() as writer:
+            broken = writer.scalar(select(func.max(ProductDocumentBody.product_id)))
+            writer.execute(update(ProductDocumentBody).where(ProductDocumentBody.product_id == broken).values(doc=b"{not json"))
+            writer.commit()
 
         publication = _publish(queued, "google_shopping")
 
