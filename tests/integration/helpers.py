@@ -10,6 +10,7 @@ import zlib
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
+import openpyxl
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, Engine, event, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -183,3 +184,9 @@ def _racing(on_flush: Callable[..., None], on_statement: Callable[..., None]) ->
     finally:
         event.remove(Session, "before_flush", on_flush)
         event.remove(Engine, "before_cursor_execute", on_statement)
+
+
+def xlsx_cells(data: bytes) -> list[tuple[Any, ...]]:
+    """An XLSX file's first sheet as rows of values: two exports compared by what they hold, since
+    each file records the moment it was written."""
+    return list(openpyxl.load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))

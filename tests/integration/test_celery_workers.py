@@ -11,7 +11,6 @@ started through the API run on a worker.
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import os
 import re
@@ -24,7 +23,6 @@ from pathlib import Path
 from typing import Iterator
 
 import boto3
-import openpyxl
 import pytest
 import requests
 from sqlalchemy import func, select, update
@@ -44,6 +42,7 @@ from hub.store.db import make_engine, make_session_factory, readers_of
 from hub.store.documents import ProductDocumentBody
 from hub.store.models import Channel, ChannelLock, Family, Product, Publication
 from hub.web import create_app
+from tests.integration.helpers import xlsx_cells
 from tests.support.celery_workers import REDELIVERY, running_workers, worker_environment
 from tests.support.ports import free_port, wait_until_listening
 from tests.support.redis_server import claimed_database
@@ -454,14 +453,10 @@ def test_a_large_export_job_is_written_in_runs_by_two_workers_into_the_same_byte
     written = client.get(f"/api/v1/exports/{job['id']}/file", headers=tokens["viewer"]).data
     direct = client.get(f"/api/v1/exports/products.{fmt}", headers=tokens["viewer"]).data
     if fmt == "xlsx":
-        assert _cells(written) == _cells(direct)
+        assert xlsx_cells(written) == xlsx_cells(direct)
     else:
         assert written == direct
     assert not (runs.data_dir / "exports" / f"export-{job['id']}.runs").exists()
-
-
-def _cells(data: bytes) -> list[tuple]:
-    return list(openpyxl.load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))
 
 
 def test_an_export_run_the_catalog_refuses_fails_the_job_with_the_reason(

@@ -4,9 +4,7 @@ removed (410), and a job that cannot write its file failed with a reason and no 
 
 from __future__ import annotations
 
-import io
 
-import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -14,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hub.jobs import exports
 from hub.store.models import ExportJob, Product
-from tests.integration.helpers import API, Headers, assert_problem, finished, row_count
+from tests.integration.helpers import API, Headers, assert_problem, finished, row_count, xlsx_cells
 
 
 def _export(client: FlaskClient, tokens: dict[str, Headers], kind: str, fmt: str) -> dict:
@@ -37,13 +35,9 @@ def test_an_export_job_gives_the_same_file_as_the_direct_download(client: FlaskC
     assert got.status_code == 200 and got.headers["Content-Disposition"] == f"attachment; filename={kind}.{fmt}"
     direct = client.get(f"{API}/exports/{kind}.{fmt}", headers=tokens["viewer"])
     if fmt == "xlsx":  # an XLSX holds the moment it was written: compare the sheets' cells
-        assert _cells(got.data) == _cells(direct.data)
+        assert xlsx_cells(got.data) == xlsx_cells(direct.data)
     else:
         assert got.data == direct.data and len(got.data) == job["size"]
-
-
-def _cells(data: bytes) -> list[tuple]:
-    return list(openpyxl.load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))
 
 
 def test_bad_options_unknown_jobs_and_files_not_ready(client: FlaskClient, tokens: dict[str, Headers], seeded: None,
